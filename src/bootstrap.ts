@@ -1,0 +1,38 @@
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { openDb } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createLogger, type Logger } from './lib/log.js';
+import { createUrls } from './lib/urls.js';
+import { createMailer } from './mail/index.js';
+import type { Mailer } from './mail/mailer.js';
+
+/** Opens and migrates the database and builds the context shared by the server, the jobs and the CLI. */
+export function createContext(config: Config, over: { log?: Logger; mailer?: Mailer; clock?: Clock } = {}): AppContext {
+  const log = over.log ?? createLogger(config.logLevel);
+  const handle = openDb(config.databasePath);
+  try {
+    const { applied } = migrate(handle);
+    if (applied) log.info({ applied, path: handle.path }, 'database migrated');
+  } catch (err) {
+    handle.close();
+    throw err;
+  }
+  return {
+    config,
+    db: handle.db,
+    sqlite: handle.sqlite,
+    handle,
+    mailer: over.mailer ?? createMailer(config),
+    log,
+    clock: over.clock ?? systemClock,
+    urls: createUrls(config.publicUrl),
+  };
+}
+
+/** Releases what createContext opened. */
+export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.mailer.close();
+  ctx.handle.close();
+}

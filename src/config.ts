@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cron from 'node-cron';
+import { z } from 'zod';
+
+/** Raised for a bad configuration value; its message is the one line printed at start-up. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The bundled OPML of the default sources. */
+export const DEFAULT_SOURCES_FILE = resolve(projectRoot, 'sources.opml');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { message: `must be between ${min} and ${max}` });
+
+const nonNegNumber = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, { message: 'must be a number of 0 or more' })
+  .transform(Number);
+
+const cronExpr = z.string().refine((v) => cron.validate(v), { message: 'is not a valid cron expression' });
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not a known IANA time zone' },
+);
+
+const httpUrl = z.string().refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.search && !u.hash;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an absolute http(s) URL without query or fragment' },
+);
+
+const durationList = z.string().transform((v, ctx) => {
+  const parts = v.split(',').map((s) => s.trim());
+  const out: number[] = [];
+  for (const p of parts) {
+    const m = /^(\d+)(s|m|h)$/.exec(p);
+    if (!m || Number(m[1]) <= 0) {
+      ctx.addIssue({ code: 'custom', message: `"${p}" is not a duration such as 30s, 5m or 1h` });
+      return z.NEVER;
+    }
+    out.push(Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h']);
+  }
+  return out;
+});
+
+const mailbox = z.string().refine((v) => !/[\r\n]/.test(v) && /@/.test(v), {
+  message: 'must be an address such as "Name <digest@example.com>"',
+});
+
+const schema = z.object({
+  PORT: int(0, 65535).default(3000),
+  PUBLIC_URL: httpUrl.default('http://localhost:3000'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => v.startsWith('file:') || v === ':memory:', {
+      message: 'must be file:PATH (postgres:// is not supported yet)',
+    })
+    .default('file:./data/newsdesk.sqlite'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SMTP_URL: z
+    .string()
+    .refine(
+      (v) => {
+        try {
+          return ['smtp:', 'smtps:'].includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be smtp://user:pass@host:port or smtps://…' },
+    )
+    .optional(),
+  MAIL_FROM: mailbox.default('Engineering @ Scale <digest@localhost>'),
+  NEWSLETTER_NAME: z
+    .string()
+    .min(1)
+    .max(100)
+    .refine((v) => !/[\r\n]/.test(v), { message: 'must be one line' })
+    .default('Engineering @ Scale'),
+  POSTAL_ADDRESS: z.string().max(300).optional(),
+  SECRET_KEY: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  ADMIN_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  DIGEST_CRON: cronExpr.default('0 6 * * *'),
+  DIGEST_TIMEZONE: timeZone.default('UTC'),
+  DIGEST_LOOKBACK_HOURS: int(1, 24 * 31).default(24),
+  INGEST_CRON: cronExpr.default('*/30 * * * *'),
+  SOURCES_FILE: z.string().min(1).optional(),
+  DIGEST_REVIEW: bool.default(false),
+  DIGEST_CATCHUP_HOURS: int(0, 24 * 7).default(6),
+  FEED_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  FEED_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(10_485_760),
+  INGEST_CONCURRENCY: int(1, 64).default(6),
+  SEND_RATE: nonNegNumber.default(0),
+  SMTP_POOL_SIZE: int(1, 100).default(5),
+  SEND_RETRY_SCHEDULE: durationList.prefault('1m,5m,15m,1h,4h'),
+  SIGNUP_LIMIT_PER_MINUTE: int(1, 100_000).default(10),
+  UNSUBSCRIBE_MAILTO: z.string().email({ message: 'must be an email address' }).optional(),
+  DKIM_DOMAIN: z.string().min(1).optional(),
+  DKIM_SELECTOR: z.string().min(1).optional(),
+  DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+});
+
+type Raw = z.output<typeof schema>;
+
+/** The validated configuration; the only place that reads process.env is loadConfig. */
+export interface Config {
+  port: number;
+  publicUrl: string;
+  databasePath: string;
+  dataDir: string;
+  outboxDir: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  newsletterName: string;
+  postalAddress?: string;
+  secretKey: string;
+  adminToken: string;
+  /** true when ADMIN_TOKEN was generated on this start (printed once). */
+  adminTokenGenerated: boolean;
+  digestCron: string;
+  digestTimezone: string;
+  digestLookbackHours: number;
+  ingestCron: string;
+  sourcesFile: string;
+  digestReview: boolean;
+  digestCatchupHours: number;
+  feedTimeoutMs: number;
+  feedMaxBytes: number;
+  ingestConcurrency: number;
+  sendRate: number;
+  smtpPoolSize: number;
+  sendRetryScheduleMs: number[];
+  signupLimitPerMinute: number;
+  unsubscribeMailto?: string;
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
+  logLevel: Raw['LOG_LEVEL'];
+  trustProxy: boolean;
+  warnings: string[];
+}
+
+const blankToUndefined = (env: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+
+function readOrCreateSecret(file: string, make: () => string): { value: string; created: boolean } {
+  if (existsSync(file)) {
+    const value = readFileSync(file, 'utf8').trim();
+    if (value) return { value, created: false };
+  }
+  const value = make();
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, value + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { value, created: true };
+}
+
+/**
+ * Validates env into a Config. Generates SECRET_KEY and ADMIN_TOKEN into DATA_DIR when unset.
+ * Throws ConfigError with one line naming the variable on the first bad value.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const parsed = schema.safeParse(blankToUndefined(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    throw new ConfigError(`${name} ${issue.message}`);
+  }
+  const r = parsed.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const dataDir = abs(r.DATA_DIR);
+  const databasePath = r.DATABASE_URL === ':memory:' ? ':memory:' : abs(r.DATABASE_URL.slice('file:'.length));
+  const warnings: string[] = [];
+
+  if (!r.POSTAL_ADDRESS) warnings.push('POSTAL_ADDRESS is not set: anti-spam laws require a postal address in every mail footer');
+  if (r.DKIM_DOMAIN || r.DKIM_SELECTOR || r.DKIM_PRIVATE_KEY) {
+    if (!(r.DKIM_DOMAIN && r.DKIM_SELECTOR && r.DKIM_PRIVATE_KEY))
+      throw new ConfigError('DKIM_PRIVATE_KEY, DKIM_DOMAIN and DKIM_SELECTOR must be set together');
+  }
+  let dkim: Config['dkim'];
+  if (r.DKIM_DOMAIN && r.DKIM_SELECTOR && r.DKIM_PRIVATE_KEY) {
+    let key = r.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n');
+    if (!key.includes('-----BEGIN')) {
+      try {
+        key = readFileSync(abs(key), 'utf8');
+      } catch {
+        throw new ConfigError(`DKIM_PRIVATE_KEY is neither a PEM key nor a readable file: ${r.DKIM_PRIVATE_KEY}`);
+      }
+    }
+    if (!key.includes('PRIVATE KEY')) throw new ConfigError('DKIM_PRIVATE_KEY does not contain a PEM private key');
+    dkim = { domainName: r.DKIM_DOMAIN, keySelector: r.DKIM_SELECTOR, privateKey: key };
+  }
+
+  const secret = r.SECRET_KEY
+    ? { value: r.SECRET_KEY, created: false }
+    : readOrCreateSecret(resolve(dataDir, 'secret.key'), () => randomBytes(32).toString('base64url'));
+  const admin = r.ADMIN_TOKEN
+    ? { value: r.ADMIN_TOKEN, created: false }
+    : readOrCreateSecret(resolve(dataDir, 'admin.token'), () => randomBytes(24).toString('base64url'));
+  if (secret.value.length < 32) throw new ConfigError('SECRET_KEY must be at least 32 characters');
+  if (secret.value === admin.value) throw new ConfigError('ADMIN_TOKEN must differ from SECRET_KEY');
+
+  const publicUrl = r.PUBLIC_URL.replace(/\/+$/, '');
+  if (env.NODE_ENV === 'production' && /^http:\/\/(localhost|127\.)/.test(publicUrl))
+    throw new ConfigError('PUBLIC_URL must be the public address of this service in production (it is in every mail)');
+
+  return {
+    port: r.PORT,
+    publicUrl,
+    databasePath,
+    dataDir,
+    outboxDir: resolve(dataDir, 'outbox'),
+    smtpUrl: r.SMTP_URL,
+    mailFrom: r.MAIL_FROM,
+    newsletterName: r.NEWSLETTER_NAME,
+    postalAddress: r.POSTAL_ADDRESS,
+    secretKey: secret.value,
+    adminToken: admin.value,
+    adminTokenGenerated: admin.created,
+    digestCron: r.DIGEST_CRON,
+    digestTimezone: r.DIGEST_TIMEZONE,
+    digestLookbackHours: r.DIGEST_LOOKBACK_HOURS,
+    ingestCron: r.INGEST_CRON,
+    sourcesFile: r.SOURCES_FILE ? abs(r.SOURCES_FILE) : DEFAULT_SOURCES_FILE,
+    digestReview: r.DIGEST_REVIEW,
+    digestCatchupHours: r.DIGEST_CATCHUP_HOURS,
+    feedTimeoutMs: r.FEED_TIMEOUT_MS,
+    feedMaxBytes: r.FEED_MAX_BYTES,
+    ingestConcurrency: r.INGEST_CONCURRENCY,
+    sendRate: r.SEND_RATE,
+    smtpPoolSize: r.SMTP_POOL_SIZE,
+    sendRetryScheduleMs: r.SEND_RETRY_SCHEDULE,
+    signupLimitPerMinute: r.SIGNUP_LIMIT_PER_MINUTE,
+    unsubscribeMailto: r.UNSUBSCRIBE_MAILTO,
+    dkim,
+    logLevel: r.LOG_LEVEL,
+    trustProxy: r.TRUST_PROXY,
+    warnings,
+  };
+}
+
+/** A printable copy of the config with every secret replaced. */
+export function redactConfig(c: Config): Record<string, unknown> {
+  const smtp = c.smtpUrl ? c.smtpUrl.replace(/\/\/([^@/]*)@/, '//[redacted]@') : undefined;
+  return {
+    ...c,
+    smtpUrl: smtp,
+    secretKey: '[redacted]',
+    adminToken: '[redacted]',
+    dkim: c.dkim ? { ...c.dkim, privateKey: '[redacted]' } : undefined,
+  };
+}

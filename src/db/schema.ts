@@ -1,0 +1,258 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// All times are integer milliseconds since the epoch (UTC); dates of issues are 'YYYY-MM-DD' in DIGEST_TIMEZONE.
+
+export const SUBSCRIBER_STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'bounced', 'skipped'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const ISSUE_STATUSES = ['draft', 'sending', 'sent'] as const;
+export type IssueStatus = (typeof ISSUE_STATUSES)[number];
+
+export const CONSENT_EVENT_TYPES = [
+  'signup',
+  'confirmation_sent',
+  'confirm',
+  'unsubscribe',
+  'import',
+  'bounce',
+  'erase',
+  'admin_unsubscribe',
+] as const;
+export type ConsentEventType = (typeof CONSENT_EVENT_TYPES)[number];
+
+const inList = (col: string, values: readonly string[]) =>
+  sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
+
+/** A feed the newsletter follows, synced from the OPML file. */
+export const sources = sqliteTable(
+  'sources',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    feedUrl: text('feed_url').notNull(),
+    name: text('name').notNull(),
+    siteUrl: text('site_url'),
+    weight: real('weight').notNull().default(1),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    etag: text('etag'),
+    lastModified: text('last_modified'),
+    lastFetchAt: integer('last_fetch_at'),
+    lastSuccessAt: integer('last_success_at'),
+    lastError: text('last_error'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    retryAfter: integer('retry_after'),
+    createdAt: integer('created_at').notNull(),
+    removedAt: integer('removed_at'),
+  },
+  (t) => [uniqueIndex('sources_feed_url_uq').on(t.feedUrl)],
+);
+
+/** One article, unique by canonical URL across all feeds. */
+export const articles = sqliteTable(
+  'articles',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sourceId: integer('source_id')
+      .notNull()
+      .references(() => sources.id),
+    guid: text('guid').notNull(),
+    url: text('url').notNull(),
+    canonicalUrl: text('canonical_url').notNull(),
+    title: text('title').notNull(),
+    author: text('author'),
+    publishedAt: integer('published_at').notNull(),
+    /** 'feed' when the feed gave a usable date, else 'first_seen'. */
+    dateSource: text('date_source', { enum: ['feed', 'first_seen'] }).notNull(),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    contentHtml: text('content_html').notNull().default(''),
+    contentText: text('content_text').notNull().default(''),
+    summary: text('summary').notNull().default(''),
+    contentHash: text('content_hash').notNull(),
+  },
+  (t) => [
+    uniqueIndex('articles_canonical_url_uq').on(t.canonicalUrl),
+    uniqueIndex('articles_source_guid_uq').on(t.sourceId, t.guid),
+    index('articles_published_at_idx').on(t.publishedAt),
+    index('articles_first_seen_at_idx').on(t.firstSeenAt),
+    check('articles_date_source_ck', inList('date_source', ['feed', 'first_seen'])),
+  ],
+);
+
+/** The stored, rendered digest of one date. */
+export const issues = sqliteTable(
+  'issues',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    date: text('date').notNull(),
+    status: text('status', { enum: ISSUE_STATUSES }).notNull().default('draft'),
+    windowStart: integer('window_start').notNull(),
+    cutoffAt: integer('cutoff_at').notNull(),
+    subject: text('subject').notNull(),
+    subjectOverride: text('subject_override'),
+    preheader: text('preheader').notNull().default(''),
+    html: text('html').notNull().default(''),
+    text: text('text').notNull().default(''),
+    signalArticleId: integer('signal_article_id').references(() => articles.id),
+    pinnedSignalArticleId: integer('pinned_signal_article_id').references(() => articles.id),
+    patternsNote: text('patterns_note'),
+    patternsJson: text('patterns_json').notNull().default('[]'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    sendStartedAt: integer('send_started_at'),
+    sentAt: integer('sent_at'),
+    pausedReason: text('paused_reason'),
+  },
+  (t) => [uniqueIndex('issues_date_uq').on(t.date), check('issues_status_ck', inList('status', ISSUE_STATUSES))],
+);
+
+/** Which articles an issue holds; an article belongs to at most one issue. */
+export const issueArticles = sqliteTable(
+  'issue_articles',
+  {
+    issueId: integer('issue_id')
+      .notNull()
+      .references(() => issues.id, { onDelete: 'cascade' }),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id),
+    rank: integer('rank').notNull(),
+    score: real('score').notNull(),
+    scoreParts: text('score_parts').notNull().default('{}'),
+    excluded: integer('excluded', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.issueId, t.articleId] }), uniqueIndex('issue_articles_article_uq').on(t.articleId)],
+);
+
+/** A person on the list; email is stored normalized and unique. Erased rows keep no address. */
+export const subscribers = sqliteTable(
+  'subscribers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    email: text('email'),
+    name: text('name'),
+    status: text('status', { enum: SUBSCRIBER_STATUSES }).notNull().default('pending'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    confirmedAt: integer('confirmed_at'),
+    unsubscribedAt: integer('unsubscribed_at'),
+    bouncedAt: integer('bounced_at'),
+    lastConfirmationSentAt: integer('last_confirmation_sent_at'),
+    /** How consent was given for the current confirmed state: 'double_opt_in' or 'import'. */
+    consentSource: text('consent_source'),
+    erasedAt: integer('erased_at'),
+  },
+  (t) => [
+    uniqueIndex('subscribers_email_uq').on(t.email),
+    index('subscribers_status_idx').on(t.status, t.id),
+    check('subscribers_status_ck', inList('status', SUBSCRIBER_STATUSES)),
+  ],
+);
+
+/** Append-only record of consent: signups, confirmations, unsubscribes, imports, bounces. */
+export const consentEvents = sqliteTable(
+  'consent_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    subscriberId: integer('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id),
+    type: text('type', { enum: CONSENT_EVENT_TYPES }).notNull(),
+    at: integer('at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    page: text('page'),
+    consentTextVersion: text('consent_text_version'),
+    detail: text('detail'),
+  },
+  (t) => [
+    index('consent_events_subscriber_idx').on(t.subscriberId, t.at),
+    check('consent_events_type_ck', inList('type', CONSENT_EVENT_TYPES)),
+  ],
+);
+
+/** One issue to one subscriber: the ledger that makes sending exactly-once. */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    issueId: integer('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    subscriberId: integer('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Copies that may have reached the recipient twice (connection lost after the final dot, crash mid-send). */
+    uncertain: integer('uncertain').notNull().default(0),
+    /** Copies requested by operator resends after the first. */
+    resends: integer('resends').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    messageId: text('message_id'),
+    smtpResponse: text('smtp_response'),
+    lastError: text('last_error'),
+    queuedAt: integer('queued_at').notNull(),
+    sentAt: integer('sent_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('deliveries_issue_subscriber_uq').on(t.issueId, t.subscriberId),
+    index('deliveries_claim_idx').on(t.issueId, t.status, t.nextAttemptAt),
+    index('deliveries_subscriber_idx').on(t.subscriberId),
+    check('deliveries_status_ck', inList('status', DELIVERY_STATUSES)),
+  ],
+);
+
+/** Operator resend requests: who asked, when, what, how many were queued. */
+export const resendRequests = sqliteTable('resend_requests', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  issueId: integer('issue_id')
+    .notNull()
+    .references(() => issues.id),
+  kind: text('kind', { enum: ['email', 'failed', 'missing'] }).notNull(),
+  email: text('email'),
+  requestedBy: text('requested_by').notNull(),
+  requestedAt: integer('requested_at').notNull(),
+  queued: integer('queued').notNull(),
+});
+
+/** Test copies of an issue sent to any address, kept apart from deliveries. */
+export const testSends = sqliteTable('test_sends', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  issueId: integer('issue_id')
+    .notNull()
+    .references(() => issues.id),
+  email: text('email').notNull(),
+  at: integer('at').notNull(),
+  status: text('status', { enum: ['sent', 'failed'] }).notNull(),
+  messageId: text('message_id'),
+  smtpResponse: text('smtp_response'),
+  error: text('error'),
+});
+
+/** Named leases held by one process at a time (the daily job, the sender). */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  owner: text('owner').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+/** One row per scheduled daily run and date: what happened (sent, skipped, empty, review). */
+export const jobRuns = sqliteTable(
+  'job_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    job: text('job').notNull(),
+    date: text('date').notNull(),
+    status: text('status').notNull(),
+    detail: text('detail'),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [uniqueIndex('job_runs_job_date_uq').on(t.job, t.date)],
+);

@@ -1,0 +1,49 @@
+/** A message as the rest of the code sees it; adapters turn it into MIME. */
+export interface MailMessage {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Without angle brackets, e.g. `issue-3.sub-9@example.com`. Generated when absent. */
+  messageId?: string;
+  /** List-Unsubscribe (HTTPS URL, optional mailto) and List-Id; adds List-Unsubscribe-Post for one-click. */
+  list?: { unsubscribeUrl?: string; unsubscribeMailto?: string; id: string; name: string };
+  headers?: Record<string, string>;
+}
+
+/** A message already in MIME form, built once and sent many times with only the recipient changed. */
+export interface RawMail {
+  from: string;
+  to: string;
+  raw: Buffer | string;
+  messageId: string;
+}
+
+/** What the server said when it took the message. */
+export interface SendResult {
+  messageId: string;
+  response: string;
+}
+
+/** Why a send failed: permanent (5xx) or not, and whether the server may already have the message. */
+export class MailError extends Error {
+  override name = 'MailError';
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly opts: { responseCode?: number; code?: string; command?: string; afterData?: boolean; auth?: boolean } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The port: SMTP or the outbox folder, the same to callers. */
+export interface Mailer {
+  readonly kind: 'smtp' | 'outbox';
+  send(message: MailMessage): Promise<SendResult>;
+  sendRaw(message: RawMail): Promise<SendResult>;
+  /** Checks the connection and credentials; throws a MailError with one clear line. */
+  verify(): Promise<void>;
+  close(): Promise<void>;
+}

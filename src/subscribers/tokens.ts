@@ -1,0 +1,58 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** What a token lets its bearer do; a token of one purpose never works for another. */
+export type TokenPurpose = 'confirm' | 'unsubscribe';
+
+const PREFIX: Record<TokenPurpose, string> = { confirm: 'c', unsubscribe: 'u' };
+/** Confirmation links expire; unsubscribe links never do (RFC 8058 clients may use them months later). */
+export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface TokenPayload {
+  purpose: TokenPurpose;
+  subscriberId: number;
+  issuedAt: number;
+}
+
+export type VerifyResult = { ok: true; payload: TokenPayload } | { ok: false; reason: 'invalid' | 'expired'; payload?: TokenPayload };
+
+function mac(secret: string, purpose: TokenPurpose, body: string): Buffer {
+  // The purpose is part of the key, so the same body signed for one purpose is worthless for the other.
+  return createHmac('sha256', `newsdesk:${purpose}:${secret}`).update(body).digest().subarray(0, 16);
+}
+
+/** Signs a purpose-bound token: `c.<id>.<issued>.<mac>` or `u.<id>.<mac>` (base36 numbers, base64url MAC). */
+export function signToken(secret: string, p: TokenPayload): string {
+  const body =
+    p.purpose === 'confirm'
+      ? `${PREFIX.confirm}.${p.subscriberId.toString(36)}.${p.issuedAt.toString(36)}`
+      : `${PREFIX.unsubscribe}.${p.subscriberId.toString(36)}`;
+  return `${body}.${mac(secret, p.purpose, body).toString('base64url')}`;
+}
+
+/** Verifies a token for one purpose in constant time; expired confirm tokens report their payload. */
+export function verifyToken(secret: string, purpose: TokenPurpose, token: string, now: number): VerifyResult {
+  const bad: VerifyResult = { ok: false, reason: 'invalid' };
+  if (typeof token !== 'string' || token.length > 200) return bad;
+  const parts = token.split('.');
+  const expectedParts = purpose === 'confirm' ? 4 : 3;
+  const sigText = parts[parts.length - 1] ?? '';
+  const body = parts.slice(0, -1).join('.');
+  const expected = mac(secret, purpose, body);
+  let given: Buffer;
+  try {
+    given = Buffer.from(sigText, 'base64url');
+  } catch {
+    given = Buffer.alloc(0);
+  }
+  // Always compare a full-length buffer so timing does not depend on where the input goes wrong.
+  const padded = Buffer.alloc(expected.length);
+  given.copy(padded, 0, 0, Math.min(given.length, expected.length));
+  const macOk = timingSafeEqual(padded, expected) && given.length === expected.length;
+  if (!macOk || parts.length !== expectedParts || parts[0] !== PREFIX[purpose]) return bad;
+  const subscriberId = parseInt(parts[1]!, 36);
+  const issuedAt = purpose === 'confirm' ? parseInt(parts[2]!, 36) : 0;
+  if (!Number.isSafeInteger(subscriberId) || subscriberId <= 0 || !Number.isSafeInteger(issuedAt)) return bad;
+  const payload = { purpose, subscriberId, issuedAt };
+  if (purpose === 'confirm' && now - issuedAt > CONFIRM_TOKEN_TTL_MS) return { ok: false, reason: 'expired', payload };
+  return { ok: true, payload };
+}
