@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { openDb } from '../../db/client.js';
+import { migrate } from '../../db/migrate.js';
+import { startServer } from '../../server.js';
+import '../run.js';
+
+/** serve (the default) and migrate. */
+export function registerCoreCommands(program: Command): void {
+  program
+    .command('serve', { isDefault: true })
+    .description('run the web server, the admin API and the schedules (default)')
+    .action(async () => {
+      const running = await startServer(loadConfig());
+      let signals = 0;
+      const onSignal = (sig: string) => {
+        if (++signals > 1) process.exit(130);
+        running.ctx.log.info({ signal: sig }, 'signal received');
+        running.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on('SIGTERM', () => onSignal('SIGTERM'));
+      process.on('SIGINT', () => onSignal('SIGINT'));
+      await new Promise(() => {}); // run until a signal stops the process
+    });
+
+  program
+    .command('migrate')
+    .description('create the database if needed and apply pending migrations')
+    .action(async () => {
+      const config = loadConfig();
+      const handle = openDb(config.databasePath);
+      try {
+        const { applied } = migrate(handle);
+        process.stdout.write(`${applied ? `applied ${applied} migration(s)` : 'database is up to date'}: ${config.databasePath}\n`);
+      } finally {
+        handle.close();
+      }
+    });
+}

@@ -1,0 +1,250 @@
+import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
+import type { AppContext } from '../context.js';
+import { immediate } from '../db/client.js';
+import { consentEvents, deliveries, subscribers, type ConsentEventType, type SubscriberStatus } from '../db/schema.js';
+
+export type Subscriber = typeof subscribers.$inferSelect;
+export type ConsentEvent = typeof consentEvents.$inferSelect;
+
+/** Where a consent event came from: the request that caused it. */
+export interface ConsentMeta {
+  ip?: string | null;
+  userAgent?: string | null;
+  page?: string | null;
+  consentTextVersion?: string | null;
+  detail?: string | null;
+}
+
+type Repo = Pick<AppContext, 'db' | 'sqlite'>;
+
+/** A pending address gets at most one confirmation mail per this window. */
+export const CONFIRMATION_THROTTLE_MS = 10 * 60 * 1000;
+
+function addEvent(r: Repo, subscriberId: number, type: ConsentEventType, at: number, meta: ConsentMeta = {}) {
+  r.db
+    .insert(consentEvents)
+    .values({
+      subscriberId,
+      type,
+      at,
+      ip: meta.ip ?? null,
+      userAgent: meta.userAgent ? meta.userAgent.slice(0, 500) : null,
+      page: meta.page ? meta.page.slice(0, 500) : null,
+      consentTextVersion: meta.consentTextVersion ?? null,
+      detail: meta.detail ?? null,
+    })
+    .run();
+}
+
+export async function findSubscriberById(r: Repo, id: number): Promise<Subscriber | undefined> {
+  return r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
+}
+
+export async function findSubscriberByEmail(r: Repo, email: string): Promise<Subscriber | undefined> {
+  return r.db.select().from(subscribers).where(eq(subscribers.email, email)).get();
+}
+
+/** What a signup did, so the caller knows whether to mail a confirmation. */
+export type SignupOutcome =
+  | { action: 'send_confirmation'; subscriber: Subscriber }
+  | { action: 'throttled' | 'already_confirmed'; subscriber: Subscriber };
+
+/**
+ * Records a signup in one immediate transaction: a new or returning address becomes pending and is due a
+ * confirmation mail unless one went out in the last 10 minutes; a confirmed address is left alone.
+ */
+export async function recordSignup(r: Repo, email: string, name: string | null, now: number, meta: ConsentMeta): Promise<SignupOutcome> {
+  return immediate(r.sqlite, () => {
+    const existing = r.db.select().from(subscribers).where(eq(subscribers.email, email)).get();
+    if (!existing) {
+      const row = r.db
+        .insert(subscribers)
+        .values({ email, name, status: 'pending', createdAt: now, updatedAt: now, lastConfirmationSentAt: now })
+        .returning()
+        .get();
+      addEvent(r, row.id, 'signup', now, meta);
+      return { action: 'send_confirmation' as const, subscriber: row };
+    }
+    if (existing.status === 'confirmed') return { action: 'already_confirmed' as const, subscriber: existing };
+    if (existing.lastConfirmationSentAt && now - existing.lastConfirmationSentAt < CONFIRMATION_THROTTLE_MS)
+      return { action: 'throttled' as const, subscriber: existing };
+    const row = r.db
+      .update(subscribers)
+      .set({ status: 'pending', name: name ?? existing.name, updatedAt: now, lastConfirmationSentAt: now })
+      .where(eq(subscribers.id, existing.id))
+      .returning()
+      .get();
+    addEvent(r, row.id, 'signup', now, meta);
+    return { action: 'send_confirmation' as const, subscriber: row };
+  });
+}
+
+/** Marks that a confirmation mail went out (or, with `failed`, clears the throttle so a retry can send one). */
+export async function noteConfirmationMail(r: Repo, id: number, now: number, failed: boolean): Promise<void> {
+  if (failed) {
+    r.db.update(subscribers).set({ lastConfirmationSentAt: null }).where(eq(subscribers.id, id)).run();
+  } else {
+    r.db.update(subscribers).set({ lastConfirmationSentAt: now }).where(eq(subscribers.id, id)).run();
+    addEvent(r, id, 'confirmation_sent', now);
+  }
+}
+
+export type ConfirmOutcome = 'confirmed' | 'already_confirmed' | 'invalid';
+
+/**
+ * Confirms a pending subscriber. A token issued before the subscriber's last unsubscribe or bounce no longer
+ * works, so an old link can never silently re-subscribe someone.
+ */
+export async function confirmSubscriber(r: Repo, id: number, tokenIssuedAt: number, now: number, meta: ConsentMeta): Promise<{ outcome: ConfirmOutcome; subscriber?: Subscriber }> {
+  return immediate(r.sqlite, () => {
+    const s = r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
+    if (!s || !s.email) return { outcome: 'invalid' as const };
+    const lastOut = Math.max(s.unsubscribedAt ?? 0, s.bouncedAt ?? 0);
+    if (tokenIssuedAt < lastOut) return { outcome: 'invalid' as const };
+    if (s.status === 'confirmed') return { outcome: 'already_confirmed' as const, subscriber: s };
+    if (s.status !== 'pending') return { outcome: 'invalid' as const };
+    const row = r.db
+      .update(subscribers)
+      .set({ status: 'confirmed', confirmedAt: now, updatedAt: now, consentSource: 'double_opt_in' })
+      .where(eq(subscribers.id, id))
+      .returning()
+      .get();
+    addEvent(r, id, 'confirm', now, meta);
+    return { outcome: 'confirmed' as const, subscriber: row };
+  });
+}
+
+/** Unsubscribes, idempotently: returns whether the state changed. Queued deliveries of this subscriber are skipped. */
+export async function unsubscribeSubscriber(r: Repo, id: number, now: number, meta: ConsentMeta, type: ConsentEventType = 'unsubscribe'): Promise<{ changed: boolean; subscriber?: Subscriber }> {
+  return immediate(r.sqlite, () => {
+    const s = r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
+    if (!s) return { changed: false };
+    if (s.status === 'unsubscribed') return { changed: false, subscriber: s };
+    const row = r.db
+      .update(subscribers)
+      .set({ status: 'unsubscribed', unsubscribedAt: now, updatedAt: now })
+      .where(eq(subscribers.id, id))
+      .returning()
+      .get();
+    addEvent(r, id, type, now, meta);
+    r.db
+      .update(deliveries)
+      .set({ status: 'skipped', lastError: 'unsubscribed', updatedAt: now })
+      .where(and(eq(deliveries.subscriberId, id), eq(deliveries.status, 'queued')))
+      .run();
+    return { changed: true, subscriber: row };
+  });
+}
+
+export interface SubscriberPage {
+  subscribers: Subscriber[];
+  nextCursor: string | null;
+}
+
+/** Lists subscribers by id with an optional status filter and search; the cursor is the last id seen. */
+export async function listSubscribers(r: Repo, q: { status?: SubscriberStatus; search?: string; cursor?: number; limit?: number }): Promise<SubscriberPage> {
+  const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+  const where: SQL[] = [];
+  if (q.status) where.push(eq(subscribers.status, q.status));
+  if (q.cursor) where.push(gt(subscribers.id, q.cursor));
+  if (q.search) {
+    const pattern = `%${q.search.replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
+    where.push(or(sql`${subscribers.email} LIKE ${pattern} ESCAPE '\\'`, like(subscribers.name, pattern))!);
+  }
+  const rows = r.db
+    .select()
+    .from(subscribers)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(asc(subscribers.id))
+    .limit(limit + 1)
+    .all();
+  const page = rows.slice(0, limit);
+  return { subscribers: page, nextCursor: rows.length > limit ? String(page[page.length - 1]!.id) : null };
+}
+
+/** Counts subscribers per state. */
+export async function countSubscribersByStatus(r: Repo): Promise<Record<SubscriberStatus, number>> {
+  const out: Record<SubscriberStatus, number> = { pending: 0, confirmed: 0, unsubscribed: 0, bounced: 0 };
+  const rows = r.sqlite.prepare('SELECT status, count(*) AS n FROM subscribers WHERE email IS NOT NULL GROUP BY status').all() as { status: SubscriberStatus; n: number }[];
+  for (const row of rows) out[row.status] = row.n;
+  return out;
+}
+
+export async function listConsentEvents(r: Repo, subscriberId: number): Promise<ConsentEvent[]> {
+  return r.db.select().from(consentEvents).where(eq(consentEvents.subscriberId, subscriberId)).orderBy(asc(consentEvents.at), asc(consentEvents.id)).all();
+}
+
+/** One CSV row to import, already validated. */
+export interface ImportRow {
+  email: string;
+  name: string | null;
+}
+
+/**
+ * Inserts a batch of imported rows in one transaction; existing addresses are skipped (never re-subscribed).
+ * Returns the ids of the rows it created.
+ */
+export async function importSubscriberBatch(r: Repo, rows: ImportRow[], confirmed: boolean, now: number): Promise<{ created: { id: number; email: string }[]; skipped: number }> {
+  const insert = r.sqlite.prepare(
+    `INSERT INTO subscribers (email, name, status, created_at, updated_at, confirmed_at, consent_source, last_confirmation_sent_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(email) DO NOTHING RETURNING id`,
+  );
+  const event = r.sqlite.prepare(
+    `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'import', ?, ?)`,
+  );
+  return immediate(r.sqlite, () => {
+    const created: { id: number; email: string }[] = [];
+    let skipped = 0;
+    for (const row of rows) {
+      const res = insert.get(
+        row.email,
+        row.name,
+        confirmed ? 'confirmed' : 'pending',
+        now,
+        now,
+        confirmed ? now : null,
+        confirmed ? 'import' : null,
+        confirmed ? null : now,
+      ) as { id: number } | undefined;
+      if (!res) {
+        skipped++;
+        continue;
+      }
+      event.run(res.id, now, confirmed ? 'imported as confirmed by the operator' : 'imported as pending; confirmation mail sent');
+      created.push({ id: res.id, email: row.email });
+    }
+    return { created, skipped };
+  });
+}
+
+/** Streams every subscriber in id order, a page at a time (no cursor stays open across writes). */
+export async function* iterateSubscribers(r: Repo, pageSize = 1000): AsyncGenerator<Subscriber> {
+  let cursor = 0;
+  for (;;) {
+    const rows = r.db.select().from(subscribers).where(gt(subscribers.id, cursor)).orderBy(asc(subscribers.id)).limit(pageSize).all();
+    if (!rows.length) return;
+    for (const row of rows) yield row;
+    cursor = rows[rows.length - 1]!.id;
+  }
+}
+
+/** Removes a subscriber's address and name (GDPR erasure); delivery rows stay, anonymous, for the counts. */
+export async function eraseSubscriber(r: Repo, id: number, now: number): Promise<boolean> {
+  return immediate(r.sqlite, () => {
+    const s = r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
+    if (!s || s.erasedAt) return false;
+    r.db
+      .update(subscribers)
+      .set({ email: null, name: null, status: 'unsubscribed', unsubscribedAt: s.unsubscribedAt ?? now, erasedAt: now, updatedAt: now })
+      .where(eq(subscribers.id, id))
+      .run();
+    r.db.update(consentEvents).set({ ip: null, userAgent: null }).where(eq(consentEvents.subscriberId, id)).run();
+    addEvent(r, id, 'erase', now);
+    r.db
+      .update(deliveries)
+      .set({ status: 'skipped', lastError: 'erased', updatedAt: now })
+      .where(and(eq(deliveries.subscriberId, id), eq(deliveries.status, 'queued')))
+      .run();
+    return true;
+  });
+}
