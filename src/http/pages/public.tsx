@@ -1,0 +1,191 @@
+/** @jsxImportSource hono/jsx */
+import { Layout } from './layout.js';
+
+export interface LandingIssue {
+  date: string;
+  subject: string;
+  preheader: string;
+  articleCount: number;
+}
+
+export interface LandingProps {
+  siteName: string;
+  sendTime: string;
+  sources: string[];
+  latest: LandingIssue[];
+  consentText: string;
+  formToken: string;
+  values?: { email?: string; name?: string };
+  errors?: Record<string, string>;
+  feedLinks?: { atom: string; json: string };
+}
+
+function prettyDate(date: string): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** The signup form: works without JavaScript; a honeypot field and a signed render time keep bots out. */
+export function SignupForm(p: Pick<LandingProps, 'consentText' | 'formToken' | 'values' | 'errors'>) {
+  const err = p.errors ?? {};
+  return (
+    <form method="post" action="/subscribe" class="card" id="subscribe" novalidate>
+      <h2>Get tomorrow's issue</h2>
+      {err.form ? (
+        <p class="notice error" role="alert">
+          {err.form}
+        </p>
+      ) : null}
+      <div class="field">
+        <label for="email">Email address</label>
+        <input
+          type="email"
+          id="email"
+          name="email"
+          required
+          autocomplete="email"
+          inputmode="email"
+          maxlength={254}
+          placeholder="you@company.com"
+          value={p.values?.email ?? ''}
+          aria-invalid={err.email ? 'true' : undefined}
+          aria-describedby={err.email ? 'email-error' : undefined}
+        />
+        {err.email ? (
+          <p class="field-error" id="email-error" role="alert">
+            {err.email}
+          </p>
+        ) : null}
+      </div>
+      <div class="field">
+        <label for="name">
+          Name <span class="optional">(optional)</span>
+        </label>
+        <input type="text" id="name" name="name" autocomplete="name" maxlength={100} value={p.values?.name ?? ''} />
+      </div>
+      <div class="hp" aria-hidden="true">
+        <label for="website">Leave this field empty</label>
+        <input type="text" id="website" name="website" tabindex={-1} autocomplete="off" />
+      </div>
+      <input type="hidden" name="t" value={p.formToken} />
+      <button type="submit">Subscribe</button>
+      <p class="fine">{p.consentText} We will email you a link to confirm first.</p>
+    </form>
+  );
+}
+
+/** GET /: what the digest is, the sources it follows, the signup form, the latest issues. */
+export function LandingPage(p: LandingProps) {
+  return (
+    <Layout
+      title={p.siteName}
+      siteName={p.siteName}
+      description={`${p.siteName}: one email a day with the best new writing from ${p.sources.length || 'many'} engineering blogs.`}
+      head={
+        p.feedLinks ? (
+          <>
+            <link rel="alternate" type="application/atom+xml" title={`${p.siteName} issues`} href={p.feedLinks.atom} />
+            <link rel="alternate" type="application/feed+json" title={`${p.siteName} issues`} href={p.feedLinks.json} />
+          </>
+        ) : undefined
+      }
+    >
+      <section class="hero">
+        <div>
+          <p class="eyebrow">A daily engineering digest</p>
+          <h1>What the best engineering teams shipped and learned, in one email a day.</h1>
+          <p class="lead">
+            {p.siteName} reads {p.sources.length ? `${p.sources.length} engineering blogs` : 'engineering blogs'} so you do not have to, and
+            sends one issue every day {p.sendTime}.
+          </p>
+          <ul class="points">
+            <li>
+              <strong>Signal of the Day</strong>: the one article worth your time if you read only one.
+            </li>
+            <li>
+              <strong>Deep Dives</strong>: every other new article, ranked, each with a short summary.
+            </li>
+            <li>
+              <strong>Patterns Across Companies</strong>: the themes several teams wrote about the same day.
+            </li>
+          </ul>
+        </div>
+        <SignupForm consentText={p.consentText} formToken={p.formToken} values={p.values} errors={p.errors} />
+      </section>
+
+      {p.latest.length ? (
+        <section class="section">
+          <h2>Latest issues</h2>
+          <ul class="issue-list">
+            {p.latest.map((i) => (
+              <li>
+                <a href={`/issues/${i.date}`}>
+                  <strong>{i.subject}</strong>
+                </a>
+                <div class="date">
+                  {prettyDate(i.date)} · {i.articleCount} articles
+                </div>
+                {i.preheader ? <p>{i.preheader}</p> : null}
+              </li>
+            ))}
+          </ul>
+          <p>
+            <a href="/issues">Browse the archive →</a>
+          </p>
+        </section>
+      ) : (
+        <section class="section">
+          <h2>Latest issues</h2>
+          <p class="lead">The first issue goes out {p.sendTime}. Subscribe above to get it.</p>
+        </section>
+      )}
+
+      {p.sources.length ? (
+        <section class="section">
+          <h2>The sources</h2>
+          <p>Every issue is built from new articles on these blogs:</p>
+          <ul class="sources">
+            {p.sources.map((s) => (
+              <li>{s}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </Layout>
+  );
+}
+
+/** A short page with one message and optional form; used by every step of the subscriber lifecycle. */
+export function MessagePage(p: {
+  siteName: string;
+  title: string;
+  eyebrow?: string;
+  children?: unknown;
+  action?: { url: string; label: string; fields?: Record<string, string>; danger?: boolean };
+  secondary?: { url: string; label: string };
+}) {
+  return (
+    <Layout title={p.title} siteName={p.siteName}>
+      <section class="card narrow">
+        {p.eyebrow ? <p class="eyebrow">{p.eyebrow}</p> : null}
+        <h1>{p.title}</h1>
+        {p.children as never}
+        {p.action ? (
+          <form method="post" action={p.action.url}>
+            {Object.entries(p.action.fields ?? {}).map(([k, v]) => (
+              <input type="hidden" name={k} value={v} />
+            ))}
+            <button type="submit" class={p.action.danger ? 'danger' : undefined}>
+              {p.action.label}
+            </button>
+          </form>
+        ) : null}
+        {p.secondary ? (
+          <p style="margin-top:16px">
+            <a href={p.secondary.url}>{p.secondary.label}</a>
+          </p>
+        ) : null}
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,254 @@
+/** @jsxImportSource hono/jsx */
+import { createHmac } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import type { AppContext } from '../context.js';
+import { AppError } from '../lib/errors.js';
+import { safeEqual } from './admin-auth.js';
+import {
+  checkConfirmToken,
+  checkUnsubscribeToken,
+  confirm,
+  CONSENT_TEXT,
+  describeSendTime,
+  resendConfirmationFor,
+  signup,
+  unsubscribe,
+} from '../subscribers/lifecycle.js';
+import type { ConsentMeta } from '../subscribers/repo.js';
+import { activeSourceNames } from './landing.repo.js';
+import { LandingPage, MessagePage } from './pages/public.js';
+import { clientIp, createRateLimiter, readBody, type Body } from './request.js';
+
+/** A form sent sooner than this after it was rendered is a bot; it gets the success page and nothing happens. */
+export const FORM_MIN_MS = 2000;
+const FORM_MAX_MS = 24 * 3600 * 1000;
+
+const html = (node: unknown) => '<!doctype html>' + String(node);
+
+function formToken(secret: string, renderedAt: number): string {
+  const mac = createHmac('sha256', `newsdesk:form:${secret}`).update(String(renderedAt)).digest('base64url').slice(0, 22);
+  return `${renderedAt.toString(36)}.${mac}`;
+}
+
+function formAge(secret: string, token: unknown, now: number): number | null {
+  if (typeof token !== 'string') return null;
+  const [ts] = token.split('.');
+  const renderedAt = parseInt(ts ?? '', 36);
+  if (!Number.isSafeInteger(renderedAt) || !safeEqual(formToken(secret, renderedAt), token)) return null;
+  return now - renderedAt;
+}
+
+/** Hook for the landing page's latest issues; the issues module fills it in. */
+export type LatestIssuesFn = (ctx: AppContext, limit: number) => Promise<{ date: string; subject: string; preheader: string; articleCount: number }[]>;
+let latestIssues: LatestIssuesFn = async () => [];
+/** Lets the archive module provide the landing page's latest issues without a cycle. */
+export function setLatestIssues(fn: LatestIssuesFn): void {
+  latestIssues = fn;
+}
+
+/** Landing page, signup, confirmation and unsubscribe: the subscriber lifecycle over HTTP. */
+export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
+  const site = ctx.config.newsletterName;
+  const sendTime = describeSendTime(ctx.config.digestCron, ctx.config.digestTimezone);
+  const limiter = createRateLimiter(ctx.config.signupLimitPerMinute, 60_000, () => ctx.clock.now());
+  const ownOrigins = new Set([new URL(ctx.config.publicUrl).origin]);
+
+  const meta = (c: Context, page: string, detail?: string): ConsentMeta => ({
+    ip: clientIp(c, ctx.config.trustProxy),
+    userAgent: c.req.header('user-agent') ?? null,
+    page,
+    detail: detail ?? null,
+  });
+
+  /** Browser-only forms refuse a foreign Origin (cross-site form posts); no Origin at all is allowed. */
+  const checkOrigin = (c: Context) => {
+    const origin = c.req.header('origin');
+    if (!origin || origin === 'null') return;
+    if (ownOrigins.has(origin) || origin === new URL(c.req.url).origin) return;
+    throw new AppError(403, 'FORBIDDEN', 'Cross-site form submissions are not accepted.');
+  };
+
+  const landing = async (c: Context, extra: { values?: Body; errors?: Record<string, string> } = {}, status: 200 | 400 = 200) => {
+    const [sources, latest] = await Promise.all([activeSourceNames(ctx), latestIssues(ctx, 5)]);
+    return c.html(
+      html(
+        LandingPage({
+          siteName: site,
+          sendTime,
+          sources,
+          latest,
+          consentText: CONSENT_TEXT,
+          formToken: formToken(ctx.config.secretKey, ctx.clock.now()),
+          values: { email: typeof extra.values?.email === 'string' ? extra.values.email.slice(0, 254) : '', name: typeof extra.values?.name === 'string' ? extra.values.name.slice(0, 100) : '' },
+          errors: extra.errors,
+          feedLinks: { atom: ctx.urls.issuesAtom(), json: ctx.urls.issuesJson() },
+        }),
+      ),
+      status,
+    );
+  };
+
+  app.get('/', (c) => landing(c));
+
+  const checkInbox = (c: Context) =>
+    c.html(
+      html(
+        MessagePage({
+          siteName: site,
+          eyebrow: 'Almost done',
+          title: 'Check your inbox',
+          children: [
+            <p>If the address can receive {site}, a confirmation link is on its way. Click it to start your subscription.</p>,
+            <p class="fine">Nothing there after a few minutes? Look in the spam folder, or sign up again in 10 minutes.</p>,
+          ],
+          secondary: { url: '/', label: '← Back to the front page' },
+        }),
+      ),
+      200,
+    );
+
+  app.post('/subscribe', async (c) => {
+    const isJson = (c.req.header('content-type') ?? '').includes('application/json');
+    if (!isJson) checkOrigin(c);
+    const ip = clientIp(c, ctx.config.trustProxy);
+    if (!limiter.hit(ip)) {
+      ctx.log.warn({ ip }, 'signup rate limit reached');
+      throw new AppError(429, 'RATE_LIMITED', 'Too many signups from your network. Please try again in a minute.');
+    }
+    const body = await readBody(c);
+    const ok = () => (isJson ? c.json({ ok: true, message: 'If the address can receive mail, a confirmation link is on its way.' }, 202) : checkInbox(c));
+
+    if (typeof body.website === 'string' && body.website.trim() !== '') {
+      ctx.log.info({ ip }, 'signup ignored: honeypot filled');
+      return ok();
+    }
+    if (!isJson) {
+      const age = formAge(ctx.config.secretKey, body.t, ctx.clock.now());
+      if (age === null || age < FORM_MIN_MS || age > FORM_MAX_MS) {
+        ctx.log.info({ ip, age }, 'signup ignored: form token missing, too fast or stale');
+        return ok();
+      }
+    }
+    const result = await signup(ctx, { email: body.email, name: body.name }, meta(c, c.req.header('referer') ?? '/'));
+    if (!result.ok) {
+      if (isJson) throw new AppError(400, 'INVALID_EMAIL', result.fields.email ?? 'Invalid input.', result.fields);
+      return landing(c, { values: body, errors: result.fields }, 400);
+    }
+    return ok();
+  });
+
+  const invalidLink = (c: Context) =>
+    c.html(
+      html(
+        MessagePage({
+          siteName: site,
+          title: 'This link is not valid',
+          children: <p>The link may be incomplete or no longer in use. You can sign up again on the front page.</p>,
+          secondary: { url: '/#subscribe', label: 'Go to the signup form' },
+        }),
+      ),
+      404,
+    );
+
+  const expiredConfirm = (c: Context, token: string) =>
+    c.html(
+      html(
+        MessagePage({
+          siteName: site,
+          title: 'This confirmation link has expired',
+          children: <p>Confirmation links work for 7 days. Ask for a fresh one and confirm within a week.</p>,
+          action: { url: `/confirm/${encodeURIComponent(token)}/resend`, label: 'Send me a new link' },
+        }),
+      ),
+      410,
+    );
+
+  app.get('/confirm/:token', async (c) => {
+    const token = c.req.param('token');
+    const check = await checkConfirmToken(ctx, token);
+    if (check.state === 'invalid') return invalidLink(c);
+    if (check.state === 'expired') return expiredConfirm(c, token);
+    if (check.subscriber.status === 'confirmed')
+      return c.html(html(MessagePage({ siteName: site, title: "You're already subscribed", children: <p>Your subscription is active. The next issue arrives {sendTime}.</p>, secondary: { url: '/issues', label: 'Read the archive' } })));
+    return c.html(
+      html(
+        MessagePage({
+          siteName: site,
+          eyebrow: 'One last step',
+          title: `Confirm your subscription to ${site}`,
+          children: <p>Press the button to start receiving one email a day {sendTime}.</p>,
+          action: { url: `/confirm/${encodeURIComponent(token)}`, label: 'Confirm subscription' },
+        }),
+      ),
+    );
+  });
+
+  app.post('/confirm/:token', async (c) => {
+    checkOrigin(c);
+    const token = c.req.param('token');
+    const outcome = await confirm(ctx, token, meta(c, `/confirm`));
+    if (outcome === 'invalid') return invalidLink(c);
+    if (outcome === 'expired') return expiredConfirm(c, token);
+    return c.html(
+      html(
+        MessagePage({
+          siteName: site,
+          eyebrow: 'Subscribed',
+          title: "You're subscribed",
+          children: [<p>Welcome aboard. A welcome email is on its way, and the next issue arrives {sendTime}.</p>],
+          secondary: { url: '/issues', label: 'Read past issues in the archive →' },
+        }),
+      ),
+    );
+  });
+
+  app.post('/confirm/:token/resend', async (c) => {
+    checkOrigin(c);
+    const check = await checkConfirmToken(ctx, c.req.param('token'));
+    if (check.state === 'expired') await resendConfirmationFor(ctx, check.subscriberId, meta(c, '/confirm/resend'));
+    else if (check.state === 'invalid') return invalidLink(c);
+    return checkInbox(c);
+  });
+
+  app.get('/unsubscribe/:token', async (c) => {
+    const token = c.req.param('token');
+    const s = await checkUnsubscribeToken(ctx, token);
+    if (!s) return invalidLink(c);
+    if (s.status === 'unsubscribed')
+      return c.html(html(MessagePage({ siteName: site, title: "You're unsubscribed", children: <p>You will not receive {site} any more.</p>, secondary: { url: '/#subscribe', label: 'Changed your mind? Subscribe again' } })));
+    return c.html(
+      html(
+        MessagePage({
+          siteName: site,
+          title: `Unsubscribe from ${site}?`,
+          children: <p>Press the button and you will receive no more issues.</p>,
+          action: { url: `/unsubscribe/${encodeURIComponent(token)}`, label: 'Unsubscribe', danger: true },
+          secondary: { url: '/', label: 'Keep my subscription' },
+        }),
+      ),
+    );
+  });
+
+  // Also RFC 8058 one-click: a provider POSTs `List-Unsubscribe=One-Click` with no cookie and no Origin.
+  app.post('/unsubscribe/:token', async (c) => {
+    const body = await readBody(c).catch(() => ({}) as Body);
+    const oneClick = body['List-Unsubscribe'] === 'One-Click';
+    const result = await unsubscribe(ctx, c.req.param('token'), meta(c, '/unsubscribe', oneClick ? 'one-click' : 'page'));
+    if (!result) {
+      if (oneClick) return c.text('Unknown unsubscribe link.', 404);
+      return invalidLink(c);
+    }
+    if (oneClick) return c.text('Unsubscribed.', 200);
+    return c.html(
+      html(
+        MessagePage({
+          siteName: site,
+          eyebrow: 'Done',
+          title: "You're unsubscribed",
+          children: <p>You will receive no more issues of {site}. Sorry to see you go.</p>,
+          secondary: { url: '/#subscribe', label: 'Unsubscribed by mistake? Subscribe again' },
+        }),
+      ),
+    );
+  });
+}
