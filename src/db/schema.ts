@@ -99,6 +99,8 @@ export const issues = sqliteTable(
     pinnedSignalArticleId: integer('pinned_signal_article_id').references(() => articles.id),
     patternsNote: text('patterns_note'),
     patternsJson: text('patterns_json').notNull().default('[]'),
+    /** What re-rendering after operator edits needs besides the articles: sources list and 30-day term history. */
+    digestJson: text('digest_json').notNull().default('{}'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     sendStartedAt: integer('send_started_at'),

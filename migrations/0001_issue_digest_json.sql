@@ -1,0 +1,1 @@
+ALTER TABLE `issues` ADD `digest_json` text DEFAULT '{}' NOT NULL;
