@@ -14,7 +14,9 @@ a{color:var(--accent)}
 .site-header nav{display:flex;gap:16px}
 .site-header nav a{color:var(--muted);text-decoration:none;font-weight:500}
 .site-header nav a:hover{color:var(--ink)}
-main{padding:32px 20px 48px}
+main.wrap{padding-top:40px;padding-bottom:56px}
+@media (max-width:480px){main.wrap{padding-top:24px}.brand{font-size:15px}.site-header nav{gap:12px;font-size:15px}.brand-mark{width:28px;height:28px;font-size:12px}}
+.brand span:last-child{white-space:nowrap}
 h1{font-size:clamp(28px,5vw,44px);line-height:1.15;letter-spacing:-.02em;margin:0 0 12px}
 h2{font-size:22px;letter-spacing:-.01em;margin:0 0 12px}
 h3{font-size:17px;margin:0 0 4px}

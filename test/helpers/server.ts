@@ -1,0 +1,42 @@
+import { createServer } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '../../src/http/app.js';
+import { makeTestContext, type TestContext } from './context.js';
+import type { Clock } from '../../src/lib/clock.js';
+
+/** A free TCP port on 127.0.0.1 (so PUBLIC_URL can name it before the app starts). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LiveServer {
+  ctx: TestContext;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The real app listening on 127.0.0.1 with PUBLIC_URL pointing at itself. */
+export async function startLiveServer(env: Record<string, string> = {}, clock?: Clock): Promise<LiveServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const ctx = makeTestContext({ env: { PUBLIC_URL: url, ...env }, clock });
+  const app = createApp(ctx);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  return {
+    ctx,
+    url,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ctx.cleanup();
+    },
+  };
+}
