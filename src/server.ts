@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { redactConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { createApp } from './http/app.js';
+import { startSourcesSync } from './feeds/service.js';
 import { createLogger } from './lib/log.js';
 
 /** Something started with the server that must stop before the database closes (scheduler, sender). */
@@ -14,6 +15,7 @@ export interface Service {
 
 /** Hooks features use to start background work with the server (scheduler, sender loop). */
 export const serviceStarters: ((ctx: AppContext) => Service | Promise<Service>)[] = [];
+serviceStarters.push(startSourcesSync);
 
 export interface RunningServer {
   ctx: AppContext;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCoreCommands } from './commands/core.js';
+import { registerFeedCommands } from './commands/feeds.js';
 import { registerSubscriberCommands } from './commands/subscribers.js';
 import { CliFailure } from './run.js';
 
@@ -11,6 +12,7 @@ export function buildCli(): Command {
     .exitOverride();
   registerCoreCommands(program);
   registerSubscriberCommands(program);
+  registerFeedCommands(program);
   // Feature commands register here (ingest/sources, assemble/preview, send/resend/daily).
   return program;
 }

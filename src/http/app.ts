@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../lib/errors.js';
 import { redactPath } from '../lib/log.js';
 import { requireAdminToken } from './admin-auth.js';
+import { registerAdminFeedsApi } from './admin-feeds.js';
 import { registerAdminSubscriberApi } from './admin-subscribers.js';
 import { errorHandler } from './errors.js';
 import { SITE_CSS } from './pages/site.css.js';
@@ -71,6 +72,7 @@ export function createApp(ctx: AppContext): Hono {
 
   registerPublicRoutes(app, ctx);
   registerAdminSubscriberApi(app, ctx);
+  registerAdminFeedsApi(app, ctx);
   // Feature route modules register here (feeds, issues, deliveries, admin console).
   return app;
 }

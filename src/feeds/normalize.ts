@@ -1,0 +1,82 @@
+// Pure: parsed items → clean articles ready to store (canonical URL, title, dates, sanitized content, summary).
+import { canonicalUrl, safeHttpUrl } from './canonical.js';
+import { cleanLine, cleanTitle, contentHash, htmlToText, sanitizeContent, summarize } from './clean.js';
+import { resolvePublished } from './dates.js';
+import type { ParsedFeed, RawItem } from './parse.js';
+
+/** An article as ingest stores it (no source id yet). */
+export interface CleanArticle {
+  guid: string;
+  url: string;
+  canonicalUrl: string;
+  title: string;
+  author: string | null;
+  publishedAt: number;
+  dateSource: 'feed' | 'first_seen';
+  firstSeenAt: number;
+  contentHtml: string;
+  contentText: string;
+  summary: string;
+  contentHash: string;
+}
+
+/** Articles from one feed plus how many items were left out and why. */
+export interface NormalizeResult {
+  articles: CleanArticle[];
+  /** Items without a usable http(s) link. */
+  skippedNoLink: number;
+  /** Repeats of a GUID or canonical URL within this feed. */
+  skippedDuplicate: number;
+}
+
+/** Cleans one item; null when it has no usable http(s) link. */
+export function normalizeItem(item: RawItem, now: number): CleanArticle | null {
+  const url = safeHttpUrl(item.link, item.base);
+  const canonical = url ? canonicalUrl(url) : null;
+  if (!url || !canonical) return null;
+  const contentHtml = sanitizeContent(item.contentHtml ?? item.summaryHtml, item.base ?? url);
+  const contentText = htmlToText(contentHtml);
+  const summarySource = item.summaryHtml && item.summaryHtml !== item.contentHtml ? htmlToText(item.summaryHtml) : '';
+  const summary = summarize(summarySource || contentText);
+  let title = cleanTitle(item.title);
+  if (!title) title = cleanTitle(summary.split(/(?<=[.!?])\s/)[0] ?? '') || new URL(canonical).pathname.split('/').filter(Boolean).pop() || canonical;
+  const { publishedAt, dateSource } = resolvePublished(item.dates, now);
+  const guid = (item.guid ?? '').trim().slice(0, 1000) || canonical;
+  return {
+    guid,
+    url,
+    canonicalUrl: canonical,
+    title,
+    author: cleanLine(item.author),
+    publishedAt,
+    dateSource,
+    firstSeenAt: now,
+    contentHtml,
+    contentText,
+    summary,
+    contentHash: contentHash(title, contentText),
+  };
+}
+
+/** Cleans every item of a feed, dropping items without a usable link and repeats within the feed. */
+export function normalizeFeed(feed: ParsedFeed, now: number): NormalizeResult {
+  const articles: CleanArticle[] = [];
+  const seen = new Set<string>();
+  let skippedNoLink = 0;
+  let skippedDuplicate = 0;
+  for (const item of feed.items) {
+    const a = normalizeItem(item, now);
+    if (!a) {
+      skippedNoLink++;
+      continue;
+    }
+    if (seen.has(`g:${a.guid}`) || seen.has(`u:${a.canonicalUrl}`)) {
+      skippedDuplicate++;
+      continue;
+    }
+    seen.add(`g:${a.guid}`);
+    seen.add(`u:${a.canonicalUrl}`);
+    articles.push(a);
+  }
+  return { articles, skippedNoLink, skippedDuplicate };
+}

@@ -1,0 +1,195 @@
+// The feeds' repository: sources and articles in SQLite. Async to callers; each write is one synchronous transaction.
+import { and, asc, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import type { AppContext } from '../context.js';
+import { immediate } from '../db/client.js';
+import { articles, sources } from '../db/schema.js';
+import type { CleanArticle } from './normalize.js';
+import type { SourceEntry } from './opml.js';
+
+type Repo = Pick<AppContext, 'db' | 'sqlite'>;
+
+export type Source = typeof sources.$inferSelect;
+export type Article = typeof articles.$inferSelect;
+
+/** What a sync of the sources file changed. */
+export interface SyncResult {
+  total: number;
+  added: number;
+  renamed: number;
+  removed: number;
+  restored: number;
+}
+
+/** Makes the sources table match the file: new feeds added, names/site/weight updated, missing ones marked removed (their articles stay). */
+export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: number): Promise<SyncResult> {
+  return immediate(r.sqlite, () => {
+    const existing = r.db.select().from(sources).all();
+    const byUrl = new Map(existing.map((s) => [s.feedUrl, s]));
+    const inFile = new Set<string>();
+    const result: SyncResult = { total: entries.length, added: 0, renamed: 0, removed: 0, restored: 0 };
+    for (const e of entries) {
+      inFile.add(e.feedUrl);
+      const cur = byUrl.get(e.feedUrl);
+      if (!cur) {
+        r.db
+          .insert(sources)
+          .values({ feedUrl: e.feedUrl, name: e.name, siteUrl: e.siteUrl, weight: e.weight, active: true, createdAt: now })
+          .onConflictDoNothing()
+          .run();
+        result.added++;
+        continue;
+      }
+      if (cur.name !== e.name) result.renamed++;
+      if (!cur.active) result.restored++;
+      if (cur.name !== e.name || cur.siteUrl !== e.siteUrl || cur.weight !== e.weight || !cur.active)
+        r.db
+          .update(sources)
+          .set({ name: e.name, siteUrl: e.siteUrl, weight: e.weight, active: true, removedAt: null })
+          .where(eq(sources.id, cur.id))
+          .run();
+    }
+    for (const s of existing) {
+      if (s.active && !inFile.has(s.feedUrl)) {
+        r.db.update(sources).set({ active: false, removedAt: now }).where(eq(sources.id, s.id)).run();
+        result.removed++;
+      }
+    }
+    return result;
+  });
+}
+
+/** The sources currently followed, by name. */
+export async function listActiveSources(r: Repo): Promise<Source[]> {
+  return r.db.select().from(sources).where(eq(sources.active, true)).orderBy(asc(sources.name), asc(sources.id)).all();
+}
+
+/** Every source, removed ones included. */
+export async function listAllSources(r: Repo): Promise<Source[]> {
+  return r.db.select().from(sources).orderBy(asc(sources.name), asc(sources.id)).all();
+}
+
+/**
+ * Stores a successful fetch in one transaction: new articles (an existing GUID in this source or an existing canonical
+ * URL anywhere is skipped by the unique indexes), the validators for the next conditional GET, and the health fields.
+ * Returns how many articles were new.
+ */
+export async function saveFetchSuccess(
+  r: Repo,
+  sourceId: number,
+  items: CleanArticle[],
+  fetch: { etag: string | null; lastModified: string | null; at: number },
+): Promise<number> {
+  return immediate(r.sqlite, () => {
+    let inserted = 0;
+    for (const a of items) {
+      const res = r.db
+        .insert(articles)
+        .values({ ...a, sourceId })
+        .onConflictDoNothing()
+        .run();
+      inserted += res.changes;
+    }
+    r.db
+      .update(sources)
+      .set({
+        etag: fetch.etag,
+        lastModified: fetch.lastModified,
+        lastFetchAt: fetch.at,
+        lastSuccessAt: fetch.at,
+        lastError: null,
+        consecutiveFailures: 0,
+        retryAfter: null,
+      })
+      .where(eq(sources.id, sourceId))
+      .run();
+    return inserted;
+  });
+}
+
+/** A 304: the source is healthy and nothing changed. */
+export async function saveNotModified(r: Repo, sourceId: number, at: number): Promise<void> {
+  r.db
+    .update(sources)
+    .set({ lastFetchAt: at, lastSuccessAt: at, lastError: null, consecutiveFailures: 0, retryAfter: null })
+    .where(eq(sources.id, sourceId))
+    .run();
+}
+
+/** A failed fetch or parse: the reason, one more failure in a row, and when the server allows the next try. */
+export async function saveFetchFailure(r: Repo, sourceId: number, error: string, at: number, retryAfter?: number): Promise<void> {
+  r.db
+    .update(sources)
+    .set({
+      lastFetchAt: at,
+      lastError: error.slice(0, 1000),
+      consecutiveFailures: sql`${sources.consecutiveFailures} + 1`,
+      retryAfter: retryAfter ?? null,
+    })
+    .where(eq(sources.id, sourceId))
+    .run();
+}
+
+/** A source with its health, for the admin API, the admin page and `newsdesk sources list`. */
+export interface SourceHealth {
+  id: number;
+  name: string;
+  feedUrl: string;
+  siteUrl: string | null;
+  weight: number;
+  active: boolean;
+  removedAt: number | null;
+  lastFetchAt: number | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  retryAfter: number | null;
+  articleCount: number;
+  articlesLast7Days: number;
+}
+
+/** Every source (followed first, then removed) with fetch health and article counts; `now` defaults to ctx.clock. */
+export async function listSourcesWithHealth(ctx: Repo & Partial<Pick<AppContext, 'clock'>>, now?: number): Promise<SourceHealth[]> {
+  const since = (now ?? ctx.clock?.now() ?? Date.now()) - 7 * 24 * 60 * 60 * 1000;
+  const rows = ctx.db
+    .select({
+      s: sources,
+      articleCount: sql<number>`count(${articles.id})`,
+      recent: sql<number>`coalesce(sum(case when ${articles.publishedAt} >= ${since} then 1 else 0 end), 0)`,
+    })
+    .from(sources)
+    .leftJoin(articles, eq(articles.sourceId, sources.id))
+    .groupBy(sources.id)
+    .orderBy(desc(sources.active), asc(sources.name), asc(sources.id))
+    .all();
+  return rows.map(({ s, articleCount, recent }) => ({
+    id: s.id,
+    name: s.name,
+    feedUrl: s.feedUrl,
+    siteUrl: s.siteUrl,
+    weight: s.weight,
+    active: s.active,
+    removedAt: s.removedAt,
+    lastFetchAt: s.lastFetchAt,
+    lastSuccessAt: s.lastSuccessAt,
+    lastError: s.lastError,
+    consecutiveFailures: s.consecutiveFailures,
+    retryAfter: s.retryAfter,
+    articleCount: Number(articleCount),
+    articlesLast7Days: Number(recent),
+  }));
+}
+
+/** Articles of one source, newest first (tests and the admin page). */
+export async function listArticlesOfSource(r: Repo, sourceId: number, limit = 500): Promise<Article[]> {
+  return r.db.select().from(articles).where(eq(articles.sourceId, sourceId)).orderBy(desc(articles.publishedAt), desc(articles.id)).limit(limit).all();
+}
+
+/** Sources due for a fetch: followed and not waiting out a Retry-After. */
+export async function listDueSources(r: Repo, now: number): Promise<Source[]> {
+  return r.db
+    .select()
+    .from(sources)
+    .where(and(eq(sources.active, true), or(isNull(sources.retryAfter), gt(sql`${now}`, sources.retryAfter))))
+    .orderBy(asc(sources.name), asc(sources.id))
+    .all();
+}
