@@ -7,6 +7,7 @@ import { redactPath } from '../lib/log.js';
 import { requireAdminToken } from './admin-auth.js';
 import { registerAdminFeedsApi } from './admin-feeds.js';
 import { registerAdminSubscriberApi } from './admin-subscribers.js';
+import { registerConsole } from './console/index.js';
 import { errorHandler } from './errors.js';
 import { SITE_CSS } from './pages/site.css.js';
 import { registerPublicRoutes } from './public.js';
@@ -74,5 +75,6 @@ export function createApp(ctx: AppContext): Hono {
   registerAdminSubscriberApi(app, ctx);
   registerAdminFeedsApi(app, ctx);
   // Feature route modules register here (feeds, issues, deliveries, admin console).
+  registerConsole(app, ctx);
   return app;
 }

@@ -1,0 +1,75 @@
+import type { AppContext } from '../../context.js';
+import type { DeliveryStatus } from '../../db/schema.js';
+
+// Read-only queries only the console needs (trends, a subscriber's deliveries, articles waiting).
+
+type Repo = Pick<AppContext, 'sqlite'>;
+
+/** One point of the subscriber trend: confirmed subscribers at the end of a day. */
+export interface TrendPoint {
+  at: number;
+  confirmed: number;
+}
+
+/** Confirmed subscribers at each of `days` day ends up to now, and the joins and leaves in that span. */
+export async function subscriberTrend(r: Repo, now: number, days = 30): Promise<{ points: TrendPoint[]; joined: number; left: number }> {
+  const stmt = r.sqlite.prepare(
+    `SELECT count(*) AS n FROM subscribers WHERE confirmed_at IS NOT NULL AND confirmed_at <= @t AND (
+       status = 'confirmed'
+       OR (status = 'unsubscribed' AND unsubscribed_at > @t)
+       OR (status = 'bounced' AND bounced_at > @t))`,
+  );
+  const points: TrendPoint[] = [];
+  const day = 24 * 3600 * 1000;
+  for (let i = days - 1; i >= 0; i--) {
+    const t = now - i * day;
+    points.push({ at: t, confirmed: (stmt.get({ t }) as { n: number }).n });
+  }
+  const since = now - days * day;
+  const joined = (r.sqlite.prepare(`SELECT count(DISTINCT subscriber_id) AS n FROM consent_events WHERE at > ? AND (type = 'confirm' OR (type = 'import' AND detail LIKE '%confirmed%'))`).get(since) as { n: number }).n;
+  const left = (r.sqlite.prepare(`SELECT count(DISTINCT subscriber_id) AS n FROM consent_events WHERE at > ? AND type IN ('unsubscribe', 'admin_unsubscribe', 'bounce')`).get(since) as { n: number }).n;
+  return { points, joined, left };
+}
+
+/** One delivery of an issue to a subscriber, as their history shows it. */
+export interface SubscriberDelivery {
+  id: number;
+  issueId: number;
+  date: string;
+  subject: string;
+  status: DeliveryStatus;
+  attempts: number;
+  resends: number;
+  uncertain: number;
+  smtpResponse: string | null;
+  lastError: string | null;
+  queuedAt: number;
+  sentAt: number | null;
+  updatedAt: number;
+}
+
+/** A subscriber's deliveries, newest issue first. */
+export async function subscriberDeliveries(r: Repo, subscriberId: number, limit = 200): Promise<SubscriberDelivery[]> {
+  return r.sqlite
+    .prepare(
+      `SELECT d.id, d.issue_id AS issueId, i.date, COALESCE(i.subject_override, i.subject) AS subject, d.status, d.attempts,
+              d.resends, d.uncertain, d.smtp_response AS smtpResponse, d.last_error AS lastError, d.queued_at AS queuedAt,
+              d.sent_at AS sentAt, d.updated_at AS updatedAt
+         FROM deliveries d JOIN issues i ON i.id = d.issue_id
+        WHERE d.subscriber_id = ? ORDER BY i.date DESC LIMIT ?`,
+    )
+    .all(subscriberId, limit) as SubscriberDelivery[];
+}
+
+/** Test copies sent of an issue, newest first. */
+export async function testSendsOf(r: Repo, issueId: number, limit = 10): Promise<{ email: string; at: number; status: string; error: string | null }[]> {
+  return r.sqlite
+    .prepare('SELECT email, at, status, error FROM test_sends WHERE issue_id = ? ORDER BY at DESC, id DESC LIMIT ?')
+    .all(issueId, limit) as { email: string; at: number; status: string; error: string | null }[];
+}
+
+/** Whether the daily job already ran for a date (sent, empty, skipped or waiting for review). */
+export async function dailyRunFor(r: Repo, date: string): Promise<string | null> {
+  const row = r.sqlite.prepare('SELECT status FROM job_runs WHERE date = ? ORDER BY id DESC LIMIT 1').get(date) as { status: string } | undefined;
+  return row?.status ?? null;
+}
