@@ -32,7 +32,17 @@ export class MailError extends Error {
   constructor(
     message: string,
     readonly permanent: boolean,
-    readonly opts: { responseCode?: number; code?: string; command?: string; afterData?: boolean; auth?: boolean } = {},
+    readonly opts: {
+      responseCode?: number;
+      code?: string;
+      command?: string;
+      afterData?: boolean;
+      auth?: boolean;
+      /** No transaction was under way (connect, greeting, EHLO, a 421): the relay, not this recipient, is the problem. */
+      connection?: boolean;
+      /** A wait the server asked for ("try again in 120 seconds"). */
+      retryAfterMs?: number;
+    } = {},
   ) {
     super(message);
   }

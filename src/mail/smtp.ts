@@ -1,14 +1,18 @@
-import nodemailer from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import { Readable } from 'node:stream';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import DKIM from 'nodemailer/lib/dkim';
 import { toNodemailer } from './compose.js';
 import { MailError, type Mailer, type MailMessage, type RawMail, type SendResult } from './mailer.js';
 
 export interface SmtpOptions {
   url: string;
   poolSize: number;
-  /** Messages per second across the pool; 0 = unlimited. */
+  /** Kept for compatibility: the delivery sender paces SEND_RATE itself. */
   rate: number;
   dkim?: { domainName: string; keySelector: string; privateKey: string };
+  /** Milliseconds to wait for a TCP connection and for the greeting (default 30 s). */
+  connectTimeoutMs?: number;
 }
 
 interface NodemailerError extends Error {
@@ -19,74 +23,282 @@ interface NodemailerError extends Error {
   response?: string;
 }
 
-/** Turns a nodemailer error into a MailError: 5xx permanent, anything else (4xx, network) temporary. */
-export function toMailError(err: unknown): MailError {
+/** Where a message was when its transaction failed: decides whether the server may already have it. */
+export type SendPhase = 'connect' | 'envelope' | 'data' | 'dot';
+
+const retryHint = (text: string): number | undefined => {
+  const m = /(\d+)\s*(seconds?|secs?|s\b|minutes?|mins?)/i.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return /^m/i.test(m[2]!) ? n * 60_000 : n * 1000;
+};
+
+/**
+ * Turns a nodemailer error into a MailError. 5xx is permanent (503 bad sequence is not); 535/534 is an
+ * auth failure; the phase decides whether the relay is the problem (connect) and whether the server
+ * may hold the message (dropped after the final dot).
+ */
+export function toMailError(err: unknown, phase: SendPhase = 'envelope'): MailError {
   const e = (err ?? {}) as NodemailerError;
   const code = e.responseCode;
-  const auth = e.code === 'EAUTH' || code === 535 || code === 534;
+  const auth = e.code === 'EAUTH' || code === 535 || code === 534 || code === 530;
   const permanent = !auth && typeof code === 'number' && code >= 500 && code < 600 && code !== 503;
-  const afterData = e.command === 'DATA' || /after.*(dot|data)|CONN.*(final|DATA)/i.test(String(e.message)) || e.code === 'ETIMEDOUT' && e.command === 'DATA';
-  const message = (e.response ?? e.message ?? String(err)).replace(/\s+/g, ' ').slice(0, 500);
-  return new MailError(message, permanent, { responseCode: code, code: e.code, command: e.command, afterData, auth });
+  const noAnswer = code === undefined;
+  const afterData = phase === 'dot' && noAnswer;
+  const text = (e.response ?? e.message ?? String(err)).replace(/\s+/g, ' ').slice(0, 500);
+  // 421 is the server closing the session; a 4xx to MAIL FROM (454 throttling) is the server pacing everyone.
+  const connection =
+    !auth && (phase === 'connect' || code === 421 || (e.command === 'MAIL FROM' && typeof code === 'number' && code < 500) || (phase === 'envelope' && noAnswer));
+  return new MailError(text, permanent, {
+    responseCode: code,
+    code: e.code,
+    command: e.command,
+    afterData,
+    auth,
+    connection,
+    retryAfterMs: typeof code === 'number' && code < 500 ? retryHint(text) : undefined,
+  });
 }
 
-/** A pooled nodemailer SMTP transport behind the Mailer port. */
+interface Job {
+  from: string;
+  to: string;
+  raw: Buffer;
+  messageId: string;
+  resolve(r: SendResult): void;
+  reject(e: MailError): void;
+}
+
+interface PooledConn {
+  conn: SMTPConnection;
+  busy: boolean;
+  dead: boolean;
+}
+
+/**
+ * A pool of nodemailer's low-level SMTPConnection: up to `size` sessions kept open and reused for every
+ * message (no per-connection message cap), each message written as prepared MIME. It tracks the phase of
+ * each transaction so a drop after the final dot is told apart from one before it.
+ */
+export class RawSmtpPool {
+  private readonly queue: Job[] = [];
+  private readonly conns: PooledConn[] = [];
+  private opening = 0;
+  private closed = false;
+  private readonly dkim?: DKIM;
+
+  constructor(
+    private readonly o: {
+      host: string;
+      port: number;
+      secure: boolean;
+      ignoreTLS: boolean;
+      requireTLS: boolean;
+      rejectUnauthorized: boolean;
+      auth?: { user: string; pass: string };
+      size: number;
+      connectTimeoutMs: number;
+      dkim?: SmtpOptions['dkim'];
+    },
+  ) {
+    if (o.dkim) this.dkim = new DKIM(o.dkim);
+  }
+
+  /** Sends one prepared message; rejects with a classified MailError. */
+  send(from: string, to: string, raw: Buffer, messageId: string): Promise<SendResult> {
+    if (this.closed) return Promise.reject(new MailError('mailer closed', false, { connection: true }));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ from, to, raw, messageId, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Opens one session and quits: a clear error for a wrong host, port, TLS setting or password. */
+  async verify(): Promise<void> {
+    const conn = await this.open();
+    conn.quit();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const j of this.queue.splice(0)) j.reject(new MailError('mailer closed', false, { connection: true }));
+    for (const c of this.conns) c.conn.quit();
+    this.conns.length = 0;
+  }
+
+  private connOptions() {
+    return {
+      host: this.o.host,
+      port: this.o.port,
+      secure: this.o.secure,
+      ignoreTLS: this.o.ignoreTLS,
+      requireTLS: this.o.requireTLS,
+      tls: { rejectUnauthorized: this.o.rejectUnauthorized },
+      connectionTimeout: this.o.connectTimeoutMs,
+      greetingTimeout: this.o.connectTimeoutMs,
+      // Never short: a slow answer after the final dot must not be mistaken for a failure.
+      socketTimeout: 10 * 60_000,
+      socketCloseTimeout: 1000,
+    };
+  }
+
+  private open(): Promise<SMTPConnection> {
+    return new Promise((resolve, reject) => {
+      const conn = new SMTPConnection(this.connOptions());
+      let settled = false;
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        conn.close();
+        reject(toMailError(err, 'connect'));
+      };
+      conn.once('error', fail);
+      conn.connect((err) => {
+        if (err) return fail(err);
+        if (!this.o.auth) {
+          settled = true;
+          return resolve(conn);
+        }
+        conn.login({ user: this.o.auth.user, pass: this.o.auth.pass }, (lerr) => {
+          if (lerr) return fail(lerr);
+          settled = true;
+          resolve(conn);
+        });
+      });
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length) {
+      const idle = this.conns.find((c) => !c.busy && !c.dead);
+      if (idle) {
+        this.run(idle, this.queue.shift()!);
+        continue;
+      }
+      if (this.conns.length + this.opening >= this.o.size || this.opening >= this.queue.length) return;
+      this.opening++;
+      this.open().then(
+        (conn) => {
+          this.opening--;
+          if (this.closed) return conn.quit();
+          const pc: PooledConn = { conn, busy: false, dead: false };
+          const drop = () => {
+            pc.dead = true;
+            const i = this.conns.indexOf(pc);
+            if (i >= 0) this.conns.splice(i, 1);
+          };
+          conn.on('error', drop);
+          conn.once('end', () => {
+            drop();
+            this.dispatch();
+          });
+          this.conns.push(pc);
+          this.dispatch();
+        },
+        (err: MailError) => {
+          this.opening--;
+          // A failed connection costs the oldest waiting message one try; the caller decides what it means.
+          this.queue.shift()?.reject(err);
+          this.dispatch();
+        },
+      );
+    }
+  }
+
+  private async signed(raw: Buffer): Promise<Buffer> {
+    if (!this.dkim) return raw;
+    const chunks: Buffer[] = [];
+    for await (const c of this.dkim.sign(raw)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  private run(pc: PooledConn, job: Job): void {
+    pc.busy = true;
+    let phase: SendPhase = 'envelope';
+    let pushed = false;
+    const finish = (err: unknown, info?: { response?: string }) => {
+      if (err) {
+        job.reject(toMailError(err, phase));
+        if (!pc.dead && !(pc.conn as unknown as { _destroyed?: boolean })._destroyed) {
+          // End whatever transaction the failure left open before the session is reused.
+          pc.conn.reset((rerr) => {
+            if (rerr) {
+              pc.dead = true;
+              pc.conn.close();
+            }
+            pc.busy = false;
+            this.dispatch();
+          });
+          return;
+        }
+        pc.dead = true;
+        const i = this.conns.indexOf(pc);
+        if (i >= 0) this.conns.splice(i, 1);
+      } else {
+        job.resolve({ messageId: job.messageId, response: String(info?.response ?? '') });
+      }
+      pc.busy = false;
+      this.dispatch();
+    };
+    this.signed(job.raw).then(
+      (raw) => {
+        // The envelope is sent first; the stream is read only after the server's 354.
+        const body = new Readable({
+          read() {
+            if (pushed) return;
+            pushed = true;
+            phase = 'data';
+            this.push(raw);
+            this.push(null);
+          },
+        });
+        body.once('end', () => {
+          phase = 'dot';
+        });
+        pc.conn.send({ from: job.from, to: [job.to], size: raw.length }, body, (err, info) => finish(err, info));
+      },
+      (err) => finish(err),
+    );
+  }
+}
+
+/** The SMTP Mailer: every message, composed or prepared, goes through one pool of low-level connections. */
 export function createSmtpMailer(o: SmtpOptions): Mailer {
   const url = new URL(o.url);
   const secure = url.protocol === 'smtps:';
-  const poolOpts: SMTPPool.Options = {
-    pool: true,
+  const port = url.port ? Number(url.port) : secure ? 465 : 587;
+  const pool = new RawSmtpPool({
     host: url.hostname,
-    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    port,
     secure,
-    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
-    maxConnections: o.poolSize,
-    // The default of 100 messages per connection costs a reconnect every 100 mails.
-    maxMessages: Infinity,
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    // Never short: a slow answer after the final dot must not be mistaken for a failure.
-    socketTimeout: 10 * 60_000,
-    dkim: o.dkim,
     ignoreTLS: url.searchParams.get('ignoreTLS') === 'true',
     requireTLS: url.searchParams.get('requireTLS') === 'true',
-    tls: url.searchParams.get('tlsRejectUnauthorized') === 'false' ? { rejectUnauthorized: false } : undefined,
-  };
-  if (o.rate > 0) {
-    poolOpts.rateDelta = 1000;
-    poolOpts.rateLimit = Math.max(1, Math.round(o.rate));
-  }
-  const transport = nodemailer.createTransport(poolOpts);
-  const wrap = async (p: Promise<{ messageId?: string; response?: string }>, fallbackId: string): Promise<SendResult> => {
-    try {
-      const info = await p;
-      return { messageId: String(info.messageId ?? fallbackId).replace(/^<|>$/g, ''), response: String(info.response ?? '') };
-    } catch (err) {
-      throw toMailError(err);
-    }
-  };
+    rejectUnauthorized: url.searchParams.get('tlsRejectUnauthorized') !== 'false',
+    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    size: o.poolSize,
+    connectTimeoutMs: o.connectTimeoutMs ?? 30_000,
+    dkim: o.dkim,
+  });
+  const envelopeFrom = (from: string) => /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
   return {
     kind: 'smtp',
-    send(message: MailMessage) {
+    async send(message: MailMessage) {
       const opts = toNodemailer(message);
-      return wrap(transport.sendMail(opts), String(opts.messageId));
+      const raw = await new MailComposer(opts).compile().build();
+      return pool.send(envelopeFrom(message.from), message.to, raw, String(opts.messageId).replace(/^<|>$/g, ''));
     },
     sendRaw(message: RawMail) {
-      return wrap(
-        transport.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: message.raw, messageId: `<${message.messageId}>` }),
-        message.messageId,
-      );
+      const raw = typeof message.raw === 'string' ? Buffer.from(message.raw) : message.raw;
+      return pool.send(envelopeFrom(message.from), message.to, raw, message.messageId);
     },
     async verify() {
       try {
-        await transport.verify();
+        await pool.verify();
       } catch (err) {
-        const e = toMailError(err);
-        throw new MailError(`SMTP server ${url.hostname}:${poolOpts.port} not usable: ${e.message}`, false, e.opts);
+        const e = err instanceof MailError ? err : toMailError(err, 'connect');
+        throw new MailError(`SMTP server ${url.hostname}:${port} not usable: ${e.message}`, false, e.opts);
       }
     },
-    async close() {
-      transport.close();
-    },
+    close: () => pool.close(),
   };
 }

@@ -1,0 +1,124 @@
+// Pure MIME building for issue deliveries: the issue is encoded once, each recipient only costs
+// joining pre-encoded pieces with their own address, Message-ID and unsubscribe URL.
+import { createHash } from 'node:crypto';
+import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import { UNSUBSCRIBE_PLACEHOLDER } from '../issues/personalize.js';
+import { addressDomain } from '../mail/compose.js';
+import { headerSafe } from '../mail/headers.js';
+
+/** What a message template needs from the issue and the configuration. */
+export interface IssueMailSource {
+  issueId: number;
+  subject: string;
+  html: string;
+  text: string;
+  from: string;
+  listId: string;
+  listName: string;
+  unsubscribeMailto?: string;
+}
+
+/** One recipient's variable parts. */
+export interface Recipient {
+  subscriberId: number;
+  email: string;
+  unsubscribeUrl: string;
+  /** How many operator resends preceded this copy; a resend gets its own Message-ID so it is not deduplicated away. */
+  resend?: number;
+  /** Test copies get a random Message-ID. */
+  messageId?: string;
+}
+
+/** A message template built once per issue. */
+export interface IssueTemplate {
+  build(r: Recipient, date?: Date): { raw: Buffer; messageId: string };
+}
+
+const CRLF = '\r\n';
+
+/** The deterministic Message-ID (no brackets) of one issue to one subscriber; resends get a suffix. */
+export function deliveryMessageId(issueId: number, subscriberId: number, from: string, resend = 0): string {
+  const suffix = resend > 0 ? `.r${resend}` : '';
+  return `issue-${issueId}.sub-${subscriberId}${suffix}@${addressDomain(from)}`;
+}
+
+const qp = (s: string) => qpWrap(qpEncode(s), 76);
+
+/** Splits a part on the placeholder and encodes each piece as quoted-printable once. */
+function encodePieces(content: string): string[] {
+  const normalized = content.replace(/\r?\n/g, CRLF);
+  return normalized.split(UNSUBSCRIBE_PLACEHOLDER).map(qp);
+}
+
+/** Joins encoded pieces around an encoded value: soft line breaks keep every line within 76 characters. */
+function joinPieces(pieces: string[], value: string): string {
+  if (pieces.length === 1) return pieces[0]!;
+  const v = qp(value);
+  let out = pieces[0]!;
+  for (let i = 1; i < pieces.length; i++) out += `=${CRLF}${v}=${CRLF}${pieces[i]}`;
+  return out;
+}
+
+const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Encodes a mailbox such as `Name <a@b>` with the display name as an RFC 2047 word when needed. */
+function encodeMailbox(mailbox: string): string {
+  const m = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(mailbox);
+  if (!m) return mailbox.trim();
+  const name = headerSafe(m[1]!.replace(/^"|"$/g, ''));
+  if (!name) return `<${m[2]}>`;
+  return `${phrase(name)} <${m[2]}>`;
+}
+
+/** A display name as a quoted string, or RFC 2047 words when it is not plain ASCII. */
+function phrase(name: string): string {
+  return /^[\x20-\x7e]*$/.test(name) ? `"${name.replace(/["\\]/g, '\\$&')}"` : encodeWords(name, 'Q', 52, true);
+}
+
+const header = (name: string, value: string) => foldLines(`${name}: ${value}`, 76) + CRLF;
+
+/**
+ * Builds the per-issue template: the headers all recipients share, the boundary, and both parts
+ * quoted-printable encoded once, split where the per-recipient unsubscribe URL goes.
+ */
+export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
+  const boundary = `--_newsdesk_${createHash('sha1').update(`${src.issueId}:${src.subject}`).digest('hex').slice(0, 24)}`;
+  const shared =
+    header('From', encodeMailbox(src.from)) +
+    header('Subject', encodeWords(headerSafe(src.subject, 300), 'Q', 52)) +
+    'MIME-Version: 1.0' + CRLF +
+    header('List-Id', `${phrase(headerSafe(src.listName))} <${src.listId}>`) +
+    'List-Unsubscribe-Post: List-Unsubscribe=One-Click' + CRLF +
+    'Precedence: bulk' + CRLF +
+    'Auto-Submitted: auto-generated' + CRLF +
+    `Content-Type: multipart/alternative; boundary="${boundary}"` + CRLF;
+  const textPieces = encodePieces(src.text);
+  const htmlPieces = encodePieces(src.html);
+  const partHead = (type: string) =>
+    `--${boundary}${CRLF}Content-Type: ${type}; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`;
+  const textHead = partHead('text/plain');
+  const htmlHead = partHead('text/html');
+  const tail = `${CRLF}--${boundary}--${CRLF}`;
+  const mailto = src.unsubscribeMailto ? `,${CRLF} <mailto:${src.unsubscribeMailto}?subject=unsubscribe>` : '';
+  return {
+    build(r, date = new Date()) {
+      const messageId = r.messageId ?? deliveryMessageId(src.issueId, r.subscriberId, src.from, r.resend);
+      const to = r.email.replace(/[\r\n<>]/g, '');
+      const raw =
+        `To: <${to}>${CRLF}` +
+        `Date: ${date.toUTCString().replace(/GMT$/, '+0000')}${CRLF}` +
+        `Message-ID: <${messageId}>${CRLF}` +
+        `List-Unsubscribe: <${r.unsubscribeUrl.replace(/[\r\n<>\s]/g, '')}>${mailto}${CRLF}` +
+        shared +
+        CRLF +
+        textHead +
+        joinPieces(textPieces, r.unsubscribeUrl) +
+        CRLF +
+        htmlHead +
+        joinPieces(htmlPieces, escapeAttr(r.unsubscribeUrl)) +
+        tail;
+      return { raw: Buffer.from(raw, 'utf8'), messageId };
+    },
+  };
+}

@@ -1,0 +1,482 @@
+// The delivery ledger: every statement that reads or writes deliveries, resend requests and test sends.
+import type Database from 'better-sqlite3';
+import type { AppContext } from '../context.js';
+import { immediate } from '../db/client.js';
+
+type Repo = Pick<AppContext, 'sqlite'>;
+
+/** Counts per state of one issue's deliveries, plus copies that may have gone twice. */
+export interface DeliveryCounts {
+  queued: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  bounced: number;
+  skipped: number;
+  uncertain: number;
+}
+
+/** Counts plus pace: messages per second over the last minute and the estimated finish. */
+export interface SendProgress extends DeliveryCounts {
+  total: number;
+  /** Messages per second over the last minute. */
+  rate: number;
+  /** Estimated milliseconds until nothing is left to send; null when idle or unknown. */
+  etaMs: number | null;
+  /** Estimated finish time (ms since the epoch); null when unknown. */
+  etaAt: number | null;
+  issueStatus: string | null;
+  pausedReason: string | null;
+}
+
+/** A claimed row, with what the sender needs to build its message. */
+export interface ClaimedDelivery {
+  id: number;
+  issueId: number;
+  subscriberId: number;
+  email: string;
+  attempts: number;
+  resends: number;
+}
+
+/** The issue fields the sender reads to build messages. */
+export interface SendableIssue {
+  id: number;
+  date: string;
+  status: string;
+  subject: string;
+  subjectOverride: string | null;
+  html: string;
+  text: string;
+  pausedReason: string | null;
+  sendStartedAt: number | null;
+}
+
+const stmtCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/** Prepared statements cached per connection: the hot path prepares nothing per message. */
+function st(r: Repo, sql: string): Database.Statement {
+  let m = stmtCache.get(r.sqlite);
+  if (!m) stmtCache.set(r.sqlite, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = r.sqlite.prepare(sql)));
+  return s;
+}
+
+export async function getSendableIssue(r: Repo, issueId: number): Promise<SendableIssue | undefined> {
+  return st(
+    r,
+    `SELECT id, date, status, subject, subject_override AS subjectOverride, html, text, paused_reason AS pausedReason,
+            send_started_at AS sendStartedAt FROM issues WHERE id = ?`,
+  ).get(issueId) as SendableIssue | undefined;
+}
+
+export async function findIssueIdByDate(r: Repo, date: string): Promise<number | undefined> {
+  return (st(r, 'SELECT id FROM issues WHERE date = ?').get(date) as { id: number } | undefined)?.id;
+}
+
+/**
+ * Snapshots every confirmed subscriber into one queued delivery each, in one immediate transaction with
+ * INSERT … SELECT (no rows pass through JavaScript), and marks the issue sending. Idempotent: the unique
+ * (issue, subscriber) index lets a second call add nobody twice. Clears an operator-resumable pause.
+ */
+export async function queueIssue(r: Repo, issueId: number, now: number): Promise<{ queued: number; status: string }> {
+  return immediate(r.sqlite, () => {
+    const issue = st(r, 'SELECT status FROM issues WHERE id = ?').get(issueId) as { status: string } | undefined;
+    if (!issue) return { queued: 0, status: 'missing' };
+    if (issue.status === 'sent') return { queued: 0, status: 'sent' };
+    const res = st(
+      r,
+      `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
+       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
+       ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
+    ).run(issueId, now, now);
+    st(
+      r,
+      `UPDATE issues SET status = 'sending', send_started_at = COALESCE(send_started_at, ?), paused_reason = NULL, updated_at = ?
+       WHERE id = ?`,
+    ).run(now, now, issueId);
+    return { queued: res.changes, status: 'sending' };
+  });
+}
+
+/** Issues the sender should work on: sending and not paused for the operator (relay pauses resume by themselves). */
+export async function activeIssueIds(r: Repo): Promise<number[]> {
+  return (
+    st(r, `SELECT id FROM issues WHERE status = 'sending' AND (paused_reason IS NULL OR paused_reason LIKE 'relay:%') ORDER BY id`).all() as {
+      id: number;
+    }[]
+  ).map((x) => x.id);
+}
+
+/**
+ * Claims up to `limit` due queued rows of an issue for `owner` until `leaseUntil`, in one immediate
+ * transaction. Rows whose subscriber is no longer confirmed are skipped instead (unsubscribed or bounced
+ * while the issue was sending). Walks the claim index in (next_attempt_at, id) order: no sort, no full scan.
+ */
+export async function claimBatch(r: Repo, issueId: number, owner: string, limit: number, now: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
+  return immediate(r.sqlite, () => {
+    const rows = st(
+      r,
+      `SELECT d.id, d.issue_id AS issueId, d.subscriber_id AS subscriberId, d.attempts, d.resends, s.email, s.status AS subStatus
+       FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+       WHERE d.issue_id = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
+       ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+    ).all(issueId, now, limit) as (ClaimedDelivery & { subStatus: string; email: string | null })[];
+    const out: ClaimedDelivery[] = [];
+    const claim = st(r, `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ?`);
+    const skip = st(r, `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ? WHERE id = ?`);
+    for (const row of rows) {
+      if (row.subStatus !== 'confirmed' || !row.email) {
+        skip.run(`subscriber ${row.subStatus}`, now, row.id);
+        continue;
+      }
+      claim.run(owner, leaseUntil, now, row.id);
+      out.push({ id: row.id, issueId: row.issueId, subscriberId: row.subscriberId, email: row.email, attempts: row.attempts, resends: row.resends });
+    }
+    return out;
+  });
+}
+
+/** Records the server's acceptance; only a row this owner still holds is changed. */
+export async function markSent(r: Repo, id: number, owner: string, messageId: string, response: string, now: number): Promise<void> {
+  st(
+    r,
+    `UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = ?, smtp_response = ?, sent_at = ?, updated_at = ?,
+       last_error = NULL, lease_owner = NULL, lease_until = NULL
+     WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+  ).run(messageId, response.slice(0, 500), now, now, id, owner);
+}
+
+/**
+ * A temporary failure: back to the queue for `nextAttemptAt`, or failed when the schedule is spent.
+ * `countAttempt` false gives the try back (the relay, not the recipient, failed). `uncertain` counts a copy
+ * the server may have taken (connection lost after the final dot).
+ */
+export async function markRetry(
+  r: Repo,
+  id: number,
+  owner: string,
+  o: { error: string; nextAttemptAt: number | null; countAttempt: boolean; uncertain: boolean; messageId?: string },
+  now: number,
+): Promise<void> {
+  const status = o.nextAttemptAt === null ? 'failed' : 'queued';
+  st(
+    r,
+    `UPDATE deliveries SET status = ?, attempts = attempts + ?, uncertain = uncertain + ?, next_attempt_at = ?, last_error = ?,
+       message_id = COALESCE(?, message_id), updated_at = ?, lease_owner = NULL, lease_until = NULL
+     WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+  ).run(status, o.countAttempt ? 1 : 0, o.uncertain ? 1 : 0, o.nextAttemptAt ?? 0, o.error.slice(0, 500), o.messageId ?? null, now, id, owner);
+}
+
+/** A permanent failure that is not the recipient's fault (content refused): failed, no retry. */
+export async function markFailed(r: Repo, id: number, owner: string, error: string, now: number): Promise<void> {
+  st(
+    r,
+    `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+     WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+  ).run(error.slice(0, 500), now, id, owner);
+}
+
+/**
+ * A 5xx for the recipient: the delivery is bounced, the subscriber becomes bounced (with a consent event)
+ * and their other queued deliveries are skipped, all in one transaction.
+ */
+export async function markBounced(r: Repo, id: number, owner: string, subscriberId: number, error: string, now: number): Promise<void> {
+  immediate(r.sqlite, () => {
+    st(
+      r,
+      `UPDATE deliveries SET status = 'bounced', attempts = attempts + 1, last_error = ?, smtp_response = ?, updated_at = ?,
+         lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(error.slice(0, 500), error.slice(0, 500), now, id, owner);
+    const changed = st(
+      r,
+      `UPDATE subscribers SET status = 'bounced', bounced_at = ?, updated_at = ? WHERE id = ? AND status IN ('confirmed', 'pending')`,
+    ).run(now, now, subscriberId).changes;
+    if (changed) {
+      st(r, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'bounce', ?, ?)`).run(subscriberId, now, error.slice(0, 300));
+      st(r, `UPDATE deliveries SET status = 'skipped', last_error = 'subscriber bounced', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`).run(
+        now,
+        subscriberId,
+      );
+    }
+  });
+}
+
+/** Gives claimed rows back untouched (shutdown, pause before sending): no attempt, not uncertain. */
+export async function releaseClaims(r: Repo, ids: number[], owner: string, now: number, nextAttemptAt = 0): Promise<void> {
+  if (!ids.length) return;
+  immediate(r.sqlite, () => {
+    const s = st(
+      r,
+      `UPDATE deliveries SET status = 'queued', lease_owner = NULL, lease_until = NULL, next_attempt_at = MAX(next_attempt_at, ?), updated_at = ?
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    );
+    for (const id of ids) s.run(nextAttemptAt, now, id, owner);
+  });
+}
+
+/** Extends the lease of every row this owner holds in the given issues: a live process keeps its claims. */
+export async function renewLeases(r: Repo, owner: string, leaseUntil: number): Promise<number> {
+  let n = 0;
+  const issues = st(r, `SELECT id FROM issues WHERE status = 'sending'`).all() as { id: number }[];
+  const s = st(r, `UPDATE deliveries SET lease_until = ? WHERE issue_id = ? AND status = 'sending' AND lease_owner = ?`);
+  for (const i of issues) n += s.run(leaseUntil, i.id, owner).changes;
+  return n;
+}
+
+/**
+ * Puts rows whose lease ran out (their process died) back in the queue, counted as uncertain: the
+ * crashed process may have handed them to the server. Returns how many were recovered.
+ */
+export async function recoverExpiredLeases(r: Repo, now: number): Promise<number> {
+  return immediate(r.sqlite, () => {
+    let n = 0;
+    const issues = st(r, `SELECT id FROM issues WHERE status = 'sending'`).all() as { id: number }[];
+    const s = st(
+      r,
+      `UPDATE deliveries SET status = 'queued', uncertain = uncertain + 1, lease_owner = NULL, lease_until = NULL, updated_at = ?,
+         last_error = 'lease expired: the sending process stopped mid-send'
+       WHERE issue_id = ? AND status = 'sending' AND (lease_until IS NULL OR lease_until < ?)`,
+    );
+    for (const i of issues) n += s.run(now, i.id, now).changes;
+    return n;
+  });
+}
+
+/** Marks issues sent whose deliveries have all reached a final state; returns their ids. */
+export async function finishCompletedIssues(r: Repo, now: number): Promise<number[]> {
+  return immediate(r.sqlite, () => {
+    const ids = (
+      st(
+        r,
+        `SELECT i.id FROM issues i WHERE i.status = 'sending' AND NOT EXISTS
+           (SELECT 1 FROM deliveries d WHERE d.issue_id = i.id AND d.status IN ('queued', 'sending'))`,
+      ).all() as { id: number }[]
+    ).map((x) => x.id);
+    const s = st(r, `UPDATE issues SET status = 'sent', sent_at = COALESCE(sent_at, ?), paused_reason = NULL, updated_at = ? WHERE id = ? AND status = 'sending'`);
+    for (const id of ids) s.run(now, now, id);
+    return ids;
+  });
+}
+
+/** The earliest next_attempt_at among an issue's queued rows (to sleep until then); null when none. */
+export async function nextDueAt(r: Repo, issueIds: number[]): Promise<number | null> {
+  let min: number | null = null;
+  const s = st(r, `SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE issue_id = ? AND status = 'queued'`);
+  for (const id of issueIds) {
+    const t = (s.get(id) as { t: number | null }).t;
+    if (t !== null && (min === null || t < min)) min = t;
+  }
+  return min;
+}
+
+/** Sets or clears why an issue is paused; with `onlyIfPrefix` only when it is not paused for another reason. */
+export async function setPausedReason(r: Repo, issueId: number, reason: string | null, now: number, onlyIfPrefix?: string): Promise<void> {
+  if (onlyIfPrefix) {
+    st(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ? AND (paused_reason IS NULL OR paused_reason LIKE ?)`).run(
+      reason,
+      now,
+      issueId,
+      `${onlyIfPrefix}%`,
+    );
+  } else {
+    st(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?`).run(reason, now, issueId);
+  }
+}
+
+/** Clears pauses that a fresh process should retry by itself (relay and authentication). */
+export async function clearTransientPauses(r: Repo, now: number): Promise<void> {
+  st(r, `UPDATE issues SET paused_reason = NULL, updated_at = ? WHERE status = 'sending' AND (paused_reason LIKE 'relay:%' OR paused_reason LIKE 'auth:%')`).run(now);
+}
+
+export async function deliveryCounts(r: Repo, issueId: number): Promise<DeliveryCounts> {
+  const out: DeliveryCounts = { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, uncertain: 0 };
+  const rows = st(r, `SELECT status, COUNT(*) AS n, SUM(uncertain) AS u FROM deliveries WHERE issue_id = ? GROUP BY status`).all(issueId) as {
+    status: keyof DeliveryCounts;
+    n: number;
+    u: number | null;
+  }[];
+  for (const row of rows) {
+    out[row.status] = row.n;
+    out.uncertain += row.u ?? 0;
+  }
+  return out;
+}
+
+/** Counts, pace over the last minute and an estimated finish, for the API, the admin page and the CLI. */
+export async function sendProgress(r: Repo, issueId: number, now: number): Promise<SendProgress> {
+  const counts = await deliveryCounts(r, issueId);
+  const issue = st(r, 'SELECT status, paused_reason AS pausedReason FROM issues WHERE id = ?').get(issueId) as
+    | { status: string; pausedReason: string | null }
+    | undefined;
+  const recent = (st(r, `SELECT COUNT(*) AS n FROM deliveries WHERE issue_id = ? AND status = 'sent' AND sent_at > ?`).get(issueId, now - 60_000) as { n: number }).n;
+  const first = (st(r, `SELECT MIN(sent_at) AS t FROM deliveries WHERE issue_id = ? AND status = 'sent' AND sent_at > ?`).get(issueId, now - 60_000) as {
+    t: number | null;
+  }).t;
+  // Over the last minute, or since the first send of that minute when the send is younger than that.
+  const span = first !== null ? Math.max(1000, Math.min(60_000, now - first)) : 60_000;
+  const rate = recent > 0 ? recent / (span / 1000) : 0;
+  const left = counts.queued + counts.sending;
+  const etaMs = left === 0 ? 0 : rate > 0 ? Math.round((left / rate) * 1000) : null;
+  const total = counts.queued + counts.sending + counts.sent + counts.failed + counts.bounced + counts.skipped;
+  return {
+    ...counts,
+    total,
+    rate: Math.round(rate * 10) / 10,
+    etaMs,
+    etaAt: etaMs === null ? null : now + etaMs,
+    issueStatus: issue?.status ?? null,
+    pausedReason: issue?.pausedReason ?? null,
+  };
+}
+
+/** Whether an issue still has deliveries waiting or in flight. */
+export async function hasPendingDeliveries(r: Repo, issueId: number): Promise<boolean> {
+  return Boolean(st(r, `SELECT 1 FROM deliveries WHERE issue_id = ? AND status IN ('queued', 'sending') LIMIT 1`).get(issueId));
+}
+
+/** What a resend request did. */
+export interface ResendOutcome {
+  queued: number;
+  /** For an email resend: why nobody was queued. */
+  reason?: 'not_found' | 'not_confirmed' | 'pending';
+}
+
+/**
+ * Queues operator resends in one immediate transaction and records the request (who, when, what, how many).
+ * Never reaches anyone not confirmed. `email`: a new copy even if sent before; `failed`: every failed
+ * delivery; `missing`: confirmed subscribers without a delivery of this issue.
+ */
+export async function queueResend(
+  r: Repo,
+  issueId: number,
+  req: { kind: 'email'; email: string } | { kind: 'failed' } | { kind: 'missing' },
+  requestedBy: string,
+  now: number,
+): Promise<ResendOutcome> {
+  return immediate(r.sqlite, () => {
+    let out: ResendOutcome;
+    if (req.kind === 'email') {
+      const s = st(r, 'SELECT id, status FROM subscribers WHERE email = ?').get(req.email) as { id: number; status: string } | undefined;
+      if (!s) out = { queued: 0, reason: 'not_found' };
+      else if (s.status !== 'confirmed') out = { queued: 0, reason: 'not_confirmed' };
+      else {
+        const d = st(r, 'SELECT id, status FROM deliveries WHERE issue_id = ? AND subscriber_id = ?').get(issueId, s.id) as
+          | { id: number; status: string }
+          | undefined;
+        if (!d) {
+          st(r, `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at) VALUES (?, ?, 'queued', ?, ?, 0)`).run(
+            issueId,
+            s.id,
+            now,
+            now,
+          );
+          out = { queued: 1 };
+        } else if (d.status === 'queued' || d.status === 'sending') {
+          out = { queued: 0, reason: 'pending' };
+        } else {
+          st(
+            r,
+            `UPDATE deliveries SET status = 'queued', resends = resends + CASE WHEN status = 'sent' THEN 1 ELSE 0 END, attempts = 0,
+               next_attempt_at = 0, last_error = NULL, updated_at = ? WHERE id = ?`,
+          ).run(now, d.id);
+          out = { queued: 1 };
+        }
+      }
+    } else if (req.kind === 'failed') {
+      out = {
+        queued: st(
+          r,
+          `UPDATE deliveries SET status = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = ?
+           WHERE issue_id = ? AND status = 'failed'
+             AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'confirmed')`,
+        ).run(now, issueId).changes,
+      };
+    } else {
+      out = {
+        queued: st(
+          r,
+          `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
+           SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
+           ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
+        ).run(issueId, now, now).changes,
+      };
+    }
+    st(r, `INSERT INTO resend_requests (issue_id, kind, email, requested_by, requested_at, queued) VALUES (?, ?, ?, ?, ?, ?)`).run(
+      issueId,
+      req.kind,
+      req.kind === 'email' ? req.email : null,
+      requestedBy,
+      now,
+      out.queued,
+    );
+    if (out.queued > 0) st(r, `UPDATE issues SET status = 'sending', updated_at = ? WHERE id = ? AND status = 'sent'`).run(now, issueId);
+    return out;
+  });
+}
+
+/** One recorded resend request. */
+export interface ResendRequestRow {
+  id: number;
+  kind: string;
+  email: string | null;
+  requestedBy: string;
+  requestedAt: number;
+  queued: number;
+}
+
+export async function listResendRequests(r: Repo, issueId: number): Promise<ResendRequestRow[]> {
+  return st(
+    r,
+    `SELECT id, kind, email, requested_by AS requestedBy, requested_at AS requestedAt, queued FROM resend_requests WHERE issue_id = ? ORDER BY id`,
+  ).all(issueId) as ResendRequestRow[];
+}
+
+/** Records a test copy, apart from deliveries. */
+export async function recordTestSend(
+  r: Repo,
+  t: { issueId: number; email: string; at: number; status: 'sent' | 'failed'; messageId?: string; smtpResponse?: string; error?: string },
+): Promise<number> {
+  return Number(
+    st(r, `INSERT INTO test_sends (issue_id, email, at, status, message_id, smtp_response, error) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+      t.issueId,
+      t.email,
+      t.at,
+      t.status,
+      t.messageId ?? null,
+      t.smtpResponse ?? null,
+      t.error ?? null,
+    ).lastInsertRowid,
+  );
+}
+
+/** The unsubscribe-link subject of an address, when it belongs to a subscriber. */
+export async function subscriberIdByEmail(r: Repo, email: string): Promise<number | undefined> {
+  return (st(r, 'SELECT id FROM subscribers WHERE email = ?').get(email) as { id: number } | undefined)?.id;
+}
+
+/** One delivery row, for tests and the admin page. */
+export interface DeliveryRow {
+  id: number;
+  subscriberId: number;
+  status: string;
+  attempts: number;
+  uncertain: number;
+  resends: number;
+  nextAttemptAt: number;
+  messageId: string | null;
+  smtpResponse: string | null;
+  lastError: string | null;
+  sentAt: number | null;
+}
+
+/** A page of an issue's deliveries by id (never all at once). */
+export async function listDeliveries(r: Repo, issueId: number, afterId = 0, limit = 500): Promise<DeliveryRow[]> {
+  return st(
+    r,
+    `SELECT id, subscriber_id AS subscriberId, status, attempts, uncertain, resends, next_attempt_at AS nextAttemptAt, message_id AS messageId,
+            smtp_response AS smtpResponse, last_error AS lastError, sent_at AS sentAt
+     FROM deliveries WHERE issue_id = ? AND id > ? ORDER BY id LIMIT ?`,
+  ).all(issueId, afterId, limit) as DeliveryRow[];
+}

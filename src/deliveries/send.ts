@@ -1,0 +1,152 @@
+// Orchestrators behind the admin API and the CLI: queue an issue, resend, send a test copy.
+import type { AppContext } from '../context.js';
+import { AppError, notFound } from '../lib/errors.js';
+import { listId } from '../mail/headers.js';
+import { MailError } from '../mail/mailer.js';
+import { newMessageId } from '../mail/compose.js';
+import { normalizeEmail } from '../subscribers/address.js';
+import { unsubscribeUrlFor } from '../subscribers/lifecycle.js';
+import { createIssueTemplate } from './message.js';
+import {
+  findIssueIdByDate,
+  getSendableIssue,
+  hasPendingDeliveries,
+  queueIssue,
+  queueResend,
+  recordTestSend,
+  sendProgress,
+  subscriberIdByEmail,
+  type SendProgress,
+} from './repo.js';
+
+/** The running sender in this process, if any: queueing wakes it so sending starts at once. */
+let wakeHook: (() => void) | null = null;
+/** Lets the sender service register itself to be woken when work is queued. */
+export function setSenderWakeHook(fn: (() => void) | null): void {
+  wakeHook = fn;
+}
+
+/** Resolves `<issue-id|date>` as the CLI takes it. */
+export async function resolveIssueRef(ctx: AppContext, ref: string): Promise<number> {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(ref)) {
+    const id = await findIssueIdByDate(ctx, ref);
+    if (id === undefined) throw notFound(`No issue for ${ref}.`);
+    return id;
+  }
+  if (/^\d+$/.test(ref)) {
+    const id = Number(ref);
+    if (!(await getSendableIssue(ctx, id))) throw notFound(`No issue with id ${ref}.`);
+    return id;
+  }
+  throw new AppError(400, 'BAD_REQUEST', `"${ref}" is neither an issue id nor a date (YYYY-MM-DD).`);
+}
+
+/** What a send call did: how many were queued now, and where the issue stands. */
+export interface SendOutcome {
+  issueId: number;
+  queued: number;
+  alreadySent: boolean;
+  progress: SendProgress;
+}
+
+/**
+ * Queues one delivery per confirmed subscriber (idempotent) and lets the sender go. An issue already
+ * sent is left alone (resend `missing` reaches later subscribers); a paused issue resumes.
+ */
+export async function sendIssue(ctx: AppContext, issueId: number): Promise<SendOutcome> {
+  const issue = await getSendableIssue(ctx, issueId);
+  if (!issue) throw notFound('No such issue.');
+  if (!issue.html || !issue.text) throw new AppError(409, 'NOT_RENDERED', 'The issue has no rendered content yet.');
+  const now = ctx.clock.now();
+  const { queued, status } = await queueIssue(ctx, issueId, now);
+  if (queued) ctx.log.info({ issueId, date: issue.date, queued }, 'issue queued for sending');
+  wakeHook?.();
+  return { issueId, queued, alreadySent: status === 'sent', progress: await sendProgress(ctx, issueId, now) };
+}
+
+/** A resend request as the API and CLI take it. */
+export type ResendRequest = { email: string } | { failed: true } | { missing: true };
+
+/** Parses a resend body: exactly one of email, failed or missing. */
+export function parseResendRequest(body: unknown): ResendRequest {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const given = ['email', 'failed', 'missing'].filter((k) => b[k] !== undefined && b[k] !== false);
+  if (given.length !== 1) throw new AppError(400, 'BAD_REQUEST', 'Give exactly one of { email }, { failed: true } or { missing: true }.');
+  if (given[0] === 'email') {
+    const e = normalizeEmail(b.email);
+    if (!e.ok) throw new AppError(400, 'BAD_REQUEST', e.error, { email: e.error });
+    return { email: e.email };
+  }
+  if (b[given[0]!] !== true) throw new AppError(400, 'BAD_REQUEST', `"${given[0]}" must be true.`);
+  return given[0] === 'failed' ? { failed: true } : { missing: true };
+}
+
+/** What a resend did. */
+export interface ResendResult {
+  issueId: number;
+  kind: 'email' | 'failed' | 'missing';
+  queued: number;
+  progress: SendProgress;
+}
+
+/**
+ * Queues a resend and records it (who, when, how many). 409 while the issue is still sending or before it
+ * was sent; an email that is not a confirmed subscriber is refused (never unsubscribed or bounced people).
+ */
+export async function resendIssue(ctx: AppContext, issueId: number, req: ResendRequest, requestedBy: string): Promise<ResendResult> {
+  const issue = await getSendableIssue(ctx, issueId);
+  if (!issue) throw notFound('No such issue.');
+  if (issue.status === 'draft') throw new AppError(409, 'NOT_SENT', 'This issue has not been sent yet: send it first.');
+  if (issue.status === 'sending' && (await hasPendingDeliveries(ctx, issueId)))
+    throw new AppError(409, 'SEND_IN_PROGRESS', 'This issue is still sending; resend once it has finished.');
+  const now = ctx.clock.now();
+  const r =
+    'email' in req
+      ? { kind: 'email' as const, email: req.email }
+      : 'failed' in req
+        ? { kind: 'failed' as const }
+        : { kind: 'missing' as const };
+  const out = await queueResend(ctx, issueId, r, requestedBy, now);
+  if (out.reason === 'not_found') throw new AppError(404, 'NOT_FOUND', 'No subscriber has this address.');
+  if (out.reason === 'not_confirmed')
+    throw new AppError(409, 'NOT_CONFIRMED', 'This subscriber is not confirmed (pending, unsubscribed or bounced): nothing was sent.');
+  ctx.log.info({ issueId, kind: r.kind, queued: out.queued, requestedBy }, 'resend queued');
+  wakeHook?.();
+  return { issueId, kind: r.kind, queued: out.queued, progress: await sendProgress(ctx, issueId, now) };
+}
+
+/** Sends one test copy of an issue to any address, now, and records it apart from deliveries. */
+export async function sendTestCopy(ctx: AppContext, issueId: number, emailInput: unknown): Promise<{ id: number; email: string; status: 'sent' | 'failed'; messageId: string; response?: string; error?: string }> {
+  const e = normalizeEmail(emailInput);
+  if (!e.ok) throw new AppError(400, 'BAD_REQUEST', e.error, { email: e.error });
+  const issue = await getSendableIssue(ctx, issueId);
+  if (!issue) throw notFound('No such issue.');
+  if (!issue.html || !issue.text) throw new AppError(409, 'NOT_RENDERED', 'The issue has no rendered content yet.');
+  const cfg = ctx.config;
+  const tpl = createIssueTemplate({
+    issueId,
+    subject: `[Test] ${issue.subjectOverride ?? issue.subject}`,
+    html: issue.html,
+    text: issue.text,
+    from: cfg.mailFrom,
+    listId: listId(cfg),
+    listName: cfg.newsletterName,
+    unsubscribeMailto: cfg.unsubscribeMailto,
+  });
+  const subscriberId = await subscriberIdByEmail(ctx, e.email);
+  // A subscriber sees their own link; anyone else gets the real link shape that leads nowhere.
+  const unsubscribeUrl = subscriberId !== undefined ? unsubscribeUrlFor(ctx, subscriberId) : ctx.urls.unsubscribe('test-copy');
+  const { raw, messageId } = tpl.build({ subscriberId: subscriberId ?? 0, email: e.email, unsubscribeUrl, messageId: newMessageId(cfg.mailFrom) });
+  const at = ctx.clock.now();
+  try {
+    const res = await ctx.mailer.sendRaw({ from: /<([^>]+)>/.exec(cfg.mailFrom)?.[1] ?? cfg.mailFrom, to: e.email, raw, messageId });
+    const id = await recordTestSend(ctx, { issueId, email: e.email, at, status: 'sent', messageId, smtpResponse: res.response });
+    return { id, email: e.email, status: 'sent', messageId, response: res.response };
+  } catch (err) {
+    const msg = err instanceof MailError ? err.message : String((err as Error)?.message ?? err);
+    const id = await recordTestSend(ctx, { issueId, email: e.email, at, status: 'failed', messageId, error: msg });
+    return { id, email: e.email, status: 'failed', messageId, error: msg };
+  }
+}
+
+export { sendProgress, deliveryCounts } from './repo.js';

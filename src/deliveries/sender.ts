@@ -1,0 +1,371 @@
+// The sender: claim due deliveries with a lease, build each message from the issue's template,
+// hand it to the mailer, and mark the row with the server's answer as soon as it arrives.
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context.js';
+import { listId } from '../mail/headers.js';
+import { MailError } from '../mail/mailer.js';
+import { unsubscribeUrlFor } from '../subscribers/lifecycle.js';
+import { createIssueTemplate, type IssueTemplate } from './message.js';
+import {
+  activeIssueIds,
+  claimBatch,
+  finishCompletedIssues,
+  getSendableIssue,
+  markBounced,
+  markFailed,
+  markRetry,
+  markSent,
+  recoverExpiredLeases,
+  releaseClaims,
+  renewLeases,
+  setPausedReason,
+  type ClaimedDelivery,
+} from './repo.js';
+
+/** Named points in the send loop where a test may kill the process. */
+export type CrashPoint = 'after_claim' | 'before_smtp' | 'after_smtp_ok' | 'after_mark';
+
+export interface SenderOptions {
+  /** Lease owner id; unique per process by default. */
+  owner?: string;
+  /** Messages handed to the mailer at once (default 2 × SMTP_POOL_SIZE: one in flight, one ready per connection). */
+  concurrency?: number;
+  /** Rows claimed per transaction (default 2 × SMTP_POOL_SIZE). */
+  batchSize?: number;
+  /** How long a claim lasts without renewal (default 30 s); a dead process's rows return after it. */
+  leaseMs?: number;
+  /** Lease renewal, crash recovery and completion checks (default every 5 s). */
+  maintenanceMs?: number;
+  /** Longest sleep when nothing is due (default 1 s). */
+  idlePollMs?: number;
+  /** First and longest wait while the relay is unreachable (default 2 s … 5 min). */
+  relayBackoffMs?: [number, number];
+  /** Circuit breaker: pause an issue when more than `ratio` of the last `window` attempts failed (after `min`). */
+  breaker?: { window: number; min: number; ratio: number };
+  /** Only this issue (the CLI's `send`); default every issue that is sending. */
+  issueId?: number;
+  /** Called at named points (tests kill the process there). */
+  onPoint?: (point: CrashPoint, count: number) => void;
+}
+
+/** What the sender is doing, for status lines. */
+export interface SenderState {
+  running: boolean;
+  inFlight: number;
+  relayPausedUntil: number | null;
+  relayReason: string | null;
+  sent: number;
+}
+
+export interface Sender {
+  start(): void;
+  /** No new claims; in-flight messages finish and are marked; unsent claims are released. */
+  stop(): Promise<void>;
+  /** Look for work now (after a send or resend was queued). */
+  wake(): void;
+  state(): SenderState;
+  /** One maintenance pass now: renew leases, recover expired ones, finish completed issues. */
+  maintain(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+
+/** Builds the sender on a context; `start()` runs it until `stop()`. */
+export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
+  const cfg = ctx.config;
+  const owner = o.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const concurrency = o.concurrency ?? Math.max(2, cfg.smtpPoolSize * 2);
+  const batchSize = o.batchSize ?? Math.max(4, cfg.smtpPoolSize * 2);
+  const leaseMs = o.leaseMs ?? 30_000;
+  const maintenanceMs = o.maintenanceMs ?? 5_000;
+  const idlePollMs = o.idlePollMs ?? 1000;
+  const [backoffMin, backoffMax] = o.relayBackoffMs ?? [2000, 300_000];
+  const breaker = o.breaker ?? { window: 100, min: 50, ratio: 0.5 };
+  const schedule = cfg.sendRetryScheduleMs;
+  const log = ctx.log.child({ component: 'sender' });
+  const envelopeFrom = /<([^>]+)>/.exec(cfg.mailFrom)?.[1] ?? cfg.mailFrom;
+
+  const templates = new Map<number, IssueTemplate>();
+  const buffer: ClaimedDelivery[] = [];
+  const inFlight = new Set<number>();
+  const held = new Set<number>();
+  const outcomes: boolean[] = [];
+  const counts: Record<CrashPoint, number> = { after_claim: 0, before_smtp: 0, after_smtp_ok: 0, after_mark: 0 };
+  let running = false;
+  let stopping = false;
+  let workers: Promise<void>[] = [];
+  let maintTimer: NodeJS.Timeout | undefined;
+  let claiming: Promise<void> | null = null;
+  let wakeResolvers: (() => void)[] = [];
+  let relayPausedUntil = 0;
+  let relayBackoff = 0;
+  let relayReason: string | null = null;
+  let nextSendAt = 0;
+  let sent = 0;
+  let issueCursor = 0;
+
+  const point = (p: CrashPoint) => {
+    if (o.onPoint) o.onPoint(p, ++counts[p]);
+  };
+  const wake = () => {
+    const rs = wakeResolvers;
+    wakeResolvers = [];
+    for (const r of rs) r();
+  };
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, Math.max(1, ms));
+      wakeResolvers.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+
+  async function templateFor(issueId: number): Promise<IssueTemplate | null> {
+    let t = templates.get(issueId);
+    if (t) return t;
+    const issue = await getSendableIssue(ctx, issueId);
+    if (!issue) return null;
+    t = createIssueTemplate({
+      issueId,
+      subject: issue.subjectOverride ?? issue.subject,
+      html: issue.html,
+      text: issue.text,
+      from: cfg.mailFrom,
+      listId: listId(cfg),
+      listName: cfg.newsletterName,
+      unsubscribeMailto: cfg.unsubscribeMailto,
+    });
+    templates.set(issueId, t);
+    return t;
+  }
+
+  async function issueIds(): Promise<number[]> {
+    const ids = await activeIssueIds(ctx);
+    return o.issueId !== undefined ? ids.filter((id) => id === o.issueId) : ids;
+  }
+
+  /** Fills the buffer with one batch from the next active issue that has due rows. */
+  async function claimMore(): Promise<void> {
+    const ids = await issueIds();
+    const now = ctx.clock.now();
+    for (let i = 0; i < ids.length && !stopping; i++) {
+      const id = ids[(issueCursor + i) % ids.length]!;
+      const rows = await claimBatch(ctx, id, owner, batchSize, now, now + leaseMs);
+      if (rows.length) {
+        issueCursor = (issueCursor + i + 1) % ids.length;
+        for (const r of rows) held.add(r.id);
+        buffer.push(...rows);
+        point('after_claim');
+        return;
+      }
+    }
+  }
+
+  async function next(): Promise<ClaimedDelivery | null> {
+    if (buffer.length) return buffer.shift()!;
+    if (!claiming) claiming = claimMore().finally(() => (claiming = null));
+    await claiming;
+    return buffer.shift() ?? null;
+  }
+
+  async function pace(): Promise<void> {
+    if (cfg.sendRate <= 0) return;
+    const gap = 1000 / cfg.sendRate;
+    const now = Date.now();
+    const at = Math.max(now, nextSendAt);
+    nextSendAt = at + gap;
+    if (at > now) await sleep(at - now);
+  }
+
+  async function release(rows: ClaimedDelivery[], nextAttemptAt = 0): Promise<void> {
+    await releaseClaims(
+      ctx,
+      rows.map((r) => r.id),
+      owner,
+      ctx.clock.now(),
+      nextAttemptAt,
+    );
+    for (const r of rows) held.delete(r.id);
+  }
+
+  function recordOutcome(ok: boolean, issueId: number, error?: string): void {
+    outcomes.push(ok);
+    if (outcomes.length > breaker.window) outcomes.shift();
+    const failures = outcomes.filter((x) => !x).length;
+    if (outcomes.length >= breaker.min && failures > outcomes.length * breaker.ratio) {
+      const reason = `breaker: ${failures} of the last ${outcomes.length} attempts failed (last error: ${error ?? 'unknown'}); send the issue again to resume`;
+      outcomes.length = 0;
+      log.error({ issueId, reason }, 'circuit breaker tripped: issue paused');
+      void setPausedReason(ctx, issueId, reason, ctx.clock.now());
+      void drainBuffer();
+    }
+  }
+
+  async function drainBuffer(nextAttemptAt = 0): Promise<void> {
+    const rows = buffer.splice(0);
+    if (rows.length) await release(rows, nextAttemptAt);
+  }
+
+  async function relayDown(err: MailError, issueId: number): Promise<void> {
+    const now = ctx.clock.now();
+    // Several messages fail together when the relay goes: one failure sets the pause, the rest just wait.
+    if (Date.now() < relayPausedUntil) return drainBuffer();
+    relayBackoff = relayBackoff ? Math.min(relayBackoff * 2, backoffMax) : backoffMin;
+    const wait = Math.max(relayBackoff, err.opts.retryAfterMs ?? 0);
+    const first = relayPausedUntil === 0 && relayReason === null;
+    relayPausedUntil = Date.now() + wait;
+    relayReason = `relay: ${err.message}; retrying in ${Math.round(wait / 1000)} s`;
+    if (first) log.error({ err: err.message, retryInMs: wait }, 'SMTP relay unavailable: sending paused, will retry by itself');
+    else log.warn({ err: err.message, retryInMs: wait }, 'SMTP relay still unavailable');
+    for (const id of new Set([issueId, ...(await issueIds())])) await setPausedReason(ctx, id, relayReason, now, 'relay:');
+    await drainBuffer();
+  }
+
+  async function relayBack(): Promise<void> {
+    if (relayReason === null) return;
+    relayReason = null;
+    relayPausedUntil = 0;
+    relayBackoff = 0;
+    log.info('SMTP relay reachable again: sending resumed');
+    const now = ctx.clock.now();
+    for (const id of await activeIssueIds(ctx)) await setPausedReason(ctx, id, null, now, 'relay:');
+  }
+
+  async function authFailed(err: MailError, issueId: number): Promise<void> {
+    const reason = `auth: SMTP authentication failed (${err.message}); fix SMTP_URL, then restart or send the issue again`;
+    const ids = new Set([issueId, ...(await issueIds())]);
+    const already = (await getSendableIssue(ctx, issueId))?.pausedReason?.startsWith('auth:');
+    for (const id of ids) await setPausedReason(ctx, id, reason, ctx.clock.now());
+    if (!already) log.fatal({ err: err.message }, 'SMTP authentication failed: sending stopped, nobody marked failed');
+    await drainBuffer();
+  }
+
+  async function deliver(row: ClaimedDelivery): Promise<void> {
+    const tpl = await templateFor(row.issueId);
+    if (!tpl) {
+      await release([row]);
+      return;
+    }
+    const { raw, messageId } = tpl.build({
+      subscriberId: row.subscriberId,
+      email: row.email,
+      unsubscribeUrl: unsubscribeUrlFor(ctx, row.subscriberId),
+      resend: row.resends,
+    });
+    await pace();
+    point('before_smtp');
+    inFlight.add(row.id);
+    try {
+      const res = await ctx.mailer.sendRaw({ from: envelopeFrom, to: row.email, raw, messageId });
+      point('after_smtp_ok');
+      await markSent(ctx, row.id, owner, res.messageId || messageId, res.response, ctx.clock.now());
+      sent++;
+      point('after_mark');
+      recordOutcome(true, row.issueId);
+      if (relayReason !== null) await relayBack();
+      relayBackoff = 0;
+    } catch (e) {
+      const err = e instanceof MailError ? e : new MailError((e as Error)?.message ?? String(e), false);
+      const now = ctx.clock.now();
+      if (err.opts.auth) {
+        await release([row]);
+        await authFailed(err, row.issueId);
+      } else if (err.opts.connection && !err.opts.afterData) {
+        await release([row]);
+        await relayDown(err, row.issueId);
+      } else if (err.permanent && err.opts.command !== 'DATA' && err.opts.command !== 'MAIL FROM') {
+        await markBounced(ctx, row.id, owner, row.subscriberId, err.message, now);
+        log.info({ deliveryId: row.id, subscriberId: row.subscriberId, err: err.message }, 'hard bounce: subscriber marked bounced');
+        recordOutcome(false, row.issueId, err.message);
+      } else if (err.permanent) {
+        await markFailed(ctx, row.id, owner, err.message, now);
+        log.warn({ deliveryId: row.id, err: err.message }, 'message refused permanently');
+        recordOutcome(false, row.issueId, err.message);
+      } else {
+        const wait = schedule[row.attempts];
+        const nextAt = wait === undefined ? null : now + Math.max(wait, err.opts.retryAfterMs ?? 0);
+        await markRetry(ctx, row.id, owner, { error: err.message, nextAttemptAt: nextAt, countAttempt: true, uncertain: Boolean(err.opts.afterData), messageId }, now);
+        if (err.opts.afterData) log.warn({ deliveryId: row.id, err: err.message }, 'connection lost after the final dot: copy counted as uncertain, will retry');
+        if (nextAt === null) log.warn({ deliveryId: row.id, err: err.message, attempts: row.attempts + 1 }, 'delivery failed after its last retry');
+        recordOutcome(false, row.issueId, err.message);
+      }
+    } finally {
+      inFlight.delete(row.id);
+      held.delete(row.id);
+    }
+  }
+
+  async function worker(): Promise<void> {
+    while (!stopping) {
+      const waitRelay = relayPausedUntil - Date.now();
+      if (waitRelay > 0) {
+        await nap(Math.min(waitRelay, idlePollMs * 5));
+        continue;
+      }
+      let row: ClaimedDelivery | null = null;
+      try {
+        row = await next();
+        if (!row) {
+          await nap(idlePollMs);
+          continue;
+        }
+        await deliver(row);
+      } catch (err) {
+        // A database error (disk full, busy): the lease brings the row back; slow down and try again.
+        log.error({ err: (err as Error).message, deliveryId: row?.id }, 'send loop error');
+        await nap(idlePollMs);
+      }
+    }
+  }
+
+  async function maintain(): Promise<void> {
+    const now = ctx.clock.now();
+    if (held.size) await renewLeases(ctx, owner, now + leaseMs);
+    const recovered = await recoverExpiredLeases(ctx, now);
+    if (recovered) {
+      log.warn({ recovered }, 'deliveries left mid-send by a stopped process are queued again (counted as uncertain)');
+      wake();
+    }
+    for (const id of await finishCompletedIssues(ctx, now)) {
+      templates.delete(id);
+      log.info({ issueId: id }, 'issue sent: every delivery reached a final state');
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      stopping = false;
+      workers = Array.from({ length: concurrency }, () => worker());
+      const tick = () => {
+        maintain()
+          .catch((err) => log.error({ err: (err as Error).message }, 'sender maintenance failed'))
+          .finally(() => {
+            if (!stopping) maintTimer = setTimeout(tick, maintenanceMs);
+          });
+      };
+      tick();
+    },
+    async stop() {
+      if (!running) return;
+      stopping = true;
+      if (maintTimer) clearTimeout(maintTimer);
+      wake();
+      await Promise.all(workers);
+      if (claiming) await claiming;
+      await drainBuffer();
+      running = false;
+    },
+    wake,
+    maintain,
+    state: () => ({
+      running,
+      inFlight: inFlight.size,
+      relayPausedUntil: relayPausedUntil > Date.now() ? relayPausedUntil : null,
+      relayReason,
+      sent,
+    }),
+  };
+}

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSender, type Sender } from '../../src/deliveries/sender.js';
+import { resendIssue, sendIssue } from '../../src/deliveries/send.js';
+import { deliveryCounts } from '../../src/deliveries/repo.js';
+import { makeTestContext, type TestContext } from '../helpers/context.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
+import { addSubscribers, deliveryRows, insertIssue, until } from '../helpers/deliver-fixtures.js';
+
+let ctx: TestContext | undefined;
+let sink: SmtpSink | undefined;
+let sender: Sender | undefined;
+afterEach(async () => {
+  await sender?.stop();
+  await ctx?.cleanup();
+  await sink?.close();
+  ctx = sink = sender = undefined;
+});
+
+const issueStatus = (c: TestContext, id: number) => (c.sqlite.prepare('SELECT status FROM issues WHERE id = ?').get(id) as { status: string }).status;
+
+describe('sending an issue through a real SMTP server', () => {
+  it('delivers one personalised copy to every confirmed subscriber, with list headers, and records the answer', async () => {
+    sink = await startSmtpSink();
+    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '3', UNSUBSCRIBE_MAILTO: 'unsubscribe@example.test', MAIL_FROM: 'Engineering @ Scale <digest@news.example>' } });
+    const confirmed = addSubscribers(ctx, 25);
+    addSubscribers(ctx, 2, { status: 'unsubscribed', prefix: 'gone' });
+    addSubscribers(ctx, 1, { status: 'pending', prefix: 'pend' });
+    addSubscribers(ctx, 1, { status: 'bounced', prefix: 'bnc' });
+    const issueId = insertIssue(ctx, { subject: 'Engineering @ Scale \u2014 2026-04-06: caf\u00e9s' });
+
+    const first = await sendIssue(ctx, issueId);
+    expect(first.queued).toBe(25);
+    const again = await sendIssue(ctx, issueId);
+    expect(again.queued).toBe(0);
+
+    sender = createSender(ctx, { maintenanceMs: 100, idlePollMs: 20 });
+    sender.start();
+    await sink.waitFor(25);
+    await until(() => issueStatus(ctx!, issueId) === 'sent', 10_000, 'issue sent');
+    expect(sink.received).toHaveLength(25);
+
+    const rcpts = sink.received.map((m) => m.envelopeTo[0]).sort();
+    expect(new Set(rcpts).size).toBe(25);
+    expect(rcpts.some((r) => /^(gone|pend|bnc)/.test(r!))).toBe(false);
+
+    for (const m of sink.received) {
+      const to = m.envelopeTo[0]!;
+      const row = deliveryRows(ctx, issueId).find((d) => d.email === to)!;
+      expect(m.envelopeFrom).toBe('digest@news.example');
+      expect(m.parsed.messageId).toBe(`<issue-${issueId}.sub-${row.subscriberId}@news.example>`);
+      expect(m.parsed.subject).toBe('Engineering @ Scale \u2014 2026-04-06: caf\u00e9s');
+      const raw = m.raw.toString('utf8');
+      const lu = /^List-Unsubscribe:(.*(?:\r\n[ \t].*)*)/m.exec(raw)![1]!.replace(/\r\n[ \t]+/g, ' ');
+      const url = /<(https?:[^>]+)>/.exec(lu)![1]!;
+      expect(url).toMatch(/^http:\/\/newsdesk\.test\/unsubscribe\/u\.[0-9a-z]+\.[A-Za-z0-9_-]+$/);
+      expect(lu).toContain('<mailto:unsubscribe@example.test?subject=unsubscribe>');
+      expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+      expect(raw).toMatch(/^Precedence: bulk\r$/m);
+      expect(raw).toMatch(/^List-Id: "Engineering @ Scale" <engineering-scale\.news\.example>\r$/m);
+      expect(m.parsed.text).toContain(`Unsubscribe: ${url}`);
+      expect(m.parsed.text).toContain('\n.leading dot line');
+      expect(m.parsed.text).toContain('Caf\u00e9 & scale.');
+      expect(String(m.parsed.html)).toContain(`href="${url}"`);
+      expect(String(m.parsed.html)).not.toContain('__NEWSDESK');
+      // Each recipient's URL names that recipient, nobody else.
+      expect(url).toContain(`/u.${row.subscriberId.toString(36)}.`);
+    }
+    const rows = deliveryRows(ctx, issueId);
+    expect(rows.every((r) => r.status === 'sent' && r.attempts === 1 && /^250/.test(r.smtpResponse ?? ''))).toBe(true);
+    expect(confirmed).toHaveLength(25);
+    const counts = await deliveryCounts(ctx, issueId);
+    expect(counts).toMatchObject({ sent: 25, queued: 0, sending: 0, failed: 0, bounced: 0, uncertain: 0 });
+
+    // A resend to one address is a new copy with its own Message-ID; the resend is recorded.
+    const res = await resendIssue(ctx, issueId, { email: 'user3@example.test' }, 'test-operator');
+    expect(res.queued).toBe(1);
+    await sink.waitFor(26);
+    const copy = sink.received[25]!;
+    expect(copy.envelopeTo).toEqual(['user3@example.test']);
+    expect(copy.parsed.messageId).toMatch(/\.r1@news\.example>$/);
+    const req = ctx.sqlite.prepare('SELECT kind, email, requested_by AS by, queued FROM resend_requests').all();
+    expect(req).toEqual([{ kind: 'email', email: 'user3@example.test', by: 'test-operator', queued: 1 }]);
+  });
+});
