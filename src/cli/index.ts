@@ -21,6 +21,12 @@ export function buildCli(): Command {
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = buildCli();
   const args = argv.slice(2);
+  const known = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
+  if (args.length && !args[0]!.startsWith('-') && !known.has(args[0]!)) {
+    process.stderr.write(`newsdesk: unknown command '${args[0]}' (see newsdesk --help)\n`);
+    process.exitCode = 1;
+    return;
+  }
   try {
     await program.parseAsync(args.length ? argv : [...argv, 'serve']);
   } catch (err) {
