@@ -167,6 +167,6 @@ export function requireSession(ctx: AppContext, revoked: ReturnType<typeof creat
 /** A same-console path to return to after sign-in; anything else falls back to /admin. */
 export function safeNext(next: unknown): string {
   if (typeof next !== 'string') return '/admin';
-  if (!/^\/admin(\/[\w\-./?=&%]*)?$/.test(next) || next.includes('//') || next.includes('\\') || next.startsWith('/admin/login')) return '/admin';
+  if (!/^\/admin(\/[\w\-./?=&%]*)?$/.test(next) || next.includes('//') || next.includes('..') || next.includes('\\') || next.startsWith('/admin/login')) return '/admin';
   return next;
 }

@@ -112,6 +112,7 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
       if (!overall) blockedUntil.set('*', t + SIGNIN_WINDOW_MS);
       if (blockedUntil.size > 10_000) for (const [k, v] of blockedUntil) if (v <= t) blockedUntil.delete(k);
       ctx.log.warn({ ip }, 'console sign-in failed');
+      if (!perIp || !overall) throw new AppError(429, 'TOO_MANY_SIGNINS', 'Too many failed sign-ins. Wait a few minutes, then try again.');
       return signInPage(c, { next, error: 'That is not the admin token.' }, 401);
     }
     const { cookie, session } = createSession(sessionKeys(ctx), t);
