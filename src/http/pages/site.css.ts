@@ -57,4 +57,31 @@ form .button,form button[type=submit]{width:100%}
 .article .meta{color:var(--muted);font-size:14px}
 .signal{border-left:4px solid var(--accent);padding-left:16px}
 .patterns p{margin-bottom:10px}
+/* archive and issue pages */
+.archive-list li{padding:18px 0}
+.archive-title{display:block;font-size:19px;font-weight:700;line-height:1.35;color:var(--ink);text-decoration:none;margin:2px 0 4px}
+.archive-title:hover{color:var(--accent)}
+.archive-preheader{color:var(--muted);margin:0}
+.issue{max-width:680px;margin:0 auto}
+.issue-head{border-bottom:1px solid var(--line);padding-bottom:16px;margin-bottom:24px}
+.issue-head .eyebrow a{color:inherit;text-decoration:none}
+.issue-h1{font-family:Georgia,"Times New Roman",serif;font-size:clamp(30px,6vw,42px)}
+.issue-count{color:var(--muted);margin:0}
+.issue-signal{background:var(--card);border:1px solid var(--line);border-left:4px solid var(--accent);border-radius:var(--radius);padding:22px 22px 10px;margin-bottom:32px}
+.issue-signal-title{font-family:Georgia,"Times New Roman",serif;font-size:clamp(22px,4.5vw,28px);line-height:1.25;margin-bottom:6px}
+.issue-signal-title a,.issue-dive h3 a{color:var(--ink);text-decoration:none}
+.issue-signal-title a:hover,.issue-dive h3 a:hover{color:var(--accent);text-decoration:underline}
+.issue-summary{font-size:17px;line-height:1.65;overflow-wrap:anywhere}
+.issue-section{margin-top:36px}
+.issue-section h2{font-family:Georgia,"Times New Roman",serif;font-size:24px;border-bottom:2px solid var(--ink);padding-bottom:6px}
+.issue-dives{list-style:none;padding:0;margin:0;counter-reset:dive}
+.issue-dive{counter-increment:dive;padding:18px 0;border-bottom:1px solid var(--line)}
+.issue-dive::before{content:counter(dive,decimal-leading-zero);display:block;color:var(--accent);font-weight:700;font-size:13px;margin-bottom:2px}
+.issue-dive h3{font-size:19px;line-height:1.35;margin-bottom:4px;overflow-wrap:anywhere}
+.issue .meta{color:var(--muted);font-size:14px;margin-bottom:8px}
+.issue-patterns p{font-size:17px;line-height:1.65}
+.issue-sources{color:var(--muted);font-size:15px;line-height:1.8}
+.issue-cta{margin-top:40px;display:flex;gap:16px;align-items:center;justify-content:space-between;flex-wrap:wrap}
+.issue-cta p{margin:0;flex:1 1 280px}
+.issue-cta .button{width:auto}
 `;
