@@ -403,6 +403,7 @@ export async function queueResend(
         ).run(issueId, now, now).changes,
       };
     }
+    if (out.reason === 'not_found' || out.reason === 'not_confirmed') return out;
     st(r, `INSERT INTO resend_requests (issue_id, kind, email, requested_by, requested_at, queued) VALUES (?, ?, ?, ?, ?, ?)`).run(
       issueId,
       req.kind,

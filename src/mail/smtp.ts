@@ -60,6 +60,8 @@ export function toMailError(err: unknown, phase: SendPhase = 'envelope'): MailEr
   });
 }
 
+const BODY_CHUNK = 64 * 1024;
+
 interface Job {
   from: string;
   to: string;
@@ -242,14 +244,22 @@ export class RawSmtpPool {
     };
     this.signed(job.raw).then(
       (raw) => {
-        // The envelope is sent first; the stream is read only after the server's 354.
+        // The envelope is sent first; the stream is read only after the server's 354. Handing the body
+        // over in chunks lets socket backpressure hold back the end, so 'end' means "nearly all written".
+        let offset = 0;
         const body = new Readable({
           read() {
-            if (pushed) return;
-            pushed = true;
             phase = 'data';
-            this.push(raw);
-            this.push(null);
+            if (offset >= raw.length) {
+              if (!pushed) {
+                pushed = true;
+                this.push(null);
+              }
+              return;
+            }
+            const chunk = raw.subarray(offset, offset + BODY_CHUNK);
+            offset += chunk.length;
+            this.push(chunk);
           },
         });
         body.once('end', () => {
