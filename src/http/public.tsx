@@ -22,6 +22,8 @@ import { clientIp, createRateLimiter, readBody, type Body } from './request.js';
 /** A form sent sooner than this after it was rendered is a bot; it gets the success page and nothing happens. */
 export const FORM_MIN_MS = 2000;
 const FORM_MAX_MS = 24 * 3600 * 1000;
+/** Invalid confirm/unsubscribe links one address may present per minute before 429. */
+export const BAD_TOKENS_PER_MINUTE = 30;
 
 const html = (node: unknown) => '<!doctype html>' + String(node);
 
@@ -52,6 +54,8 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
   const sendTime = describeSendTime(ctx.config.digestCron, ctx.config.digestTimezone);
   const limiter = createRateLimiter(ctx.config.signupLimitPerMinute, 60_000, () => ctx.clock.now());
   const ownOrigins = new Set([new URL(ctx.config.publicUrl).origin]);
+  // Guessing tokens: an address that presents many bad links in a minute is turned away.
+  const badTokens = createRateLimiter(BAD_TOKENS_PER_MINUTE, 60_000, () => ctx.clock.now());
 
   const meta = (c: Context, page: string, detail?: string): ConsentMeta => ({
     ip: clientIp(c, ctx.config.trustProxy),
@@ -137,8 +141,9 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
     return ok();
   });
 
-  const invalidLink = (c: Context) =>
-    c.html(
+  const invalidLink = (c: Context) => {
+    if (!badTokens.hit(clientIp(c, ctx.config.trustProxy))) throw new AppError(429, 'RATE_LIMITED', 'Too many invalid links. Please try again later.');
+    return c.html(
       html(
         MessagePage({
           siteName: site,
@@ -149,6 +154,7 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
       ),
       404,
     );
+  };
 
   const expiredConfirm = (c: Context, token: string) =>
     c.html(
@@ -235,8 +241,7 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
     const oneClick = body['List-Unsubscribe'] === 'One-Click';
     const result = await unsubscribe(ctx, c.req.param('token'), meta(c, '/unsubscribe', oneClick ? 'one-click' : 'page'));
     if (!result) {
-      if (oneClick) return c.text('Unknown unsubscribe link.', 404);
-      return invalidLink(c);
+      return oneClick ? (invalidLink(c), c.text('Unknown unsubscribe link.', 404)) : invalidLink(c);
     }
     if (oneClick) return c.text('Unsubscribed.', 200);
     return c.html(

@@ -13,28 +13,33 @@ export function newMessageId(from: string): string {
   return `${randomUUID()}@${addressDomain(from)}`;
 }
 
-/** Maps a MailMessage to nodemailer options: one RFC 8058 List-Unsubscribe header, List-Id, extra headers. */
+/** The List-* header values of a message (set as plain headers so every composer path keeps them). */
+export function listHeaderValues(list: NonNullable<MailMessage['list']>): Record<string, string> {
+  const name = list.name.replace(/["\\\r\n]/g, '');
+  const phrase = /^[\x20-\x7e]*$/.test(name) ? `"${name}"` : `=?UTF-8?B?${Buffer.from(name).toString('base64')}?=`;
+  const out: Record<string, string> = { 'List-Id': `${phrase} <${list.id}>` };
+  if (list.unsubscribeUrl) {
+    const uris = [`<${list.unsubscribeUrl}>`];
+    if (list.unsubscribeMailto) uris.push(`<mailto:${list.unsubscribeMailto}?subject=unsubscribe>`);
+    out['List-Unsubscribe'] = uris.join(', ');
+    out['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  return out;
+}
+
+/** Maps a MailMessage to nodemailer options: List-Id, one RFC 8058 List-Unsubscribe header, extra headers. */
 export function toNodemailer(m: MailMessage): SendMailOptions {
-  const headers: Record<string, string> = { ...(m.headers ?? {}) };
-  const opts: SendMailOptions = {
+  return {
     from: m.from,
     to: m.to,
     subject: m.subject,
     html: m.html,
     text: m.text,
     messageId: `<${m.messageId ?? newMessageId(m.from)}>`,
-    headers,
+    // Prepared values are written as given: nodemailer would otherwise Q-encode the whole List-Id.
+    headers: {
+      ...(m.headers ?? {}),
+      ...Object.fromEntries(Object.entries(m.list ? listHeaderValues(m.list) : {}).map(([k, v]) => [k, { prepared: true, value: v }])),
+    },
   };
-  if (m.list) {
-    const list: NonNullable<SendMailOptions['list']> = { id: { url: m.list.id, comment: m.list.name } };
-    if (m.list.unsubscribeUrl) {
-      // A nested array yields one header with both URIs, as RFC 8058 expects.
-      list.unsubscribe = [
-        m.list.unsubscribeMailto ? [m.list.unsubscribeUrl, `mailto:${m.list.unsubscribeMailto}?subject=unsubscribe`] : [m.list.unsubscribeUrl],
-      ] as unknown as string[];
-      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
-    }
-    opts.list = list;
-  }
-  return opts;
 }

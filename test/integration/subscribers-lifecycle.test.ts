@@ -266,3 +266,15 @@ describe('subscriber lifecycle through HTTP and a real SMTP server', () => {
     expect(await r.text()).not.toMatch(/src="https?:\/\//);
   });
 });
+
+describe('token guessing', () => {
+  it('answers 429 after 30 invalid links a minute from one address; valid links keep working', async () => {
+    const ctx = makeTestContext();
+    const app = createApp(ctx);
+    const codes: number[] = [];
+    for (let i = 0; i < 40; i++) codes.push((await app.request(`/unsubscribe/u.${i.toString(36)}.AAAAAAAAAAAAAAAAAAAAAA`, { method: i % 2 ? 'GET' : 'POST' })).status);
+    expect(codes.slice(0, 30).every((c) => c === 404)).toBe(true);
+    expect(codes.slice(30).every((c) => c === 429)).toBe(true);
+    await ctx.cleanup();
+  });
+});
