@@ -36,7 +36,7 @@ describe('mail headers', () => {
     const head = raw.toString().split('\r\n\r\n')[0]!;
     expect(head.match(/^List-Unsubscribe:/gim)).toHaveLength(1);
     expect(head).not.toMatch(/^Bcc:/im);
-    expect(rawHeader(raw, 'List-Id')).toMatch(/^=\?UTF-8\?B\?.+\?= <engineering-scale\.news\.example\.com>$/);
+    expect(rawHeader(raw, 'List-Id')).toMatch(/^=\?UTF-8\?B\?.+\?= <ingenier-a-diaria\.news\.example\.com>$/);
     const parsed = await simpleParser(raw);
     expect(parsed.subject).toBe('Hello Bcc: victim@evil.test');
   });
