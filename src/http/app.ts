@@ -6,8 +6,10 @@ import { AppError } from '../lib/errors.js';
 import { redactPath } from '../lib/log.js';
 import { requireAdminToken } from './admin-auth.js';
 import { registerAdminFeedsApi } from './admin-feeds.js';
+import { registerAdminIssuesApi } from './admin-issues.js';
 import { registerAdminSubscriberApi } from './admin-subscribers.js';
 import { registerConsole } from './console/index.js';
+import { registerArchiveRoutes } from './archive.js';
 import { errorHandler } from './errors.js';
 import { SITE_CSS } from './pages/site.css.js';
 import { registerPublicRoutes } from './public.js';
@@ -75,6 +77,8 @@ export function createApp(ctx: AppContext): Hono {
   registerAdminSubscriberApi(app, ctx);
   registerAdminFeedsApi(app, ctx);
   // Feature route modules register here (feeds, issues, deliveries, admin console).
+  registerAdminIssuesApi(app, ctx);
+  registerArchiveRoutes(app, ctx);
   registerConsole(app, ctx);
   return app;
 }

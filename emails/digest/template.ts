@@ -1,0 +1,212 @@
+// The digest email as MJML: typed props in, MJML markup out. Every feed-provided string is escaped here,
+// and only http(s) links become hrefs. MJML is used for the digest because it compiles to the nested,
+// Outlook-safe tables a long multi-section newsletter needs; the short transactional mails stay React Email.
+
+/** One article as the template shows it. */
+export interface DigestEmailArticle {
+  title: string;
+  url: string | null;
+  sourceName: string;
+  summary: string;
+  readingMinutes: number;
+}
+
+/** Everything the digest email shows; every URL arrives as a prop. */
+export interface DigestEmailProps {
+  newsletterName: string;
+  /** "Monday, 6 April 2026". */
+  dateLabel: string;
+  preheader: string;
+  signal: DigestEmailArticle | null;
+  deepDives: DigestEmailArticle[];
+  patterns: { note: string | null; themes: { label: string; sentence: string }[] };
+  sources: string[];
+  articleCount: number;
+  sourceCount: number;
+  viewInBrowserUrl: string;
+  archiveUrl: string;
+  homeUrl: string;
+  /** In the mail: the placeholder replaced per recipient at send time. */
+  unsubscribeUrl: string;
+  postalAddress: string | null;
+}
+
+/** Escapes text for HTML content and attribute values. */
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Colours chosen for contrast in light mode, with dark-mode overrides below for clients that honour them. */
+export const C = {
+  page: '#eef0f3',
+  card: '#ffffff',
+  ink: '#14171c',
+  body: '#2f343d',
+  muted: '#5d6470',
+  line: '#e4e7ec',
+  accent: '#2447d6',
+  mast: '#111827',
+  mastInk: '#ffffff',
+  mastMuted: '#c9d2e3',
+  mastAccent: '#9fb2ff',
+  soft: '#f6f7fb',
+} as const;
+
+const SERIF = "Georgia, 'Times New Roman', Times, serif";
+const SANS = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+
+const DARK_CSS = `
+:root { color-scheme: light dark; supported-color-schemes: light dark; }
+@media (prefers-color-scheme: dark) {
+  .bg-page, .bg-page > table, body { background-color: #0d1014 !important; }
+  .bg-card, .bg-card > table, .bg-card td { background-color: #171b22 !important; }
+  .bg-soft, .bg-soft > table, .bg-soft td { background-color: #1d222b !important; }
+  .t-ink, .t-ink a { color: #eef1f5 !important; }
+  .t-body { color: #cfd5de !important; }
+  .t-muted, .t-muted a { color: #a3abb8 !important; }
+  .t-accent, .t-accent a { color: #9fb2ff !important; }
+  .rule { border-color: #2b313c !important; }
+}
+[data-ogsc] .t-ink, [data-ogsc] .t-ink a { color: #eef1f5 !important; }
+[data-ogsc] .t-body { color: #cfd5de !important; }
+[data-ogsc] .t-muted, [data-ogsc] .t-muted a { color: #a3abb8 !important; }
+@media only screen and (max-width: 480px) {
+  .pad-x > table > tbody > tr > td { padding-left: 18px !important; padding-right: 18px !important; }
+  .h-mast { font-size: 28px !important; }
+  .h-signal { font-size: 22px !important; }
+}
+`;
+
+function meta(a: DigestEmailArticle): string {
+  const mins = `${a.readingMinutes} min read`;
+  return `${esc(a.sourceName)}&nbsp;·&nbsp;${mins}`;
+}
+
+function titleHtml(a: DigestEmailArticle, style: string): string {
+  const t = esc(a.title);
+  return a.url ? `<a href="${esc(a.url)}" style="${style}">${t}</a>` : t;
+}
+
+function signalBlock(a: DigestEmailArticle): string {
+  const link = `color:${C.ink};text-decoration:none;`;
+  return `
+<mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="30px 0 6px">
+  <mj-column padding="0">
+    <mj-text padding="0 32px 10px" css-class="t-accent" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.accent}">SIGNAL OF THE DAY</mj-text>
+    <mj-text padding="0 32px 8px" css-class="t-ink" font-family="${SERIF}" font-size="26px" line-height="1.25" font-weight="700" color="${C.ink}"><h2 class="h-signal" style="margin:0;font-size:26px;line-height:1.25;font-weight:700;">${titleHtml(a, link)}</h2></mj-text>
+    <mj-text padding="0 32px 14px" css-class="t-muted" font-size="14px" color="${C.muted}">${meta(a)}</mj-text>
+    ${a.summary ? `<mj-text padding="0 32px 18px" css-class="t-body" font-size="17px" line-height="1.6" color="${C.body}">${esc(a.summary)}</mj-text>` : ''}
+    ${a.url ? `<mj-button href="${esc(a.url)}" align="left" padding="0 32px 26px" background-color="${C.accent}" color="#ffffff" font-size="15px" font-weight="600" border-radius="8px" inner-padding="12px 20px">Read the article&nbsp;→</mj-button>` : ''}
+  </mj-column>
+</mj-section>`;
+}
+
+function sectionHeading(title: string, note?: string): string {
+  return `<mj-text padding="26px 32px 4px" css-class="t-ink" font-family="${SERIF}" font-size="22px" font-weight="700" color="${C.ink}"><h2 style="margin:0;font-size:22px;font-weight:700;">${esc(title)}${
+    note ? ` <span class="t-muted" style="font-family:${SANS};font-size:14px;font-weight:400;color:${C.muted};">${esc(note)}</span>` : ''
+  }</h2></mj-text>`;
+}
+
+function deepDive(a: DigestEmailArticle, i: number, first: boolean): string {
+  const border = first ? '' : `border-top:1px solid ${C.line};`;
+  const link = `color:${C.ink};text-decoration:none;`;
+  return `<mj-text padding="0 32px" css-class="t-ink"><div class="rule" style="${border}padding:18px 0 16px;">
+<p class="t-accent" style="margin:0 0 4px;font-size:13px;font-weight:700;color:${C.accent};">${String(i + 1).padStart(2, '0')}</p>
+<h3 class="t-ink" style="margin:0 0 6px;font-size:18px;line-height:1.35;font-weight:700;color:${C.ink};">${titleHtml(a, link)}</h3>
+<p class="t-muted" style="margin:0 0 8px;font-size:14px;color:${C.muted};">${meta(a)}</p>
+${a.summary ? `<p class="t-body" style="margin:0;font-size:16px;line-height:1.6;color:${C.body};">${esc(a.summary)}</p>` : ''}
+</div></mj-text>`;
+}
+
+function patternsBlock(p: DigestEmailProps['patterns']): string {
+  let body: string;
+  if (p.note) {
+    body = p.note
+      .split(/\n\s*\n/)
+      .map((para) => `<p class="t-body" style="margin:0 0 12px;font-size:16px;line-height:1.6;color:${C.body};">${esc(para.trim())}</p>`)
+      .join('');
+  } else if (p.themes.length) {
+    body = p.themes
+      .map((t) => {
+        const rest = t.sentence.startsWith(t.label) ? t.sentence.slice(t.label.length) : ` — ${t.sentence}`;
+        return `<p class="t-body" style="margin:0 0 12px;font-size:16px;line-height:1.6;color:${C.body};"><strong class="t-ink" style="color:${C.ink};">${esc(t.label)}</strong>${esc(rest)}</p>`;
+      })
+      .join('');
+  } else {
+    body = `<p class="t-muted" style="margin:0;font-size:16px;line-height:1.6;color:${C.muted};">No theme ran through more than one source today.</p>`;
+  }
+  return `
+<mj-section css-class="bg-soft pad-x" background-color="${C.soft}" padding="4px 0 16px">
+  <mj-column padding="0">
+    ${sectionHeading('Patterns Across Companies')}
+    <mj-text padding="10px 32px 0" css-class="t-body" font-size="16px" line-height="1.6" color="${C.body}">${body}</mj-text>
+  </mj-column>
+</mj-section>`;
+}
+
+/** The MJML document of one issue. */
+export function digestMjml(p: DigestEmailProps): string {
+  const footerLink = `color:${C.muted};text-decoration:underline;`;
+  const countLine = `${p.articleCount} article${p.articleCount === 1 ? '' : 's'} from ${p.sourceCount} source${p.sourceCount === 1 ? '' : 's'}`;
+  return `<mjml lang="en" dir="ltr">
+<mj-head>
+  <mj-title>${esc(p.newsletterName)} · ${esc(p.dateLabel)}</mj-title>
+  <mj-preview>${esc(p.preheader)}</mj-preview>
+  <mj-raw><meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"></mj-raw>
+  <mj-attributes>
+    <mj-all font-family="${SANS}" />
+    <mj-text font-size="16px" line-height="1.55" color="${C.body}" />
+  </mj-attributes>
+  <mj-style>${DARK_CSS}</mj-style>
+  <mj-style inline="inline">a { color: ${C.accent}; }</mj-style>
+</mj-head>
+<mj-body width="600px" background-color="${C.page}" css-class="bg-page">
+  <mj-section padding="14px 0 10px" css-class="pad-x">
+    <mj-column padding="0">
+      <mj-text padding="0 32px" align="right" css-class="t-muted" font-size="14px" color="${C.muted}"><a href="${esc(p.viewInBrowserUrl)}" style="${footerLink}">View in browser</a></mj-text>
+    </mj-column>
+  </mj-section>
+  <mj-section background-color="${C.mast}" padding="30px 0 26px" css-class="pad-x" border-radius="12px 12px 0 0">
+    <mj-column padding="0">
+      <mj-text padding="0 32px 10px" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.mastAccent}">THE DAILY ENGINEERING DIGEST</mj-text>
+      <mj-text padding="0 32px 8px" font-family="${SERIF}" font-size="34px" line-height="1.15" font-weight="700" color="${C.mastInk}"><h1 class="h-mast" style="margin:0;font-size:34px;line-height:1.15;font-weight:700;color:${C.mastInk};">${esc(p.newsletterName)}</h1></mj-text>
+      <mj-text padding="0 32px" font-size="15px" color="${C.mastMuted}">${esc(p.dateLabel)} · ${esc(countLine)}</mj-text>
+    </mj-column>
+  </mj-section>
+  ${p.signal ? signalBlock(p.signal) : ''}
+  ${
+    p.deepDives.length
+      ? `<mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="0 0 12px">
+  <mj-column padding="0">
+    <mj-divider padding="0 32px" border-width="1px" border-color="${C.line}" css-class="rule" />
+    ${sectionHeading('Deep Dives', `${p.deepDives.length} more, ranked`)}
+    ${p.deepDives.map((a, i) => deepDive(a, i, i === 0)).join('\n')}
+  </mj-column>
+</mj-section>`
+      : ''
+  }
+  ${patternsBlock(p.patterns)}
+  <mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="4px 0 26px" border-radius="0 0 12px 12px">
+    <mj-column padding="0">
+      ${sectionHeading('Sources')}
+      <mj-text padding="10px 32px 0" css-class="t-muted" font-size="14px" line-height="1.7" color="${C.muted}">${p.sources.map(esc).join(' &nbsp;·&nbsp; ') || 'No sources yet.'}</mj-text>
+    </mj-column>
+  </mj-section>
+  <mj-section padding="22px 0 30px" css-class="pad-x">
+    <mj-column padding="0">
+      <mj-text padding="0 32px 8px" align="center" css-class="t-muted" font-size="14px" line-height="1.6" color="${C.muted}">You are receiving ${esc(p.newsletterName)} because you subscribed at <a href="${esc(p.homeUrl)}" style="${footerLink}">${esc(hostOf(p.homeUrl))}</a>.</mj-text>
+      <mj-text padding="0 32px 8px" align="center" css-class="t-muted" font-size="14px" line-height="1.6" color="${C.muted}"><a href="${esc(p.unsubscribeUrl)}" style="${footerLink}">Unsubscribe</a> &nbsp;·&nbsp; <a href="${esc(p.viewInBrowserUrl)}" style="${footerLink}">View in browser</a> &nbsp;·&nbsp; <a href="${esc(p.archiveUrl)}" style="${footerLink}">Archive</a></mj-text>
+      ${p.postalAddress ? `<mj-text padding="0 32px" align="center" css-class="t-muted" font-size="14px" line-height="1.6" color="${C.muted}">${esc(p.postalAddress)}</mj-text>` : ''}
+    </mj-column>
+  </mj-section>
+</mj-body>
+</mjml>`;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,138 @@
+import { headerSafe } from '../mail/headers.js';
+import { findThemes, listNames } from './patterns.js';
+import { dayTerms, rankArticles } from './rank.js';
+import { clampSentences, cleanTitle, plainText, safeHttpUrl, truncateWords } from './text.js';
+import type { ArticleTerms, CandidateArticle, Digest, RankedArticle, ScoreParts, TermHistory } from './types.js';
+
+// Turns a window's articles into a Digest: rank, pick the signal, find patterns, write subject and preheader.
+
+/** Longest subject: under 100 characters so no client cuts the signal's title mid-word. */
+export const MAX_SUBJECT = 99;
+const MAX_PREHEADER = 140;
+const WORDS_PER_MINUTE = 230;
+
+/** An article with its place in the ranking, as stored in issue_articles. */
+export interface Scored {
+  article: CandidateArticle;
+  score: number;
+  parts: ScoreParts;
+}
+
+/** What the operator may change before sending. */
+export interface DigestOverrides {
+  pinnedSignalId?: number | null;
+  excludedIds?: number[];
+  patternsNote?: string | null;
+  subject?: string | null;
+}
+
+export interface ComposeInput {
+  date: string;
+  newsletterName: string;
+  windowStart: number;
+  cutoffAt: number;
+  /** All articles of the issue in rank order, excluded ones included. */
+  ranked: Scored[];
+  history: TermHistory;
+  sources: string[];
+  overrides?: DigestOverrides;
+}
+
+/** "6 Apr 2026" for a YYYY-MM-DD date (the date is already local to DIGEST_TIMEZONE). */
+export function shortDate(date: string): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** "Monday, 6 April 2026". */
+export function longDate(date: string): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** The subject line: newsletter name, date and the signal's title, header-safe and under 100 characters. */
+export function makeSubject(newsletterName: string, date: string, signalTitle: string | null): string {
+  const head = headerSafe(`${newsletterName} — ${shortDate(date)}`, MAX_SUBJECT);
+  if (!signalTitle) return head;
+  const room = MAX_SUBJECT - head.length - 2;
+  const title = headerSafe(signalTitle, 300);
+  if (room < 12 || !title) return head;
+  return headerSafe(`${head}: ${truncateWords(title, room)}`, MAX_SUBJECT);
+}
+
+/** One line under the subject in the inbox: how much is in the issue and what it is about. */
+export function makePreheader(deepDives: RankedArticle[], signal: RankedArticle | null, themes: string[]): string {
+  if (!signal) return '';
+  const names = [...new Set([signal, ...deepDives].map((a) => a.sourceName))];
+  const n = deepDives.length;
+  const from = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : listNames(names);
+  let line = n ? `${n} deep dive${n === 1 ? '' : 's'} from ${from}` : `Today's pick from ${from}`;
+  if (themes.length) line += `. Patterns: ${listNames(themes.slice(0, 3))}`;
+  return headerSafe(truncateWords(line + '.', MAX_PREHEADER), MAX_PREHEADER);
+}
+
+function toRanked(s: Scored, rank: number): RankedArticle {
+  const a = s.article;
+  const summary = clampSentences(a.summary || a.contentText, 5) || '';
+  return {
+    id: a.id,
+    rank,
+    score: s.score,
+    parts: s.parts,
+    title: cleanTitle(a.title),
+    url: safeHttpUrl(a.canonicalUrl),
+    sourceName: plainText(a.sourceName) || 'Unknown source',
+    summary,
+    publishedAt: a.publishedAt,
+    readingMinutes: Math.max(1, Math.round(s.parts.words / WORDS_PER_MINUTE)),
+  };
+}
+
+/** Builds the Digest from ranked articles and the operator's overrides. Pure. */
+export function composeDigest(p: ComposeInput): { digest: Digest; terms: ArticleTerms } {
+  const o = p.overrides ?? {};
+  const excluded = new Set(o.excludedIds ?? []);
+  const kept = p.ranked.filter((s) => !excluded.has(s.article.id));
+  const pinned = o.pinnedSignalId != null ? kept.find((s) => s.article.id === o.pinnedSignalId) : undefined;
+  const signalScored = pinned ?? kept[0] ?? null;
+  const rest = kept.filter((s) => s !== signalScored);
+
+  const { byArticle, surfaces } = dayTerms(kept.map((s) => s.article));
+  const note = o.patternsNote?.trim() ? o.patternsNote.trim() : null;
+  const themes = findThemes(kept.map((s) => s.article), byArticle, surfaces, p.history);
+
+  const signal = signalScored ? toRanked(signalScored, 1) : null;
+  const deepDives = rest.map((s, i) => toRanked(s, i + 1));
+  const autoSubject = makeSubject(p.newsletterName, p.date, signal?.title ?? null);
+  const subject = o.subject?.trim() ? headerSafe(o.subject, MAX_SUBJECT) : autoSubject;
+  return {
+    digest: {
+      date: p.date,
+      newsletterName: p.newsletterName,
+      windowStart: p.windowStart,
+      cutoffAt: p.cutoffAt,
+      subject,
+      preheader: makePreheader(deepDives, signal, note ? [] : themes.map((t) => t.phrase)),
+      signal,
+      deepDives,
+      patterns: { note, themes },
+      sources: [...p.sources],
+      sourceCount: new Set(kept.map((s) => s.article.sourceName)).size,
+    },
+    terms: byArticle,
+  };
+}
+
+/** Ranks a window's articles and composes the Digest (the assembly path). */
+export function buildDigest(p: Omit<ComposeInput, 'ranked'> & { articles: CandidateArticle[] }): { digest: Digest; ranked: Scored[] } {
+  const { byArticle } = dayTerms(p.articles);
+  const ranked = rankArticles(p.articles, byArticle, p.history);
+  const { digest } = composeDigest({ ...p, ranked });
+  return { digest, ranked };
+}
+
+/** The distinct terms of a set of articles: the only ones whose 30-day history matters. */
+export function candidateTerms(articles: CandidateArticle[]): Set<string> {
+  const { byArticle } = dayTerms(articles);
+  return new Set(Object.values(byArticle).flat());
+}

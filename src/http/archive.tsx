@@ -1,0 +1,116 @@
+/** @jsxImportSource hono/jsx */
+import type { Hono } from 'hono';
+import type { AppContext } from '../context.js';
+import { isIsoDate } from '../issues/assemble.js';
+import { adjacentArchiveDates, countArchiveIssues, getIssueByDate, listArchiveIssues, type ArchiveIssue } from '../issues/repo.js';
+import { loadIssueDigest } from '../issues/stored.js';
+import { notFound } from '../lib/errors.js';
+import { ArchiveIssuePage, ArchiveListPage, IssueBody } from './pages/archive.js';
+
+// The public web archive of sent issues, and its Atom and JSON feeds. Nothing here is personal.
+
+/** Issues per archive page. */
+export const ARCHIVE_PAGE_SIZE = 20;
+const FEED_SIZE = 20;
+
+const xml = (s: string) =>
+  // eslint-disable-next-line no-control-regex
+  s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const published = (i: Pick<ArchiveIssue, 'sentAt' | 'sendStartedAt' | 'updatedAt'>) => new Date(i.sentAt ?? i.sendStartedAt ?? i.updatedAt).toISOString();
+
+/** Registers GET /issues, /issues/feed.xml, /issues/feed.json and /issues/:date. */
+export function registerArchiveRoutes(app: Hono, ctx: AppContext): void {
+  const site = ctx.config.newsletterName;
+  const feeds = { atom: ctx.urls.issuesAtom(), json: ctx.urls.issuesJson() };
+
+  async function feedItems() {
+    const list = await listArchiveIssues(ctx, { limit: FEED_SIZE, offset: 0 });
+    const out: { issue: ArchiveIssue; html: string }[] = [];
+    for (const issue of list) {
+      const row = await getIssueByDate(ctx, issue.date);
+      if (!row) continue;
+      const { digest } = await loadIssueDigest(ctx, row);
+      out.push({ issue, html: (<IssueBody digest={digest} />).toString() });
+    }
+    return out;
+  }
+
+  app.get('/issues', async (c) => {
+    const raw = c.req.query('page');
+    const page = raw && /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 1;
+    const [items, total] = await Promise.all([
+      listArchiveIssues(ctx, { limit: ARCHIVE_PAGE_SIZE, offset: (page - 1) * ARCHIVE_PAGE_SIZE }),
+      countArchiveIssues(ctx),
+    ]);
+    if (page > 1 && !items.length) throw notFound('There is no such archive page.');
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.html('<!doctype html>' + (<ArchiveListPage siteName={site} items={items} page={page} hasNext={page * ARCHIVE_PAGE_SIZE < total} feeds={feeds} />).toString());
+  });
+
+  app.get('/issues/feed.xml', async (c) => {
+    const items = await feedItems();
+    const updated = items[0] ? published(items[0].issue) : new Date(0).toISOString();
+    const entries = items
+      .map(
+        ({ issue, html }) => `  <entry>
+    <id>${xml(ctx.urls.issue(issue.date))}</id>
+    <title>${xml(issue.subject)}</title>
+    <link rel="alternate" type="text/html" href="${xml(ctx.urls.issue(issue.date))}"/>
+    <published>${published(issue)}</published>
+    <updated>${published(issue)}</updated>
+    <summary>${xml(issue.preheader)}</summary>
+    <content type="html">${xml(html)}</content>
+  </entry>`,
+      )
+      .join('\n');
+    const body = `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <id>${xml(ctx.urls.issues())}</id>
+  <title>${xml(site)}</title>
+  <subtitle>${xml(`Every issue of ${site}`)}</subtitle>
+  <link rel="self" type="application/atom+xml" href="${xml(feeds.atom)}"/>
+  <link rel="alternate" type="text/html" href="${xml(ctx.urls.issues())}"/>
+  <updated>${updated}</updated>
+  <author><name>${xml(site)}</name></author>
+${entries}
+</feed>
+`;
+    return c.body(body, 200, { 'Content-Type': 'application/atom+xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' });
+  });
+
+  app.get('/issues/feed.json', async (c) => {
+    const items = await feedItems();
+    const body = {
+      version: 'https://jsonfeed.org/version/1.1',
+      title: site,
+      home_page_url: ctx.urls.issues(),
+      feed_url: feeds.json,
+      description: `Every issue of ${site}`,
+      language: 'en',
+      authors: [{ name: site }],
+      items: items.map(({ issue, html }) => ({
+        id: ctx.urls.issue(issue.date),
+        url: ctx.urls.issue(issue.date),
+        title: issue.subject,
+        summary: issue.preheader,
+        content_html: html,
+        date_published: published(issue),
+      })),
+    };
+    return c.body(JSON.stringify(body), 200, { 'Content-Type': 'application/feed+json; charset=utf-8', 'Cache-Control': 'public, max-age=300' });
+  });
+
+  app.get('/issues/:date', async (c) => {
+    const date = c.req.param('date');
+    if (!isIsoDate(date)) throw notFound('There is no issue at this address.');
+    const row = await getIssueByDate(ctx, date);
+    if (!row || (row.status !== 'sending' && row.status !== 'sent')) throw notFound('There is no published issue for this date.');
+    const [{ digest }, adj] = await Promise.all([loadIssueDigest(ctx, row), adjacentArchiveDates(ctx, date)]);
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.html(
+      '<!doctype html>' +
+        (<ArchiveIssuePage siteName={site} digest={digest} url={ctx.urls.issue(date)} feeds={feeds} prev={adj.prev} next={adj.next} />).toString(),
+    );
+  });
+}

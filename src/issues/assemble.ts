@@ -1,0 +1,118 @@
+import type { AppContext } from '../context.js';
+import { buildDigest, candidateTerms } from '../digest/build.js';
+import { dayTerms } from '../digest/rank.js';
+import type { CandidateArticle, TermHistory } from '../digest/types.js';
+import { computeWindow, inWindow, windowFloor } from '../digest/window.js';
+import { localDate } from '../lib/cron-time.js';
+import { renderIssue, type StoredDigestData } from './render.js';
+import {
+  countIssueArticles,
+  followedSourceNames,
+  getIssueByDate,
+  historyArticles,
+  insertIssue,
+  previousCutoff,
+  unassignedArticles,
+  type IssueRecord,
+  type IssueSummary,
+} from './repo.js';
+
+export type { IssueSummary } from './repo.js';
+
+const DAY = 86_400_000;
+const HISTORY_DAYS = 30;
+
+/** The result of assembling a date: the issue, or why there is none. */
+export type AssembleResult = { issue: IssueSummary } | { issue: null; reason: string };
+
+/** A YYYY-MM-DD string that is a real calendar date. */
+export function isIsoDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** Today in DIGEST_TIMEZONE. */
+export function todayLocal(ctx: Pick<AppContext, 'clock' | 'config'>): string {
+  return localDate(ctx.clock.now(), ctx.config.digestTimezone);
+}
+
+async function summary(ctx: AppContext, row: IssueRecord): Promise<IssueSummary> {
+  return { id: row.id, date: row.date, subject: row.subject, articleCount: await countIssueArticles(ctx, row.id) };
+}
+
+/** Document frequencies over the 30 days before the window, kept only for the terms that occur in the window. */
+export async function termHistory(ctx: AppContext, windowStart: number, window: CandidateArticle[]): Promise<TermHistory> {
+  const wanted = candidateTerms(window);
+  const past = await historyArticles(ctx, windowStart - HISTORY_DAYS * DAY, windowStart);
+  const { byArticle } = dayTerms(past);
+  const df: Record<string, number> = {};
+  for (const keys of Object.values(byArticle)) for (const k of keys) if (wanted.has(k)) df[k] = (df[k] ?? 0) + 1;
+  return { docs: past.length, df };
+}
+
+/**
+ * Assembles the issue of `date` (YYYY-MM-DD in DIGEST_TIMEZONE): selects the window, ranks, renders once,
+ * and stores the issue with its articles in one transaction. Idempotent: a date's issue is never rebuilt.
+ */
+export async function assembleIssue(ctx: AppContext, date: string): Promise<AssembleResult> {
+  if (!isIsoDate(date)) throw new Error(`not a date (YYYY-MM-DD): ${date}`);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const existing = await getIssueByDate(ctx, date);
+    if (existing) return { issue: await summary(ctx, existing) };
+
+    const now = ctx.clock.now();
+    const { digestCron, digestTimezone, digestLookbackHours, newsletterName } = ctx.config;
+    if (date > localDate(now, digestTimezone)) return { issue: null, reason: `${date} is in the future in ${digestTimezone}` };
+    const window = computeWindow({
+      date,
+      cron: digestCron,
+      timeZone: digestTimezone,
+      lookbackHours: digestLookbackHours,
+      previousCutoff: await previousCutoff(ctx, date),
+      now,
+    });
+    if (!window) return { issue: null, reason: `the schedule (${digestCron}) has no issue on ${date}` };
+    const candidates = (await unassignedArticles(ctx, windowFloor(window), window.cutoffAt)).filter((a) => inWindow(window, a));
+    if (!candidates.length) {
+      return {
+        issue: null,
+        reason: `no new articles published between ${new Date(window.start).toISOString()} and ${new Date(window.cutoffAt).toISOString()}`,
+      };
+    }
+    const history = await termHistory(ctx, window.start, candidates);
+    const sources = await followedSourceNames(ctx);
+    const { digest, ranked } = buildDigest({
+      date,
+      newsletterName,
+      windowStart: window.start,
+      cutoffAt: window.cutoffAt,
+      articles: candidates,
+      history,
+      sources,
+    });
+    const rendered = await renderIssue(digest, { urls: ctx.urls, postalAddress: ctx.config.postalAddress });
+    const data: StoredDigestData = { sources, history };
+    const result = await insertIssue(ctx, {
+      date,
+      windowStart: window.start,
+      cutoffAt: window.cutoffAt,
+      subject: rendered.subject,
+      preheader: rendered.preheader,
+      html: rendered.html,
+      text: rendered.text,
+      signalArticleId: digest.signal?.id ?? null,
+      patternsJson: JSON.stringify(digest.patterns.themes),
+      digestJson: JSON.stringify(data),
+      now,
+      articles: ranked.map((r, i) => ({ articleId: r.article.id, rank: i + 1, score: r.score, scoreParts: JSON.stringify(r.parts) })),
+    });
+    if ('created' in result) {
+      ctx.log.info({ date, issueId: result.created.id, articles: ranked.length }, 'issue assembled');
+      return { issue: await summary(ctx, result.created) };
+    }
+    if ('exists' in result) return { issue: await summary(ctx, result.exists) };
+    // Another date's assembly claimed some of these articles meanwhile: select again.
+  }
+  throw new Error(`could not assemble ${date}: articles kept being claimed by concurrent assemblies`);
+}

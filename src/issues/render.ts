@@ -1,0 +1,83 @@
+import { renderDigestEmail, type DigestEmailArticle, type DigestEmailProps } from '../../emails/digest/index.js';
+import { composeDigest, longDate, type DigestOverrides, type Scored } from '../digest/build.js';
+import type { Digest, RankedArticle, TermHistory } from '../digest/types.js';
+import type { Urls } from '../lib/urls.js';
+import { UNSUBSCRIBE_PLACEHOLDER } from './personalize.js';
+
+// Digest → the stored parts of an issue. Pure apart from the MJML compiler; run once per issue, never per recipient.
+
+/** The parts stored in the issues row; html and text hold UNSUBSCRIBE_PLACEHOLDER for the per-recipient link. */
+export interface RenderedIssue {
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+}
+
+/** Links and footer values the rendering needs. */
+export interface RenderOptions {
+  urls: Pick<Urls, 'issue' | 'issues' | 'home'>;
+  postalAddress?: string | null;
+}
+
+/** What re-rendering needs besides the articles; stored as issues.digest_json. */
+export interface StoredDigestData {
+  sources: string[];
+  history: TermHistory;
+}
+
+function emailArticle(a: RankedArticle): DigestEmailArticle {
+  return { title: a.title, url: a.url, sourceName: a.sourceName, summary: a.summary, readingMinutes: a.readingMinutes };
+}
+
+/** The template props of a digest (shared by the email and tests). */
+export function emailProps(digest: Digest, opts: RenderOptions): DigestEmailProps {
+  return {
+    newsletterName: digest.newsletterName,
+    dateLabel: longDate(digest.date),
+    preheader: digest.preheader,
+    signal: digest.signal ? emailArticle(digest.signal) : null,
+    deepDives: digest.deepDives.map(emailArticle),
+    patterns: { note: digest.patterns.note, themes: digest.patterns.themes.map((t) => ({ label: t.label, sentence: t.sentence })) },
+    sources: digest.sources,
+    articleCount: digest.deepDives.length + (digest.signal ? 1 : 0),
+    sourceCount: digest.sourceCount,
+    viewInBrowserUrl: opts.urls.issue(digest.date),
+    archiveUrl: opts.urls.issues(),
+    homeUrl: opts.urls.home(),
+    unsubscribeUrl: UNSUBSCRIBE_PLACEHOLDER,
+    postalAddress: opts.postalAddress ?? null,
+  };
+}
+
+/** Renders a digest into subject, preheader, email HTML and text. */
+export async function renderIssue(digest: Digest, opts: RenderOptions): Promise<RenderedIssue> {
+  const { html, text } = await renderDigestEmail(emailProps(digest, opts));
+  return { subject: digest.subject, preheader: digest.preheader, html, text };
+}
+
+/** A stored issue's articles with their stored rank and score: the input of a re-render. */
+export interface StoredIssueInput {
+  date: string;
+  newsletterName: string;
+  windowStart: number;
+  cutoffAt: number;
+  ranked: Scored[];
+  data: StoredDigestData;
+  overrides: DigestOverrides;
+}
+
+/** Rebuilds the digest of a stored issue with the operator's overrides (ranks kept as stored) and renders it. */
+export async function rerenderIssue(input: StoredIssueInput, opts: RenderOptions): Promise<{ digest: Digest; rendered: RenderedIssue }> {
+  const { digest } = composeDigest({
+    date: input.date,
+    newsletterName: input.newsletterName,
+    windowStart: input.windowStart,
+    cutoffAt: input.cutoffAt,
+    ranked: input.ranked,
+    history: input.data.history,
+    sources: input.data.sources,
+    overrides: input.overrides,
+  });
+  return { digest, rendered: await renderIssue(digest, opts) };
+}
