@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCoreCommands } from './commands/core.js';
 import { registerFeedCommands } from './commands/feeds.js';
+import { registerIssueCommands } from './commands/issues.js';
 import { registerSubscriberCommands } from './commands/subscribers.js';
 import { CliFailure } from './run.js';
 
@@ -14,6 +15,7 @@ export function buildCli(): Command {
   registerSubscriberCommands(program);
   registerFeedCommands(program);
   // Feature commands register here (ingest/sources, assemble/preview, send/resend/daily).
+  registerIssueCommands(program);
   return program;
 }
 

@@ -1,0 +1,46 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { assembleIssue, isIsoDate, todayLocal } from '../../issues/assemble.js';
+import { personalize } from '../../issues/personalize.js';
+import { getIssue, getIssueByDate } from '../../issues/repo.js';
+import { CliFailure, withContext } from '../run.js';
+
+/** assemble [--date D] and preview D. */
+export function registerIssueCommands(program: Command): void {
+  program
+    .command('assemble')
+    .description("assemble the issue of a date (default: today in DIGEST_TIMEZONE); idempotent")
+    .option('--date <date>', 'the issue date, YYYY-MM-DD')
+    .action(async (opts: { date?: string }) => {
+      if (opts.date !== undefined && !isIsoDate(opts.date)) throw new CliFailure(`--date must be a calendar date as YYYY-MM-DD, got "${opts.date}"`);
+      await withContext(async (ctx) => {
+        const date = opts.date ?? todayLocal(ctx);
+        const result = await assembleIssue(ctx, date);
+        if (!result.issue) {
+          process.stdout.write(`no issue for ${date}: ${result.reason}\n`);
+          return;
+        }
+        const i = result.issue;
+        process.stdout.write(`issue ${i.id} for ${i.date}: ${i.articleCount} articles\n  subject: ${i.subject}\n  preview: ${ctx.urls.admin(`/issues/${i.id}`)}\n`);
+      });
+    });
+
+  program
+    .command('preview')
+    .description('write the rendered HTML of an issue (by date or id) to a file and print its path')
+    .argument('<issue>', 'issue date (YYYY-MM-DD) or id')
+    .option('-o, --out <file>', 'where to write the HTML (default: DATA_DIR/previews/issue-DATE.html)')
+    .option('--text', 'write the text part instead')
+    .action(async (ref: string, opts: { out?: string; text?: boolean }) => {
+      await withContext(async (ctx) => {
+        const row = isIsoDate(ref) ? await getIssueByDate(ctx, ref) : /^\d+$/.test(ref) ? await getIssue(ctx, Number(ref)) : null;
+        if (!row) throw new CliFailure(`no issue for "${ref}" (run: newsdesk assemble --date ${isIsoDate(ref) ? ref : 'YYYY-MM-DD'})`);
+        const parts = personalize({ html: row.html, text: row.text }, { unsubscribeUrl: ctx.urls.home() });
+        const file = resolve(opts.out ?? resolve(ctx.config.dataDir, 'previews', `issue-${row.date}.${opts.text ? 'txt' : 'html'}`));
+        mkdirSync(resolve(file, '..'), { recursive: true });
+        writeFileSync(file, opts.text ? parts.text : parts.html);
+        process.stdout.write(`${file}\n`);
+      });
+    });
+}
