@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../lib/errors.js';
 import { redactPath } from '../lib/log.js';
 import { requireAdminToken } from './admin-auth.js';
+import { registerAdminDeliveriesApi } from './admin-deliveries.js';
 import { registerAdminFeedsApi } from './admin-feeds.js';
 import { registerAdminIssuesApi } from './admin-issues.js';
 import { registerAdminSubscriberApi } from './admin-subscribers.js';
@@ -77,6 +78,7 @@ export function createApp(ctx: AppContext): Hono {
   registerAdminSubscriberApi(app, ctx);
   registerAdminFeedsApi(app, ctx);
   // Feature route modules register here (feeds, issues, deliveries, admin console).
+  registerAdminDeliveriesApi(app, ctx);
   registerAdminIssuesApi(app, ctx);
   registerArchiveRoutes(app, ctx);
   registerConsole(app, ctx);

@@ -1,0 +1,83 @@
+// The daily job: ingest → assemble → send (or wait for review), once per date whatever fires it.
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context.js';
+import { sendIssue } from '../deliveries/send.js';
+import { ingestAll } from '../feeds/ingest.js';
+import { assembleIssue, type AssembleResult } from '../issues/assemble.js';
+import { acquireLease, beginJobRun, finishJobRun, releaseLease } from './repo.js';
+
+export const DAILY_JOB = 'daily';
+
+/** The steps of the daily job; tests may replace the ones that need the internet. */
+export interface DailySteps {
+  ingest(ctx: AppContext): Promise<unknown>;
+  assemble(ctx: AppContext, date: string): Promise<AssembleResult>;
+  send(ctx: AppContext, issueId: number): Promise<unknown>;
+}
+
+const realSteps: DailySteps = { ingest: (ctx) => ingestAll(ctx), assemble: assembleIssue, send: sendIssue };
+
+/** What one call of the daily job did. */
+export type DailyOutcome =
+  | { status: 'queued' | 'review'; date: string; issueId: number; articleCount?: number }
+  | { status: 'empty'; date: string; reason: string }
+  | { status: 'already_done'; date: string; previous: string }
+  | { status: 'busy'; date: string }
+  | { status: 'failed'; date: string; error: string };
+
+/**
+ * Runs the daily job for `date`. A lease row in SQLite decides which process runs a date; the job_runs
+ * row makes a date that reached a final state never run again (double cron fire, DST fall-back, a second
+ * process, a restart). Assembling and sending are idempotent too, so a run retried after a crash is safe.
+ */
+export async function runDaily(
+  ctx: AppContext,
+  date: string,
+  o: { trigger?: string; owner?: string; steps?: Partial<DailySteps>; force?: boolean } = {},
+): Promise<DailyOutcome> {
+  const steps = { ...realSteps, ...o.steps };
+  const owner = o.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const leaseName = `${DAILY_JOB}:${date}`;
+  const log = ctx.log.child({ job: DAILY_JOB, date, trigger: o.trigger ?? 'manual' });
+  if (!(await acquireLease(ctx, leaseName, owner, 30 * 60_000, ctx.clock.now()))) {
+    log.info('daily job for this date is running in another process: nothing to do here');
+    return { status: 'busy', date };
+  }
+  try {
+    const begun = await beginJobRun(ctx, DAILY_JOB, date, ctx.clock.now());
+    if (!begun.started && !o.force) {
+      log.info({ previous: begun.existing?.status }, 'daily job already ran for this date');
+      return { status: 'already_done', date, previous: begun.existing!.status };
+    }
+    try {
+      try {
+        await steps.ingest(ctx);
+      } catch (err) {
+        // Yesterday's articles are already stored: a failed poll must not cost the date its issue.
+        log.error({ err: (err as Error).message }, 'ingest failed; assembling from what is stored');
+      }
+      const res = await steps.assemble(ctx, date);
+      if (!res.issue) {
+        await finishJobRun(ctx, DAILY_JOB, date, 'empty', res.reason, ctx.clock.now());
+        log.info({ reason: res.reason }, 'no issue for this date');
+        return { status: 'empty', date, reason: res.reason };
+      }
+      if (ctx.config.digestReview) {
+        await finishJobRun(ctx, DAILY_JOB, date, 'review', `issue ${res.issue.id} waits for the operator`, ctx.clock.now());
+        log.info({ issueId: res.issue.id }, 'issue assembled; waiting for review (DIGEST_REVIEW)');
+        return { status: 'review', date, issueId: res.issue.id, articleCount: res.issue.articleCount };
+      }
+      await steps.send(ctx, res.issue.id);
+      await finishJobRun(ctx, DAILY_JOB, date, 'queued', `issue ${res.issue.id} queued for sending`, ctx.clock.now());
+      log.info({ issueId: res.issue.id, articles: res.issue.articleCount }, 'issue assembled and queued for sending');
+      return { status: 'queued', date, issueId: res.issue.id, articleCount: res.issue.articleCount };
+    } catch (err) {
+      const error = (err as Error).message ?? String(err);
+      await finishJobRun(ctx, DAILY_JOB, date, 'failed', error.slice(0, 500), ctx.clock.now());
+      log.error({ err: error }, 'daily job failed');
+      return { status: 'failed', date, error };
+    }
+  } finally {
+    await releaseLease(ctx, leaseName, owner);
+  }
+}

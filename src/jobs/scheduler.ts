@@ -1,0 +1,140 @@
+// Scheduler wiring: node-cron fires the daily and ingest jobs; a catch-up check (at start and every
+// minute) runs a date whose fire was missed (downtime, a blocked event loop, a DST gap) if not too late.
+import cron, { type ScheduledTask } from 'node-cron';
+import type { AppContext } from '../context.js';
+import { ingestAll } from '../feeds/ingest.js';
+import { lastScheduledAtOrBefore, localDate, scheduledInstant } from '../lib/cron-time.js';
+import { DAILY_JOB, runDaily, type DailyOutcome, type DailySteps } from './daily.js';
+import { getJobRun, recordSkippedRun } from './repo.js';
+
+export interface SchedulerOptions {
+  /** How often the catch-up check runs (default 60 s). */
+  watchdogMs?: number;
+  steps?: Partial<DailySteps>;
+  /** Called after each daily run (the service wakes the sender). */
+  onDaily?: (o: DailyOutcome) => void;
+}
+
+export interface Scheduler {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** What a cron fire does now: the date of the latest scheduled time at or before now, run once. */
+  fireDaily(trigger?: string): Promise<DailyOutcome | null>;
+  /** Runs a missed date if it is within DIGEST_CATCHUP_HOURS, records it skipped otherwise. */
+  catchUp(): Promise<CatchUpResult>;
+}
+
+/** What the catch-up check decided. */
+export type CatchUpResult =
+  | { action: 'none'; reason: string }
+  | { action: 'ran'; date: string; lateMs: number; outcome: DailyOutcome }
+  | { action: 'skipped'; date: string; lateMs: number };
+
+/**
+ * The date a daily fire at `now` is for: the latest date whose scheduled time is at or before now. On a
+ * fall-back day both matching instants give the same date; a spring-forward gap maps to just after it.
+ */
+export function dueDate(now: number, cronExpr: string, tz: string): { date: string; at: number } | null {
+  return lastScheduledAtOrBefore(now, cronExpr, tz);
+}
+
+/** Builds the scheduler on a context; nothing runs until start(). */
+export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Scheduler {
+  const cfg = ctx.config;
+  const log = ctx.log.child({ component: 'scheduler' });
+  const tasks: ScheduledTask[] = [];
+  let watchdog: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | null = null;
+  let stopped = false;
+
+  // One daily run at a time in this process (node-cron's noOverlap covers cron fires; this covers catch-up too).
+  const exclusive = async <T>(fn: () => Promise<T>): Promise<T | null> => {
+    if (running || stopped) return null;
+    const p = fn();
+    running = p;
+    try {
+      return await p;
+    } finally {
+      running = null;
+    }
+  };
+
+  async function fireDaily(trigger = 'cron'): Promise<DailyOutcome | null> {
+    const due = dueDate(ctx.clock.now(), cfg.digestCron, cfg.digestTimezone);
+    if (!due) return null;
+    return exclusive(async () => {
+      const outcome = await runDaily(ctx, due.date, { trigger, steps: o.steps });
+      o.onDaily?.(outcome);
+      return outcome;
+    });
+  }
+
+  async function catchUp(): Promise<CatchUpResult> {
+    const now = ctx.clock.now();
+    const due = dueDate(now, cfg.digestCron, cfg.digestTimezone);
+    if (!due) return { action: 'none', reason: 'the schedule has no past run' };
+    const run = await getJobRun(ctx, DAILY_JOB, due.date);
+    if (run && run.status !== 'running') return { action: 'none', reason: `${due.date} already ${run.status}` };
+    const lateMs = now - due.at;
+    const limitMs = cfg.digestCatchupHours * 3_600_000;
+    // A run under a minute late is the cron's own (it may be firing right now); leave it to the cron.
+    if (!run && lateMs < 60_000) return { action: 'none', reason: 'the scheduled time has just passed' };
+    if (lateMs >= limitMs) {
+      const detail = `missed by ${(lateMs / 3_600_000).toFixed(1)} h, beyond DIGEST_CATCHUP_HOURS=${cfg.digestCatchupHours}: not sent late`;
+      if (await recordSkippedRun(ctx, DAILY_JOB, due.date, detail, now)) log.warn({ date: due.date, lateMs }, `daily issue skipped: ${detail}`);
+      return { action: 'skipped', date: due.date, lateMs };
+    }
+    const outcome = await exclusive(async () => {
+      log.info({ date: due.date, lateMs }, 'catching up a missed daily run');
+      const out = await runDaily(ctx, due.date, { trigger: 'catch-up', steps: o.steps });
+      o.onDaily?.(out);
+      return out;
+    });
+    if (!outcome) return { action: 'none', reason: 'a daily run is already in progress here' };
+    return { action: 'ran', date: due.date, lateMs, outcome };
+  }
+
+  return {
+    fireDaily,
+    catchUp,
+    async start() {
+      stopped = false;
+      // node-cron throws on an invalid expression or zone: config validation already refused those.
+      tasks.push(
+        cron.schedule(
+          cfg.digestCron,
+          () => {
+            fireDaily('cron').catch((err) => log.error({ err: (err as Error).message }, 'daily job crashed'));
+          },
+          { timezone: cfg.digestTimezone, noOverlap: true, name: 'daily' },
+        ),
+        cron.schedule(
+          cfg.ingestCron,
+          async () => {
+            try {
+              await ingestAll(ctx);
+            } catch (err) {
+              log.error({ err: (err as Error).message }, 'scheduled ingest failed');
+            }
+          },
+          { timezone: cfg.digestTimezone, noOverlap: true, name: 'ingest' },
+        ),
+      );
+      const next = scheduledInstant(localDate(ctx.clock.now(), cfg.digestTimezone), cfg.digestCron, cfg.digestTimezone);
+      log.info({ cron: cfg.digestCron, timezone: cfg.digestTimezone, todayAt: next ? new Date(next).toISOString() : null, review: cfg.digestReview }, 'schedule started');
+      const check = () =>
+        catchUp().catch((err) => {
+          log.error({ err: (err as Error).message }, 'catch-up check failed');
+        });
+      await check();
+      watchdog = setInterval(check, o.watchdogMs ?? 60_000);
+      watchdog.unref?.();
+    },
+    async stop() {
+      stopped = true;
+      if (watchdog) clearInterval(watchdog);
+      for (const t of tasks.splice(0)) await t.stop();
+      if (running) await running.catch(() => {});
+    },
+  };
+}
