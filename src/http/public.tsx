@@ -15,6 +15,7 @@ import {
   unsubscribe,
 } from '../subscribers/lifecycle.js';
 import type { ConsentMeta } from '../subscribers/repo.js';
+import { listArchiveIssues } from '../issues/repo.js';
 import { activeSourceNames } from './landing.repo.js';
 import { LandingPage, MessagePage } from './pages/public.js';
 import { clientIp, createRateLimiter, readBody, type Body } from './request.js';
@@ -38,14 +39,6 @@ function formAge(secret: string, token: unknown, now: number): number | null {
   const renderedAt = parseInt(ts ?? '', 36);
   if (!Number.isSafeInteger(renderedAt) || !safeEqual(formToken(secret, renderedAt), token)) return null;
   return now - renderedAt;
-}
-
-/** Hook for the landing page's latest issues; the issues module fills it in. */
-export type LatestIssuesFn = (ctx: AppContext, limit: number) => Promise<{ date: string; subject: string; preheader: string; articleCount: number }[]>;
-let latestIssues: LatestIssuesFn = async () => [];
-/** Lets the archive module provide the landing page's latest issues without a cycle. */
-export function setLatestIssues(fn: LatestIssuesFn): void {
-  latestIssues = fn;
 }
 
 /** Landing page, signup, confirmation and unsubscribe: the subscriber lifecycle over HTTP. */
@@ -73,7 +66,7 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
   };
 
   const landing = async (c: Context, extra: { values?: Body; errors?: Record<string, string> } = {}, status: 200 | 400 = 200) => {
-    const [sources, latest] = await Promise.all([activeSourceNames(ctx), latestIssues(ctx, 5)]);
+    const [sources, latest] = await Promise.all([activeSourceNames(ctx), listArchiveIssues(ctx, { limit: 5, offset: 0 })]);
     return c.html(
       html(
         LandingPage({
