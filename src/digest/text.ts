@@ -106,8 +106,14 @@ const BROAD = new Set([
   'llm', 'language', 'complex', 'task', 'management', 'security', 'test', 'testing', 'research', 'pipeline', 'developer', 'operation',
 ]);
 
-/** Folds plurals to one key ("gateways" → "gateway", "policies" → "policy"); used for keys only, never shown. */
+/** Folds plurals to one key ("gateways" and "gateway", "caches" and "cache" share one); keys are never shown. */
 export function singular(w: string): string {
+  const s = stripPlural(w);
+  // "cache"/"caches" → "cach", "batch"/"batches" → "batch": dropping a final e makes both plural rules agree.
+  return s.length > 3 && s.endsWith('e') ? s.slice(0, -1) : s;
+}
+
+function stripPlural(w: string): string {
   if (w.length <= 3) return w;
   if (/ies$/.test(w) && w.length > 4) return w.slice(0, -3) + 'y';
   if (/(sses|xes|ches|shes|zzes)$/.test(w)) return w.slice(0, -2);
@@ -115,6 +121,8 @@ export function singular(w: string): string {
   if (w.endsWith('s')) return w.slice(0, -1);
   return w;
 }
+
+const BROAD_KEYS = new Set([...BROAD].map(singular));
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’.+#-]*[\p{L}\p{N}+#]|[\p{L}]/gu;
 
@@ -146,7 +154,7 @@ export function extractTerms(text: string): Map<string, string> {
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i]!;
       if (!t.key) continue;
-      if (!BROAD.has(t.key) && t.key.length >= 3 && !terms.has(t.key)) terms.set(t.key, t.surface);
+      if (!BROAD_KEYS.has(t.key) && t.key.length >= 3 && !terms.has(t.key)) terms.set(t.key, t.surface);
       const n = toks[i + 1];
       if (n?.key) {
         const key = `${t.key} ${n.key}`;

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { buildDigest, composeDigest, makeSubject, MAX_SUBJECT } from '../../src/digest/build.js';
+import { dayTerms, rankArticles, RANK_WEIGHTS } from '../../src/digest/rank.js';
+import { clampSentences, cleanTitle, safeHttpUrl } from '../../src/digest/text.js';
+import { candidates, fixtureTermHistory } from '../fixtures/digest-candidates.js';
+
+const history = fixtureTermHistory();
+const input = (over: Partial<Parameters<typeof buildDigest>[0]> = {}) => ({
+  date: '2026-04-06',
+  newsletterName: 'Engineering @ Scale',
+  windowStart: 0,
+  cutoffAt: 1,
+  articles: candidates(),
+  history,
+  sources: ['A', 'B'],
+  ...over,
+});
+
+describe('ranking', () => {
+  it('is deterministic, whatever order the articles arrive in', () => {
+    const arts = candidates();
+    const a = rankArticles(arts, dayTerms(arts).byArticle, history).map((r) => r.article.id);
+    const rev = [...arts].reverse();
+    const b = rankArticles(rev, dayTerms(rev).byArticle, history).map((r) => r.article.id);
+    expect(b).toEqual(a);
+  });
+
+  it('explains every score by its stored parts', () => {
+    const arts = candidates();
+    for (const r of rankArticles(arts, dayTerms(arts).byArticle, history)) {
+      const { centrality, length, sourceWeight } = r.parts;
+      expect(centrality).toBeGreaterThanOrEqual(0);
+      expect(centrality).toBeLessThanOrEqual(1);
+      expect(length).toBeGreaterThan(0);
+      expect(r.score).toBeCloseTo(sourceWeight * (RANK_WEIGHTS.centrality * centrality + RANK_WEIGHTS.length * length), 3);
+    }
+  });
+
+  it('puts articles on the day’s shared themes above one-off topics of the same length', () => {
+    const arts = candidates();
+    const order = rankArticles(arts, dayTerms(arts).byArticle, history).map((r) => r.article.title);
+    const agents = order.indexOf('Teaching coding agents our undocumented pipeline conventions');
+    const flags = order.indexOf('Using feature flags to ship lessons faster');
+    expect(agents).toBeLessThan(flags);
+    expect(agents).toBeLessThan(3);
+  });
+
+  it('lets the source weight from the OPML move an article', () => {
+    const arts = candidates();
+    const top = rankArticles(arts, dayTerms(arts).byArticle, history)[0]!.article;
+    const demoted = arts.map((a) => (a.sourceName === top.sourceName ? { ...a, sourceWeight: 0.2 } : a));
+    expect(rankArticles(demoted, dayTerms(demoted).byArticle, history)[0]!.article.id).not.toBe(top.id);
+  });
+});
+
+describe('signal, subject and preheader', () => {
+  it('takes the top-ranked article as the signal and ranks the rest as deep dives', () => {
+    const { digest, ranked } = buildDigest(input());
+    expect(digest.signal!.id).toBe(ranked[0]!.article.id);
+    expect(digest.deepDives.map((d) => d.id)).toEqual(ranked.slice(1).map((r) => r.article.id));
+    expect(digest.deepDives.map((d) => d.rank)).toEqual(digest.deepDives.map((_, i) => i + 1));
+  });
+
+  it('takes the operator’s pin over the ranking, and drops excluded articles', () => {
+    const { ranked } = buildDigest(input());
+    const pin = ranked[7]!.article.id;
+    const out = ranked[1]!.article.id;
+    const { digest } = composeDigest({ ...input(), ranked, overrides: { pinnedSignalId: pin, excludedIds: [out] } });
+    expect(digest.signal!.id).toBe(pin);
+    expect(digest.deepDives.map((d) => d.id)).not.toContain(out);
+    expect(digest.deepDives.map((d) => d.id)).not.toContain(pin);
+    expect(digest.deepDives).toHaveLength(ranked.length - 2);
+    expect(digest.subject).toContain(cleanTitle(ranked[7]!.article.title).slice(0, 20));
+  });
+
+  it('writes a subject with the name, the date and the signal’s title, under 100 characters and header-safe', () => {
+    const { digest } = buildDigest(input());
+    expect(digest.subject.startsWith('Engineering @ Scale — 6 Apr 2026: ')).toBe(true);
+    expect(digest.subject.length).toBeLessThan(100);
+    const long = makeSubject('Engineering @ Scale', '2026-04-06', 'A\r\nBcc: x@evil.test ' + 'very long words '.repeat(20) + '\u202e');
+    expect(long.length).toBeLessThanOrEqual(MAX_SUBJECT);
+    expect(long).not.toMatch(/[\r\n\u202e]/);
+    expect(long.endsWith('…')).toBe(true);
+  });
+
+  it('summarises the issue in the preheader', () => {
+    const { digest } = buildDigest(input());
+    expect(digest.preheader).toMatch(/^24 deep dives from /);
+    expect(digest.preheader).toContain('Patterns: ');
+    expect(digest.preheader.length).toBeLessThanOrEqual(140);
+  });
+
+  it('keeps summaries to five sentences, without markup, and only http(s) links', () => {
+    expect(clampSentences('<p>We built a cache.</p> It was fast! Was it cheap? Yes it was. Then we left. Six sentences now. Seven here.')).toBe(
+      'We built a cache. It was fast! Was it cheap? Yes it was. Then we left.',
+    );
+    expect(clampSentences('<script>alert(1)</script>Fine &amp; dandy.')).toBe('Fine & dandy.');
+    expect(safeHttpUrl('javascript:alert(1)')).toBeNull();
+    expect(safeHttpUrl('data:text/html,hi')).toBeNull();
+    expect(safeHttpUrl('/relative')).toBeNull();
+    expect(safeHttpUrl('https://ok.example/a')).toBe('https://ok.example/a');
+    expect(cleanTitle('Hi\u202e there\u200b <b>bold</b>\r\nline')).toBe('Hi there bold line');
+  });
+
+  it('makes no digest signal from an empty list', () => {
+    const { digest } = buildDigest(input({ articles: [] }));
+    expect(digest.signal).toBeNull();
+    expect(digest.deepDives).toEqual([]);
+  });
+});
