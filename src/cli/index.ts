@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCoreCommands } from './commands/core.js';
+import { registerDeliveryCommands } from './commands/delivery.js';
 import { registerFeedCommands } from './commands/feeds.js';
 import { registerIssueCommands } from './commands/issues.js';
 import { registerSubscriberCommands } from './commands/subscribers.js';
@@ -15,6 +16,7 @@ export function buildCli(): Command {
   registerSubscriberCommands(program);
   registerFeedCommands(program);
   // Feature commands register here (ingest/sources, assemble/preview, send/resend/daily).
+  registerDeliveryCommands(program);
   registerIssueCommands(program);
   return program;
 }
