@@ -9,6 +9,8 @@ export { esc } from './template.js';
 export async function renderDigestEmail(p: DigestEmailProps): Promise<{ html: string; text: string }> {
   const out = await mjml2html(digestMjml(p), {
     validationLevel: 'strict',
+    // No web-font imports: system fonts only, nothing fetched from a third party when the mail opens.
+    fonts: {},
     keepComments: false,
     minify: true,
     minifyOptions: { minifyCss: false, collapseWhitespace: true },
