@@ -23,10 +23,10 @@ a:hover{text-decoration:underline}
 .nav a[aria-current=page]{background:rgba(255,255,255,.14);color:#fff}
 .signout button{background:transparent;border:1px solid rgba(255,255,255,.25);color:#dfe4ec;padding:6px 12px;font-weight:500;font-size:14px}
 .signout button:hover{background:rgba(255,255,255,.08)}
-main{padding:28px 20px 56px}
+main.wrap{padding:28px 20px 56px}
 .page-head{display:flex;flex-wrap:wrap;align-items:flex-end;justify-content:space-between;gap:12px 20px;margin-bottom:20px}
 .page-head h1{margin:0}
-.crumb{font-size:13px;color:var(--muted);margin-bottom:4px}
+.crumb{font-size:13px;color:var(--muted);margin-bottom:4px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
 h1{font-size:26px;line-height:1.2;letter-spacing:-.015em;margin:0 0 8px}
 h2{font-size:17px;letter-spacing:-.005em;margin:0 0 12px}
 h3{font-size:15px;margin:0 0 6px}
@@ -38,18 +38,21 @@ p{margin:0 0 10px}
 .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(270px,1fr));gap:16px;margin-bottom:16px}
 .cols{display:grid;grid-template-columns:minmax(0,1.45fr) minmax(0,1fr);gap:16px;align-items:start}
-@media (max-width:900px){.cols{grid-template-columns:minmax(0,1fr)}}
+.split{grid-template-columns:minmax(0,1.7fr) minmax(300px,1fr)}
+.split>.side{order:2}
+@media (max-width:900px){.cols,.split{grid-template-columns:minmax(0,1fr)}.split>.side{order:0}}
 .stack>*+*{margin-top:16px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);box-shadow:var(--shadow);padding:18px 20px;min-width:0}
 .card.flush{padding:0;overflow:hidden}
 .card.flush>h2,.card.flush>.card-head{padding:16px 20px 0}
 .card-head{display:flex;justify-content:space-between;align-items:baseline;gap:12px;flex-wrap:wrap}
 .card-head h2{margin-bottom:10px}
+.card-head>form.search{flex:1 1 100%}
 .kicker{text-transform:uppercase;letter-spacing:.07em;font-size:11px;font-weight:700;color:var(--muted);margin:0 0 6px}
 .big{font-size:30px;font-weight:700;letter-spacing:-.02em;line-height:1.15}
 .big .unit{font-size:15px;font-weight:500;color:var(--muted);letter-spacing:0;margin-left:4px}
-.stats{display:flex;flex-wrap:wrap;gap:10px 26px;margin:6px 0 0;padding:0;list-style:none}
-.stats li{display:flex;flex-direction:column;min-width:64px}
+.stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(68px,1fr));gap:10px 14px;margin:10px 0 0;padding:0;list-style:none}
+.stats li{display:flex;flex-direction:column;min-width:0}
 .stats b{font-size:20px;letter-spacing:-.01em}
 .stats span{font-size:12px;color:var(--muted)}
 .badge{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12px;font-weight:600;background:var(--line2);color:var(--muted);white-space:nowrap;border:1px solid transparent}
@@ -67,6 +70,8 @@ table.data tr.excluded td{opacity:.55}
 table.data tr.excluded td.title-cell a{text-decoration:line-through}
 .title-cell{min-width:220px}
 .title-cell .meta{font-size:12px;color:var(--muted);margin-top:2px}
+.title-cell .meta.mono{font-size:11.5px;word-break:break-all}
+table.data th.wrap{white-space:normal;min-width:72px}
 .parts{display:flex;flex-wrap:wrap;gap:4px;margin-top:4px}
 .parts span{font-size:11px;background:var(--line2);color:var(--muted);border-radius:6px;padding:1px 6px;white-space:nowrap}
 .row-actions{display:flex;gap:6px;flex-wrap:wrap;justify-content:flex-end}
@@ -145,7 +150,7 @@ details.more[open] summary{margin-bottom:10px}
 .headers{font-size:13px}
 @media (max-width:640px){
   .wrap{padding:0 14px}
-  main{padding:18px 14px 40px}
+  main.wrap{padding:18px 14px 40px}
   .top .wrap{flex-wrap:wrap;gap:0 12px;padding-top:8px}
   .brand small{display:none}
   .nav{order:3;flex-basis:100%;padding:6px 0 8px;margin:0 -4px}
@@ -185,8 +190,7 @@ export const CONSOLE_JS = `(function () {
         if (bar) { bar.max = Math.max(p.total, 1); bar.value = p.done ? Math.max(p.total, 1) : p.finished; }
         set('percent', p.percentText);
         set('finished', p.finishedText);
-        set('rate', p.rateText);
-        set('eta', p.etaText);
+        set('pace', p.paceText);
         set('sent', p.sentText);
         set('failed', p.failedText);
         set('queued', p.queuedText);

@@ -59,6 +59,11 @@ export function dateTime(ms: number | null | undefined, tz: string): string {
   return `${parts(ms, tz, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })} ${zoneName(ms, tz)}`;
 }
 
+/** "07:34 CET". */
+export function time(ms: number, tz: string): string {
+  return `${parts(ms, tz, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })} ${zoneName(ms, tz)}`;
+}
+
 /** "27 Nov, 07:34" for dense tables (the zone is named in the column header). */
 export function shortDateTime(ms: number | null | undefined, tz: string): string {
   if (ms === null || ms === undefined) return '—';

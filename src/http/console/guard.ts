@@ -96,7 +96,8 @@ export function crossSite(c: Context, ctx: AppContext): boolean {
   const site = c.req.header('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') return true;
   const origin = c.req.header('origin');
-  if (!origin) return false;
+  // Under Referrer-Policy no-referrer browsers send "Origin: null" on their own form posts.
+  if (!origin || origin === 'null') return false;
   const own = new Set([new URL(c.req.url).origin, new URL(ctx.config.publicUrl).origin]);
   return !own.has(origin);
 }

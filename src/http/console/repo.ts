@@ -73,3 +73,28 @@ export async function dailyRunFor(r: Repo, date: string): Promise<string | null>
   const row = r.sqlite.prepare('SELECT status FROM job_runs WHERE date = ? ORDER BY id DESC LIMIT 1').get(date) as { status: string } | undefined;
   return row?.status ?? null;
 }
+
+/** How many people a resend would reach right now: confirmed subscribers only, as the resend itself counts them. */
+export async function resendReach(r: Repo, issueId: number, req: { kind: 'failed' } | { kind: 'missing' } | { kind: 'email'; email: string }): Promise<number> {
+  if (req.kind === 'failed')
+    return (r.sqlite
+      .prepare(
+        `SELECT count(*) AS n FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+          WHERE d.issue_id = ? AND d.status = 'failed' AND s.status = 'confirmed'`,
+      )
+      .get(issueId) as { n: number }).n;
+  if (req.kind === 'missing')
+    return (r.sqlite
+      .prepare(
+        `SELECT count(*) AS n FROM subscribers s WHERE s.status = 'confirmed'
+            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = ? AND d.subscriber_id = s.id)`,
+      )
+      .get(issueId) as { n: number }).n;
+  const row = r.sqlite.prepare(`SELECT status FROM subscribers WHERE email = ?`).get(req.email) as { status: string } | undefined;
+  return row?.status === 'confirmed' ? 1 : 0;
+}
+
+/** A subscriber's state by address, to explain a resend that would reach nobody. */
+export async function subscriberStateByEmail(r: Repo, email: string): Promise<{ id: number; status: string } | null> {
+  return (r.sqlite.prepare('SELECT id, status FROM subscribers WHERE email = ?').get(email) as { id: number; status: string } | undefined) ?? null;
+}

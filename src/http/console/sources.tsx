@@ -69,9 +69,9 @@ function SourcesPage(p: { page: PageCtx; rows: SourceHealth[]; sourcesFile: stri
                   <th>Health</th>
                   <th>Last success</th>
                   <th>Last error</th>
-                  <th class="num">Failures in a row</th>
-                  <th class="num">Articles, 7 days</th>
-                  <th class="num hide-sm">All articles</th>
+                  <th class="num wrap">Failures in a row</th>
+                  <th class="num wrap">Articles, 7 days</th>
+                  <th class="num wrap hide-sm">All articles</th>
                 </tr>
               </thead>
               <tbody>

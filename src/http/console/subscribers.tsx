@@ -91,7 +91,7 @@ function SubscriberList(p: {
       </ul>
       <section class="card flush">
         <div class="card-head">
-          <form method="get" action="/admin/subscribers" class="inline grow-form" role="search">
+          <form method="get" action="/admin/subscribers" class="inline search" role="search">
             {p.status ? <input type="hidden" name="status" value={p.status} /> : null}
             <div class="grow">
               <label for="q" class="small">
@@ -263,24 +263,13 @@ function SubscriberDetail(p: { page: PageCtx; s: Subscriber; events: ConsentEven
       <div class="page-head">
         <div>
           <div class="crumb">
-            <a href="/admin/subscribers">Subscribers</a> / #{s.id}
+            <a href="/admin/subscribers">Subscribers</a> / #{s.id} <span class={`badge ${s.status}`}>{STATUS_LABEL[s.status]}</span>
           </div>
           <h1>{who(s)}</h1>
         </div>
-        <span class={`badge ${s.status}`}>{STATUS_LABEL[s.status]}</span>
       </div>
-      <div class="cols">
-        <div class="stack">
-          <section class="card">
-            <h2>Consent history</h2>
-            <Timeline events={p.events} tz={tz} />
-          </section>
-          <section class="card flush">
-            <h2>Deliveries</h2>
-            <DeliveryTable rows={p.deliveries} tz={tz} />
-          </section>
-        </div>
-        <div class="stack">
+      <div class="cols split">
+        <div class="stack side">
           <section class="card">
             <h2>Details</h2>
             <dl class="facts">
@@ -341,6 +330,16 @@ function SubscriberDetail(p: { page: PageCtx; s: Subscriber; events: ConsentEven
                 </div>
               </>
             )}
+          </section>
+        </div>
+        <div class="stack">
+          <section class="card">
+            <h2>Consent history</h2>
+            <Timeline events={p.events} tz={tz} />
+          </section>
+          <section class="card flush">
+            <h2>Deliveries</h2>
+            <DeliveryTable rows={p.deliveries} tz={tz} />
           </section>
         </div>
       </div>

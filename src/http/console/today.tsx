@@ -6,7 +6,7 @@ import { deliveryCounts, type DeliveryCounts } from '../../deliveries/repo.js';
 import { computeWindow, inWindow, windowFloor } from '../../digest/window.js';
 import { listSourcesWithHealth, type SourceHealth } from '../../feeds/repo.js';
 import { getIssueByDate, listAllIssues, previousCutoff, unassignedArticles, type ArchiveIssue, type IssueRecord } from '../../issues/repo.js';
-import { lastScheduledAtOrBefore, nextScheduledAfter } from '../../lib/cron-time.js';
+import { lastScheduledAtOrBefore, localDate, nextScheduledAfter } from '../../lib/cron-time.js';
 import { countSubscribersByStatus } from '../../subscribers/repo.js';
 import { takeFlash } from './flash.js';
 import * as f from './format.js';
@@ -131,7 +131,7 @@ function TodayPage(p: { page: PageCtx; d: TodayData }) {
             <>
               <div class="big">{f.issueDate(d.next.date)}</div>
               <p class="muted">
-                {f.dateTime(d.next.at, tz)} · {f.relative(d.next.at, page.now)}
+                {f.time(d.next.at, tz)} · {f.relative(d.next.at, page.now)}
               </p>
               {d.nextIssue ? (
                 <p>
@@ -142,13 +142,13 @@ function TodayPage(p: { page: PageCtx; d: TodayData }) {
                   <p>
                     <b>{f.count(d.waiting, 'article')}</b> waiting for it{d.waiting === 0 ? ' so far: ingest to look for new ones' : ''}.
                   </p>
-                  <form method="post" action="/admin/issues/assemble" class="actions">
-                    <Csrf token={page.csrf} />
-                    <input type="hidden" name="date" value={d.next.date} />
-                    <button type="submit" disabled={d.waiting === 0}>
-                      Assemble it now
-                    </button>
-                  </form>
+                  {d.waiting > 0 && d.next.date === localDate(page.now, tz) ? (
+                    <form method="post" action="/admin/issues/assemble" class="actions">
+                      <Csrf token={page.csrf} />
+                      <input type="hidden" name="date" value={d.next.date} />
+                      <button type="submit">Assemble it now</button>
+                    </form>
+                  ) : null}
                 </>
               )}
               <p class="hint">
@@ -220,10 +220,15 @@ function TodayPage(p: { page: PageCtx; d: TodayData }) {
           ) : failing.length === 0 ? (
             <>
               <div class="big">
-                {f.num(followed.length)}
-                <span class="unit">healthy</span>
+                {f.num(followed.filter((s) => s.lastSuccessAt).length)}
+                <span class="unit">of {f.count(followed.length, 'source')} healthy</span>
               </div>
-              <p class="muted">Every source answered on its last fetch.</p>
+              <p class="muted">
+                {followed.some((s) => !s.lastSuccessAt)
+                  ? `${f.count(followed.filter((s) => !s.lastSuccessAt).length, 'source')} not fetched yet; none failing.`
+                  : 'Every source answered on its last fetch.'}
+              </p>
+              <a href="/admin/sources">All sources →</a>
             </>
           ) : (
             <>
