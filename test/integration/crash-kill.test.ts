@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sendIssue } from '../../src/deliveries/send.js';
+import { deliveryCounts } from '../../src/deliveries/repo.js';
+import { makeTestContext, testEnv, type TestContext } from '../helpers/context.js';
+import { startRawSmtp, type RawSmtp } from '../helpers/raw-smtp.js';
+import { addSubscribers, insertIssue, until } from '../helpers/deliver-fixtures.js';
+
+let ctx: TestContext | undefined;
+let sink: RawSmtp | undefined;
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await ctx?.cleanup();
+  await sink?.close();
+  ctx = sink = undefined;
+});
+
+const POOL = 4;
+const received = () => sink!.messages.filter((m) => m.reply.startsWith('250')).length;
+
+function startChild(env: Record<string, string>): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null }>; stderr: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/sender-process.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let err = '';
+  child.stderr!.on('data', (d) => (err += String(d)));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, stderr: () => err };
+}
+
+async function setupRun() {
+  // The raw responder: a peer vanishing mid-session is normal for it (smtp-server would throw ECONNRESET here).
+  sink = await startRawSmtp();
+  ctx = makeTestContext({ env: { SMTP_URL: sink.url } });
+  addSubscribers(ctx, 300);
+  const issueId = insertIssue(ctx);
+  await sendIssue(ctx, issueId);
+  const env = {
+    ...testEnv(ctx.dir, { SMTP_URL: sink.url, SMTP_POOL_SIZE: String(POOL), SEND_RATE: '150', LEASE_MS: '1500', LOG_LEVEL: 'warn' }),
+    EXIT_WHEN_SENT: String(issueId),
+  };
+  return { issueId, env };
+}
+
+function checkInvariants(issueId: number) {
+  const byRcpt = new Map<string, number>();
+  for (const m of sink!.messages) if (m.reply.startsWith('250')) byRcpt.set(m.to[0]!, (byRcpt.get(m.to[0]!) ?? 0) + 1);
+  expect(byRcpt.size).toBe(300);
+  const duplicates = received() - 300;
+  return { duplicates, byRcpt, issueId };
+}
+
+describe('a kill at any moment, then a restart', () => {
+  it('SIGKILL after about a quarter of 300 messages: every subscriber gets the issue, duplicates only for in-flight messages', async () => {
+    const { issueId, env } = await setupRun();
+    const first = startChild(env);
+    await until(() => received() >= 75, 30_000, 'a quarter sent');
+    first.child.kill('SIGKILL');
+    const e1 = await first.exited;
+    expect(e1.signal).toBe('SIGKILL');
+    const before = received();
+    expect(before).toBeLessThan(300);
+
+    const second = startChild(env);
+    const e2 = await second.exited;
+    expect(e2.code, second.stderr()).toBe(0);
+    const { duplicates } = checkInvariants(issueId);
+    expect(duplicates).toBeLessThanOrEqual(POOL);
+    const counts = await deliveryCounts(ctx!, issueId);
+    expect(counts).toMatchObject({ sent: 300, queued: 0, sending: 0, failed: 0 });
+    // Every copy that may have gone twice is counted as uncertain.
+    expect(counts.uncertain).toBeGreaterThanOrEqual(duplicates);
+    expect(second.stderr()).toContain('queued again');
+  }, 90_000);
+
+  it('killed between the server\'s 250 and the ledger write: that copy is resent once and counted as uncertain', async () => {
+    const { issueId, env } = await setupRun();
+    const first = startChild({ ...env, CRASH_AT: 'after_smtp_ok', CRASH_AFTER: '40' });
+    const e1 = await first.exited;
+    expect(e1.code).toBe(137);
+    const second = startChild(env);
+    expect((await second.exited).code, second.stderr()).toBe(0);
+    const { duplicates } = checkInvariants(issueId);
+    expect(duplicates).toBeGreaterThanOrEqual(1);
+    expect(duplicates).toBeLessThanOrEqual(POOL);
+    const counts = await deliveryCounts(ctx!, issueId);
+    expect(counts).toMatchObject({ sent: 300, queued: 0, sending: 0 });
+    expect(counts.uncertain).toBeGreaterThanOrEqual(duplicates);
+  }, 90_000);
+
+  it('SIGTERM mid-run: no new claims, in-flight messages finish and are marked, nothing left sending; a restart finishes without duplicates', async () => {
+    const { issueId, env } = await setupRun();
+    const first = startChild(env);
+    await until(() => received() >= 60, 30_000, 'some sent');
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    const mid = await deliveryCounts(ctx!, issueId);
+    expect(mid.sending).toBe(0);
+    expect(mid.sent).toBe(received());
+    const second = startChild(env);
+    expect((await second.exited).code, second.stderr()).toBe(0);
+    const { duplicates } = checkInvariants(issueId);
+    expect(duplicates).toBe(0);
+    expect((await deliveryCounts(ctx!, issueId)).uncertain).toBe(0);
+  }, 90_000);
+});
