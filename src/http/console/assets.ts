@@ -160,6 +160,12 @@ details.more[open] summary{margin-bottom:10px}
   .card.flush>h2,.card.flush>.card-head{padding:14px 15px 0}
   table.data th,table.data td{padding:9px 10px}
   .hide-sm{display:none}
+  table.articles thead{display:none}
+  table.articles tr{display:grid;grid-template-columns:28px minmax(0,1fr) 44px;border-bottom:1px solid var(--line2)}
+  table.articles td{border-bottom:0}
+  table.articles td.title-cell{min-width:0}
+  table.articles td.acts{grid-column:2 / 4;padding-top:0}
+  table.articles .row-actions{justify-content:flex-start}
   .big{font-size:26px}
   iframe.preview{height:680px}
   .pager{padding:12px 15px}

@@ -188,7 +188,7 @@ function Articles(p: { page: PageCtx; issue: IssueRecord; rows: IssueArticleRow[
         </span>
       </div>
       <div class="table-wrap">
-        <table class="data">
+        <table class="data articles">
           <thead>
             <tr>
               <th class="num">#</th>
@@ -214,7 +214,7 @@ function Articles(p: { page: PageCtx; issue: IssueRecord; rows: IssueArticleRow[
                   </td>
                   <td class="num">{a.score.toFixed(2)}</td>
                   {draft ? (
-                    <td>
+                    <td class="acts">
                       <div class="row-actions">
                         {!isSignal && !a.excluded ? (
                           <form method="post" action={`/admin/issues/${p.issue.id}/signal`}>

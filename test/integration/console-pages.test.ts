@@ -1,0 +1,246 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { createApp } from '../../src/http/app.js';
+import { assembleIssue } from '../../src/issues/assemble.js';
+import { getIssue, getIssueArticles } from '../../src/issues/repo.js';
+import { manualClock } from '../../src/lib/clock.js';
+import { scheduledInstant } from '../../src/lib/cron-time.js';
+import { listOutbox } from '../../src/mail/outbox.js';
+import { findSubscriberById, importSubscriberBatch, listConsentEvents } from '../../src/subscribers/repo.js';
+import { seedFixtureDay } from '../fixtures/digest-seed.js';
+import { addSubscribers } from '../helpers/deliver-fixtures.js';
+import { makeTestContext, type TestContext } from '../helpers/context.js';
+
+const TOKEN = 'test-admin-token-0123456789';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const DATE = '2026-11-26';
+
+let ctx: TestContext | undefined;
+afterEach(async () => {
+  await ctx?.cleanup();
+  ctx = undefined;
+});
+
+type App = ReturnType<typeof createApp>;
+
+async function session(env: Record<string, string> = {}) {
+  const clock = manualClock(Date.UTC(2026, 10, 26, 9, 30));
+  ctx = makeTestContext({ clock, env: { DIGEST_CRON: '0 6 * * *', ...env } });
+  const app = createApp(ctx);
+  const res = await app.request('/admin/login', { method: 'POST', headers: FORM, body: new URLSearchParams({ token: TOKEN }) });
+  const cookie = /nd_console=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
+  const html = await (await app.request('/admin/subscribers', { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+  const get = (path: string) => app.request(path, { headers: { cookie } });
+  const post = (path: string, body: Record<string, string> = {}) =>
+    app.request(path, { method: 'POST', headers: { ...FORM, cookie }, body: new URLSearchParams({ _csrf: csrf, ...body }) });
+  /** The flash message the redirect left, read from the next page. */
+  const flashAfter = async (res: Response) => {
+    expect(res.status).toBe(303);
+    const flash = /nd_flash=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+    const page = await app.request(res.headers.get('location')!, { headers: { cookie: `${cookie}; nd_flash=${flash}` } });
+    const m = /<div class="notice (ok|warn|error)" role="status">([^<]*)<\/div>/.exec(await page.text());
+    return m ? { kind: m[1], text: m[2]!.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&') } : null;
+  };
+  return { ctx, app: app as App, clock, cookie, csrf, get, post, flashAfter };
+}
+
+describe('console pages', () => {
+  test('dates show in DIGEST_TIMEZONE with the zone named', async () => {
+    const s = await session({ DIGEST_TIMEZONE: 'Europe/Berlin' });
+    const html = await (await s.get('/admin')).text();
+    expect(html).toContain('Thu, 26 Nov 2026, 10:30 CET'); // 09:30 UTC
+    expect(html).toContain('times in Europe/Berlin');
+    expect(html).toContain('06:00 CET · in 19 h 30 min'); // the next send, 06:00 Berlin time (05:00 UTC)
+  });
+
+  test('empty states say what to do next', async () => {
+    const s = await session();
+    expect(await (await s.get('/admin/issues')).text()).toContain('No issues yet');
+    expect(await (await s.get('/admin/subscribers')).text()).toContain('No subscribers yet');
+    expect(await (await s.get('/admin/sources')).text()).toContain('No sources yet');
+    expect(await (await s.get('/admin/outbox')).text()).toContain('The outbox is empty');
+  });
+
+  test('subscribers: filter, search, history, data export, unsubscribe and erase', async () => {
+    const s = await session();
+    const { created } = await importSubscriberBatch(s.ctx, [{ email: 'ann@example.com', name: 'Ann' }, { email: 'zed@example.com', name: 'Zed' }], true, s.clock.now());
+    const [ann, zed] = created.map((c) => c.id) as [number, number];
+    addSubscribers(s.ctx, 3, { status: 'pending', prefix: 'pend' });
+    const all = await (await s.get('/admin/subscribers')).text();
+    expect(all).toMatch(/Pending <span>3<\/span>/);
+    const pending = await (await s.get('/admin/subscribers?status=pending')).text();
+    expect(pending).toContain('pend0@example.test');
+    expect(pending).not.toContain('>ann@example.com</a>');
+    const search = await (await s.get('/admin/subscribers?q=zed')).text();
+    expect(search).toContain('zed@example.com');
+    expect(search).not.toContain('>ann@example.com</a>');
+    expect(await (await s.get('/admin/subscribers?q=nobody-here')).text()).toContain('No subscriber matches');
+
+    const detail = await (await s.get(`/admin/subscribers/${ann}`)).text();
+    expect(detail).toContain('Imported');
+    expect(detail).toContain('No deliveries yet');
+    const exp = await s.get(`/admin/subscribers/${ann}/export.json`);
+    expect(exp.headers.get('content-disposition')).toContain('attachment');
+    const data = (await exp.json()) as { subscriber: { email: string }; consentEvents: unknown[] };
+    expect(data.subscriber.email).toBe('ann@example.com');
+    expect(data.consentEvents).toHaveLength(1);
+
+    const unsub = await s.flashAfter(await s.post(`/admin/subscribers/${ann}/unsubscribe`));
+    expect(unsub?.text).toContain('is unsubscribed');
+    expect((await findSubscriberById(s.ctx, ann))?.status).toBe('unsubscribed');
+    expect((await listConsentEvents(s.ctx, ann)).map((e) => e.type)).toContain('admin_unsubscribe');
+    expect((await s.flashAfter(await s.post(`/admin/subscribers/${ann}/unsubscribe`)))?.text).toContain('already unsubscribed');
+
+    const confirmPage = await (await s.get(`/admin/subscribers/${zed}/erase`)).text();
+    expect(confirmPage).toContain('Erase zed@example.com?');
+    const erased = await s.flashAfter(await s.post(`/admin/subscribers/${zed}/erase`));
+    expect(erased?.text).toContain('erased');
+    const row = await findSubscriberById(s.ctx, zed);
+    expect(row?.email).toBeNull();
+    expect(row?.name).toBeNull();
+    expect(await (await s.get(`/admin/subscribers/${zed}`)).text()).toContain(`Erased subscriber #${zed}`);
+    expect((await s.get(`/admin/subscribers/${zed}/export.json`)).status).toBe(404);
+    for (const bad of ['/admin/subscribers/999999', '/admin/subscribers/abc', '/admin/subscribers/-1']) expect((await s.get(bad)).status, bad).toBe(404);
+  });
+
+  test('subscribers: CSV import from the form and export as a download', async () => {
+    const s = await session();
+    const fd = new FormData();
+    fd.set('_csrf', s.csrf);
+    fd.set('confirmed', '1');
+    fd.set('file', new File(['email,name\nann@example.com,Ann\nnot-an-address,X\nann@example.com,Again\n'], 'list.csv', { type: 'text/csv' }));
+    const res = await s.app.request('/admin/subscribers/import', { method: 'POST', body: fd, headers: { cookie: s.cookie } });
+    const flash = await s.flashAfter(res);
+    expect(flash?.kind).toBe('warn');
+    expect(flash?.text).toMatch(/Imported 1 subscriber as confirmed, skipped \d+ already on the list, 1 row refused \(line 3: /);
+    const csv = await s.get('/admin/subscribers/export.csv');
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const text = await csv.text();
+    expect(text.split('\n')[0]).toContain('email,name,status');
+    expect(text).toContain('ann@example.com,Ann,confirmed');
+  });
+
+  test('issue page: assemble, pin, exclude, subject and patterns note re-render the preview; nothing changes after sending starts', async () => {
+    const s = await session();
+    seedFixtureDay(s.ctx, scheduledInstant(DATE, '0 6 * * *', 'UTC')!);
+    addSubscribers(s.ctx, 3);
+    const assembled = await s.post('/admin/issues/assemble', { date: DATE });
+    expect(assembled.status).toBe(303);
+    const url = assembled.headers.get('location')!;
+    const id = Number(/\/admin\/issues\/(\d+)$/.exec(url)![1]);
+    const page = await (await s.get(url)).text();
+    expect(page).toContain('centrality');
+    expect(page).toContain('Send to 3 subscribers');
+    const rows = await getIssueArticles(s.ctx, id);
+    const third = rows[2]!;
+
+    const preview = await s.get(`${url}/preview.html`);
+    expect(preview.headers.get('content-security-policy')).toMatch(/sandbox/);
+    expect(preview.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+    expect(preview.headers.get('content-security-policy')).not.toContain('script-src');
+    expect(preview.headers.get('x-frame-options')).toBeNull();
+    const before = await preview.text();
+    expect(before).not.toContain('__NEWSDESK_UNSUBSCRIBE_URL__');
+    const signalOf = (html: string) => {
+      const start = html.toLowerCase().indexOf('signal of the day');
+      expect(start).toBeGreaterThan(0);
+      return html.slice(start, html.toLowerCase().indexOf('deep dives', start));
+    };
+    expect(signalOf(before)).not.toContain(third.title);
+
+    expect((await s.flashAfter(await s.post(`${url}/signal`, { articleId: String(third.id) })))?.text).toContain('Signal pinned');
+    expect(signalOf(await (await s.get(`${url}/preview.html`)).text())).toContain(third.title);
+    expect((await getIssue(s.ctx, id))?.pinnedSignalArticleId).toBe(third.id);
+
+    const last = rows.at(-1)!;
+    await s.flashAfter(await s.post(`${url}/exclude`, { articleId: String(last.id), exclude: '1' }));
+    expect(await (await s.get(`${url}/preview.html`)).text()).not.toContain(last.title);
+    expect((await s.flashAfter(await s.post(`${url}/exclude`, { articleId: String(third.id), exclude: '1' })))?.kind).toBe('error'); // the pinned signal
+    await s.flashAfter(await s.post(`${url}/subject`, { subject: 'Agents everywhere' }));
+    expect((await getIssue(s.ctx, id))?.subjectOverride).toBe('Agents everywhere');
+    await s.flashAfter(await s.post(`${url}/patterns`, { note: 'Everyone wrote about context windows today.' }));
+    expect(await (await s.get(`${url}?view=text`)).text()).toContain('Everyone wrote about context windows today.');
+
+    // A test copy goes to the outbox, apart from deliveries.
+    expect((await s.flashAfter(await s.post(`${url}/test`, { email: 'editor@example.com' })))?.text).toContain('Test copy sent to editor@example.com');
+    expect(listOutbox(s.ctx.config.outboxDir).some((e) => e.name.includes('editor@example.com'))).toBe(true);
+
+    // Send: the confirmation names the count; the send queues everyone once.
+    expect(await (await s.get(`${url}/send`)).text()).toContain('3<span class="unit">confirmed subscribers will get it');
+    expect((await s.flashAfter(await s.post(`${url}/send`)))?.text).toContain('Sending to 3 subscribers');
+    expect((await s.flashAfter(await s.post(`${url}/send`)))?.text).toContain('nobody was queued twice');
+    const prog = (await (await s.get(`${url}/progress.json`)).json()) as { total: number; finished: number; done: boolean; percentText: string };
+    expect(prog).toMatchObject({ total: 3, finished: 0, done: false, percentText: '0%' });
+    const frozen = await s.flashAfter(await s.post(`${url}/subject`, { subject: 'Too late' }));
+    expect(frozen?.kind).toBe('error');
+    expect((await getIssue(s.ctx, id))?.subjectOverride).toBe('Agents everywhere');
+    // Resends wait for the send to finish.
+    expect((await s.flashAfter(await s.post(`${url}/resend`, { kind: 'missing' })))?.text).toContain('still sending');
+  });
+
+  test('resend confirmations count whom they reach, never anyone unsubscribed', async () => {
+    const s = await session();
+    seedFixtureDay(s.ctx, scheduledInstant(DATE, '0 6 * * *', 'UTC')!);
+    const ids = addSubscribers(s.ctx, 4);
+    const r = await assembleIssue(s.ctx, DATE);
+    const id = r.issue!.id;
+    const at = s.clock.now();
+    // The send finished: two sent, one failed, one never queued; then one more person confirmed.
+    s.ctx.sqlite.prepare(`UPDATE issues SET status = 'sent', send_started_at = ?, sent_at = ? WHERE id = ?`).run(at, at, id);
+    const ins = s.ctx.sqlite.prepare(`INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, sent_at, smtp_response) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    ins.run(id, ids[0], 'sent', at, at, at, '250 OK');
+    ins.run(id, ids[1], 'sent', at, at, at, '250 OK');
+    ins.run(id, ids[2], 'failed', at, at, null, null);
+    const url = `/admin/issues/${id}`;
+    const reach = async (q: string) => /<div class="big">(\d+)<span/.exec(await (await s.get(`${url}/resend?${q}`)).text())?.[1];
+    expect(await reach('kind=failed')).toBe('1');
+    expect(await reach('kind=missing')).toBe('1');
+    expect(await reach('kind=email&email=user0%40example.test')).toBe('1');
+    expect(await reach('kind=email&email=nobody%40example.test')).toBe('0');
+    // Unsubscribed people drop out of every count.
+    s.ctx.sqlite.prepare(`UPDATE subscribers SET status = 'unsubscribed' WHERE id IN (?, ?)`).run(ids[2], ids[3]);
+    expect(await reach('kind=failed')).toBe('0');
+    expect(await reach('kind=missing')).toBe('0');
+    const page = await (await s.get(`${url}/resend?kind=email&email=user2%40example.test`)).text();
+    expect(page).toMatch(/resends never reach anyone who is not confirmed/);
+    const flash = await s.flashAfter(await s.post(`${url}/resend`, { kind: 'email', email: 'user2@example.test' }));
+    expect(flash?.kind).toBe('error');
+    expect(await s.flashAfter(await s.post(`${url}/resend`, { kind: 'email', email: 'user0@example.test' }))).toMatchObject({ kind: 'ok' });
+    const row = s.ctx.sqlite.prepare(`SELECT status FROM deliveries WHERE issue_id = ? AND subscriber_id = ?`).get(id, ids[0]) as { status: string };
+    expect(row.status).toBe('queued');
+  });
+
+  test('outbox: lists mails newest first and shows one as the recipient sees it, in a sandboxed frame', async () => {
+    const s = await session();
+    await s.ctx.mailer.send({
+      from: s.ctx.config.mailFrom,
+      to: 'reader@example.com',
+      subject: 'Café ☕ news — a long subject that needs encoding',
+      html: '<p style="color:#123456">Hello <b>café</b> reader</p><script>alert(1)</script>',
+      text: 'Hello café reader',
+      list: { unsubscribeUrl: 'http://newsdesk.test/unsubscribe/u.1.abc', id: 'x', name: 'y' },
+    });
+    const list = await (await s.get('/admin/outbox')).text();
+    expect(list).toContain('reader@example.com');
+    expect(list).toContain('Café ☕ news — a long subject that needs encoding');
+    const name = listOutbox(s.ctx.config.outboxDir)[0]!.name;
+    const view = await (await s.get(`/admin/outbox/${encodeURIComponent(name)}`)).text();
+    expect(view).toContain('sandbox="allow-popups allow-popups-to-escape-sandbox"');
+    expect(view).toContain('List-Unsubscribe');
+    const frame = await s.get(`/admin/outbox/${encodeURIComponent(name)}/html`);
+    expect(frame.headers.get('content-security-policy')).toMatch(/sandbox/);
+    expect(frame.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await frame.text();
+    expect(html).toContain('Hello <b>café</b> reader');
+    expect(await (await s.get(`/admin/outbox/${encodeURIComponent(name)}?view=text`)).text()).toContain('Hello café reader');
+    const raw = await s.get(`/admin/outbox/${encodeURIComponent(name)}/raw`);
+    expect(raw.headers.get('content-type')).toBe('message/rfc822');
+    for (const bad of ['..%2Fsecret.key', '.hidden.eml', 'nothing.eml']) expect((await s.get(`/admin/outbox/${bad}`)).status, bad).toBe(404);
+  });
+
+  test('the outbox is closed when mail goes out over SMTP', async () => {
+    const s = await session({ SMTP_URL: 'smtp://127.0.0.1:9' });
+    expect((await s.get('/admin/outbox')).status).toBe(404);
+    expect(await (await s.get('/admin')).text()).not.toContain('href="/admin/outbox"');
+  });
+});
