@@ -58,20 +58,20 @@ const SANS = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, 
 const DARK_CSS = `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
 @media (prefers-color-scheme: dark) {
-  .bg-page, .bg-page > table, body { background-color: #0d1014 !important; }
+  body, .bg-page, .bg-page > div { background-color: #0d1014 !important; }
   .bg-card, .bg-card > table, .bg-card td { background-color: #171b22 !important; }
   .bg-soft, .bg-soft > table, .bg-soft td { background-color: #1d222b !important; }
-  .t-ink, .t-ink a { color: #eef1f5 !important; }
-  .t-body { color: #cfd5de !important; }
-  .t-muted, .t-muted a { color: #a3abb8 !important; }
-  .t-accent, .t-accent a { color: #9fb2ff !important; }
-  .rule { border-color: #2b313c !important; }
+  .t-ink, .t-ink div, .t-ink h2, .t-ink h3, .t-ink a, .t-ink strong { color: #eef1f5 !important; }
+  .t-body, .t-body div, .t-body p { color: #cfd5de !important; }
+  .t-muted, .t-muted div, .t-muted a, .t-muted span { color: #a3abb8 !important; }
+  .t-accent, .t-accent div { color: #9fb2ff !important; }
+  .rule, .rule p { border-color: #2b313c !important; }
 }
-[data-ogsc] .t-ink, [data-ogsc] .t-ink a { color: #eef1f5 !important; }
-[data-ogsc] .t-body { color: #cfd5de !important; }
-[data-ogsc] .t-muted, [data-ogsc] .t-muted a { color: #a3abb8 !important; }
+[data-ogsc] .t-ink, [data-ogsc] .t-ink div, [data-ogsc] .t-ink a { color: #eef1f5 !important; }
+[data-ogsc] .t-body, [data-ogsc] .t-body div { color: #cfd5de !important; }
+[data-ogsc] .t-muted, [data-ogsc] .t-muted div, [data-ogsc] .t-muted a { color: #a3abb8 !important; }
 @media only screen and (max-width: 480px) {
-  .pad-x > table > tbody > tr > td { padding-left: 18px !important; padding-right: 18px !important; }
+  td.px { padding-left: 20px !important; padding-right: 20px !important; }
   .h-mast { font-size: 28px !important; }
   .h-signal { font-size: 22px !important; }
 }
@@ -92,17 +92,17 @@ function signalBlock(a: DigestEmailArticle): string {
   return `
 <mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="30px 0 6px">
   <mj-column padding="0">
-    <mj-text padding="0 32px 10px" css-class="t-accent" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.accent}">SIGNAL OF THE DAY</mj-text>
-    <mj-text padding="0 32px 8px" css-class="t-ink" font-family="${SERIF}" font-size="26px" line-height="1.25" font-weight="700" color="${C.ink}"><h2 class="h-signal" style="margin:0;font-size:26px;line-height:1.25;font-weight:700;">${titleHtml(a, link)}</h2></mj-text>
-    <mj-text padding="0 32px 14px" css-class="t-muted" font-size="14px" color="${C.muted}">${meta(a)}</mj-text>
-    ${a.summary ? `<mj-text padding="0 32px 18px" css-class="t-body" font-size="17px" line-height="1.6" color="${C.body}">${esc(a.summary)}</mj-text>` : ''}
-    ${a.url ? `<mj-button href="${esc(a.url)}" align="left" padding="0 32px 26px" background-color="${C.accent}" color="#ffffff" font-size="15px" font-weight="600" border-radius="8px" inner-padding="12px 20px">Read the article&nbsp;→</mj-button>` : ''}
+    <mj-text padding="0 32px 10px" css-class="t-accent px" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.accent}">SIGNAL OF THE DAY</mj-text>
+    <mj-text padding="0 32px 8px" css-class="t-ink px" font-family="${SERIF}" font-size="26px" line-height="1.25" font-weight="700" color="${C.ink}"><h2 class="h-signal" style="margin:0;font-size:26px;line-height:1.25;font-weight:700;">${titleHtml(a, link)}</h2></mj-text>
+    <mj-text padding="0 32px 14px" css-class="t-muted px" font-size="14px" color="${C.muted}">${meta(a)}</mj-text>
+    ${a.summary ? `<mj-text padding="0 32px 18px" css-class="t-body px" font-size="17px" line-height="1.6" color="${C.body}">${esc(a.summary)}</mj-text>` : ''}
+    ${a.url ? `<mj-button css-class="px" href="${esc(a.url)}" align="left" padding="0 32px 26px" background-color="${C.accent}" color="#ffffff" font-size="15px" font-weight="600" border-radius="8px" inner-padding="12px 20px">Read the article&nbsp;→</mj-button>` : ''}
   </mj-column>
 </mj-section>`;
 }
 
 function sectionHeading(title: string, note?: string): string {
-  return `<mj-text padding="26px 32px 4px" css-class="t-ink" font-family="${SERIF}" font-size="22px" font-weight="700" color="${C.ink}"><h2 style="margin:0;font-size:22px;font-weight:700;">${esc(title)}${
+  return `<mj-text padding="26px 32px 4px" css-class="t-ink px" font-family="${SERIF}" font-size="22px" font-weight="700" color="${C.ink}"><h2 style="margin:0;font-size:22px;font-weight:700;">${esc(title)}${
     note ? ` <span class="t-muted" style="font-family:${SANS};font-size:14px;font-weight:400;color:${C.muted};">${esc(note)}</span>` : ''
   }</h2></mj-text>`;
 }
@@ -110,7 +110,7 @@ function sectionHeading(title: string, note?: string): string {
 function deepDive(a: DigestEmailArticle, i: number, first: boolean): string {
   const border = first ? '' : `border-top:1px solid ${C.line};`;
   const link = `color:${C.ink};text-decoration:none;`;
-  return `<mj-text padding="0 32px" css-class="t-ink"><div class="rule" style="${border}padding:18px 0 16px;">
+  return `<mj-text padding="0 32px" css-class="t-ink px"><div class="rule" style="${border}padding:18px 0 16px;">
 <p class="t-accent" style="margin:0 0 4px;font-size:13px;font-weight:700;color:${C.accent};">${String(i + 1).padStart(2, '0')}</p>
 <h3 class="t-ink" style="margin:0 0 6px;font-size:18px;line-height:1.35;font-weight:700;color:${C.ink};">${titleHtml(a, link)}</h3>
 <p class="t-muted" style="margin:0 0 8px;font-size:14px;color:${C.muted};">${meta(a)}</p>
@@ -139,7 +139,7 @@ function patternsBlock(p: DigestEmailProps['patterns']): string {
 <mj-section css-class="bg-soft pad-x" background-color="${C.soft}" padding="4px 0 16px">
   <mj-column padding="0">
     ${sectionHeading('Patterns Across Companies')}
-    <mj-text padding="10px 32px 0" css-class="t-body" font-size="16px" line-height="1.6" color="${C.body}">${body}</mj-text>
+    <mj-text padding="10px 32px 0" css-class="t-body px" font-size="16px" line-height="1.6" color="${C.body}">${body}</mj-text>
   </mj-column>
 </mj-section>`;
 }
@@ -155,7 +155,7 @@ export function digestMjml(p: DigestEmailProps): string {
   <mj-raw><meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"></mj-raw>
   <mj-attributes>
     <mj-all font-family="${SANS}" />
-    <mj-text font-size="16px" line-height="1.55" color="${C.body}" />
+    <mj-text css-class="px" font-size="16px" line-height="1.55" color="${C.body}" />
   </mj-attributes>
   <mj-style>${DARK_CSS}</mj-style>
   <mj-style inline="inline">a { color: ${C.accent}; }</mj-style>
@@ -163,14 +163,14 @@ export function digestMjml(p: DigestEmailProps): string {
 <mj-body width="600px" background-color="${C.page}" css-class="bg-page">
   <mj-section padding="14px 0 10px" css-class="pad-x">
     <mj-column padding="0">
-      <mj-text padding="0 32px" align="right" css-class="t-muted" font-size="14px" color="${C.muted}"><a href="${esc(p.viewInBrowserUrl)}" style="${footerLink}">View in browser</a></mj-text>
+      <mj-text padding="0 32px" align="right" css-class="t-muted px" font-size="14px" color="${C.muted}"><a href="${esc(p.viewInBrowserUrl)}" style="${footerLink}">View in browser</a></mj-text>
     </mj-column>
   </mj-section>
   <mj-section background-color="${C.mast}" padding="30px 0 26px" css-class="pad-x" border-radius="12px 12px 0 0">
     <mj-column padding="0">
-      <mj-text padding="0 32px 10px" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.mastAccent}">THE DAILY ENGINEERING DIGEST</mj-text>
-      <mj-text padding="0 32px 8px" font-family="${SERIF}" font-size="34px" line-height="1.15" font-weight="700" color="${C.mastInk}"><h1 class="h-mast" style="margin:0;font-size:34px;line-height:1.15;font-weight:700;color:${C.mastInk};">${esc(p.newsletterName)}</h1></mj-text>
-      <mj-text padding="0 32px" font-size="15px" color="${C.mastMuted}">${esc(p.dateLabel)} · ${esc(countLine)}</mj-text>
+      <mj-text css-class="px" padding="0 32px 10px" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.mastAccent}">THE DAILY ENGINEERING DIGEST</mj-text>
+      <mj-text css-class="px" padding="0 32px 8px" font-family="${SERIF}" font-size="34px" line-height="1.15" font-weight="700" color="${C.mastInk}"><h1 class="h-mast" style="margin:0;font-size:34px;line-height:1.15;font-weight:700;color:${C.mastInk};">${esc(p.newsletterName)}</h1></mj-text>
+      <mj-text css-class="px" padding="0 32px" font-size="15px" color="${C.mastMuted}">${esc(p.dateLabel)} · ${esc(countLine)}</mj-text>
     </mj-column>
   </mj-section>
   ${p.signal ? signalBlock(p.signal) : ''}
@@ -178,7 +178,7 @@ export function digestMjml(p: DigestEmailProps): string {
     p.deepDives.length
       ? `<mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="0 0 12px">
   <mj-column padding="0">
-    <mj-divider padding="0 32px" border-width="1px" border-color="${C.line}" css-class="rule" />
+    <mj-divider padding="0 32px" border-width="1px" border-color="${C.line}" css-class="rule px" />
     ${sectionHeading('Deep Dives', `${p.deepDives.length} more, ranked`)}
     ${p.deepDives.map((a, i) => deepDive(a, i, i === 0)).join('\n')}
   </mj-column>
@@ -189,14 +189,14 @@ export function digestMjml(p: DigestEmailProps): string {
   <mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="4px 0 26px" border-radius="0 0 12px 12px">
     <mj-column padding="0">
       ${sectionHeading('Sources')}
-      <mj-text padding="10px 32px 0" css-class="t-muted" font-size="14px" line-height="1.7" color="${C.muted}">${p.sources.map(esc).join(' &nbsp;·&nbsp; ') || 'No sources yet.'}</mj-text>
+      <mj-text padding="10px 32px 0" css-class="t-muted px" font-size="14px" line-height="1.7" color="${C.muted}">${p.sources.map((n) => esc(n).replace(/ /g, '&nbsp;')).join(' &nbsp;·&nbsp; ') || 'No sources yet.'}</mj-text>
     </mj-column>
   </mj-section>
   <mj-section padding="22px 0 30px" css-class="pad-x">
     <mj-column padding="0">
-      <mj-text padding="0 32px 8px" align="center" css-class="t-muted" font-size="14px" line-height="1.6" color="${C.muted}">You are receiving ${esc(p.newsletterName)} because you subscribed at <a href="${esc(p.homeUrl)}" style="${footerLink}">${esc(hostOf(p.homeUrl))}</a>.</mj-text>
-      <mj-text padding="0 32px 8px" align="center" css-class="t-muted" font-size="14px" line-height="1.6" color="${C.muted}"><a href="${esc(p.unsubscribeUrl)}" style="${footerLink}">Unsubscribe</a> &nbsp;·&nbsp; <a href="${esc(p.viewInBrowserUrl)}" style="${footerLink}">View in browser</a> &nbsp;·&nbsp; <a href="${esc(p.archiveUrl)}" style="${footerLink}">Archive</a></mj-text>
-      ${p.postalAddress ? `<mj-text padding="0 32px" align="center" css-class="t-muted" font-size="14px" line-height="1.6" color="${C.muted}">${esc(p.postalAddress)}</mj-text>` : ''}
+      <mj-text padding="0 32px 8px" align="center" css-class="t-muted px" font-size="14px" line-height="1.6" color="${C.muted}">You are receiving ${esc(p.newsletterName)} because you subscribed at <a href="${esc(p.homeUrl)}" style="${footerLink}">${esc(hostOf(p.homeUrl))}</a>.</mj-text>
+      <mj-text padding="0 32px 8px" align="center" css-class="t-muted px" font-size="14px" line-height="1.6" color="${C.muted}"><a href="${esc(p.unsubscribeUrl)}" style="${footerLink}">Unsubscribe</a> &nbsp;·&nbsp; <a href="${esc(p.viewInBrowserUrl)}" style="${footerLink}">View in browser</a> &nbsp;·&nbsp; <a href="${esc(p.archiveUrl)}" style="${footerLink}">Archive</a></mj-text>
+      ${p.postalAddress ? `<mj-text padding="0 32px" align="center" css-class="t-muted px" font-size="14px" line-height="1.6" color="${C.muted}">${esc(p.postalAddress)}</mj-text>` : ''}
     </mj-column>
   </mj-section>
 </mj-body>

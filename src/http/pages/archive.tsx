@@ -47,7 +47,7 @@ export function ArchiveListPage(p: { siteName: string; items: ArchiveListItem[];
                 {prettyDate(i.date)} · {i.articleCount} article{i.articleCount === 1 ? '' : 's'}
               </div>
               <a class="archive-title" href={`/issues/${i.date}`}>
-                {i.subject}
+                {i.subject.startsWith(`${p.siteName} — `) ? i.subject.slice(p.siteName.length + 3) : i.subject}
               </a>
               {i.preheader ? <p class="archive-preheader">{i.preheader}</p> : null}
             </li>
@@ -132,7 +132,14 @@ export function IssueBody(p: { digest: Digest }) {
       </section>
       <section class="issue-section" aria-labelledby="sources">
         <h2 id="sources">Sources</h2>
-        <p class="issue-sources">{d.sources.join(' · ')}</p>
+        <p class="issue-sources">
+          {d.sources.map((name, i) => (
+            <>
+              {i ? ' · ' : ''}
+              <span>{name}</span>
+            </>
+          ))}
+        </p>
       </section>
     </>
   );

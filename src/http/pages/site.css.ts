@@ -84,4 +84,5 @@ form .button,form button[type=submit]{width:100%}
 .issue-cta{margin-top:40px;display:flex;gap:16px;align-items:center;justify-content:space-between;flex-wrap:wrap}
 .issue-cta p{margin:0;flex:1 1 280px}
 .issue-cta .button{width:auto}
+.issue-sources span{white-space:nowrap}
 `;
