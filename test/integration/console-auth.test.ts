@@ -138,7 +138,7 @@ describe('console access', () => {
     const csrf = await csrfOf(app, cookie);
     const otherCsrf = await csrfOf(app, await signIn(app));
     expect(otherCsrf).not.toBe(csrf);
-    for (const body of [{}, { _csrf: '' }, { _csrf: 'x' }, { _csrf: otherCsrf }, { _csrf: csrf.slice(0, -2) }]) {
+    for (const body of [{}, { _csrf: '' }, { _csrf: 'x' }, { _csrf: otherCsrf }, { _csrf: csrf.slice(0, -2) }] as Record<string, string>[]) {
       expect((await post(app, `/admin/subscribers/${id}/unsubscribe`, body, { cookie })).status).toBe(403);
       expect((await post(app, `/admin/subscribers/${id}/erase`, body, { cookie })).status).toBe(403);
     }
