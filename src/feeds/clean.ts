@@ -59,7 +59,10 @@ function cut(s: string, max: number): string {
 export function cleanTitle(raw: string | null | undefined): string {
   if (!raw) return '';
   let s = raw.length > 20_000 ? raw.slice(0, 20_000) : raw;
-  s = s.replace(/<!\[CDATA\[|\]\]>/g, '').replace(/<[A-Za-z/!][^<>]*>/g, ' ');
+  s = s
+    .replace(/<!\[CDATA\[|\]\]>/g, '')
+    .replace(/<(?:br|\/?p|\/?div|\/?li|\/?h\d|\/?tr|\/?td)\b[^<>]*>/gi, ' ')
+    .replace(/<[A-Za-z/!][^<>]*>/g, '');
   s = decodeEntities(s).replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
   return cut(s, MAX_TITLE_LENGTH);
 }
@@ -130,7 +133,7 @@ export function sanitizeContent(html: string | null | undefined, base?: string |
   });
 }
 
-const BLOCK_END = /<\/(p|div|li|h[1-6]|blockquote|pre|tr|table|ul|ol|dl|dd|dt|figure|figcaption)\s*>|<br\s*\/?>|<hr\s*\/?>/gi;
+const BLOCK_END = /<\/(p|div|h[1-6]|blockquote|pre|tr|table|ul|ol|dl|dd|dt|figure|figcaption)\s*>|<br\s*\/?>|<hr\s*\/?>/gi;
 
 /** Plain text of (sanitized or raw) HTML: blocks become line breaks, tags go, entities are decoded, spaces folded. */
 export function htmlToText(html: string): string {
@@ -141,10 +144,8 @@ export function htmlToText(html: string): string {
   return s
     .split('\n')
     .map((line) => line.replace(/\s+/g, ' ').trim())
-    .filter((line, i, arr) => line !== '' || (i > 0 && arr[i - 1] !== ''))
-    .join('\n')
-    .replace(/\n{2,}/g, '\n\n')
-    .trim();
+    .filter((line) => line !== '')
+    .join('\n');
 }
 
 /** Lines feeds append to every item that say nothing about it. */

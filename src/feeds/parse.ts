@@ -1,9 +1,9 @@
 // Pure parsing: feed bytes → one ParsedFeed, whatever the format. Nothing after this sees XML or JSON.
-import { parseFeed as parseXmlFeed } from '@rowanmanning/feed-parser';
 import { parseFeedDate } from './dates.js';
 import { decodeFeedBytes } from './decode.js';
 import { FeedError } from './errors.js';
 import { checkXmlDocument } from './xml-guard.js';
+import { attr, child, childrenNamed, htmlOf, innerMarkup, parseXmlTree, textOf, type XElement } from './xml.js';
 
 /** One item as the feed gave it: strings still raw (HTML, entities, relative links). */
 export interface RawItem {
@@ -97,75 +97,119 @@ function parseJsonFeed(text: string, feedUrl: string | null, maxItems: number): 
   return { format: 'json', title: str(o.title), siteUrl: resolve(str(o.home_page_url), base), ...capItems(items, maxItems) };
 }
 
-type XmlFeed = ReturnType<typeof parseXmlFeed>;
-type XmlItem = XmlFeed['items'][number];
-type XmlElement = XmlItem['element'];
+const isHttp = (u: string | null): u is string => !!u && /^https?:\/\//i.test(u);
 
-function rawText(el: XmlElement | null | undefined): string | null {
-  const t = el?.textContent?.trim();
-  return t ? t : null;
+/** "ops@example.com (Grace Hopper)" → "Grace Hopper"; "Ann <ann@example.com>" → "Ann". */
+function contactName(raw: string | null): string | null {
+  if (!raw) return null;
+  const s = raw.trim();
+  const paren = /^\S+@\S+\s*\((.+)\)$/.exec(s);
+  if (paren) return paren[1]!.trim();
+  const angle = /^(.+?)\s*<[^>]*@[^>]*>$/.exec(s);
+  if (angle) return angle[1]!.replace(/^"|"$/g, '').trim();
+  return s;
 }
 
-/** Atom text constructs: type="text" (the default) is plain text and must be escaped before it is treated as HTML. */
-function atomHtml(el: XmlElement | null, fallback: string | null): string | null {
-  if (!el) return fallback;
-  const type = (el.getAttribute('type') ?? 'text').toLowerCase();
-  if (type === 'html' || type === 'xhtml' || type === 'text/html' || type === 'application/xhtml+xml') return fallback;
-  return fallback === null ? null : textToHtml(fallback);
+/** Atom text constructs: type="text" (the default) is plain text and is escaped; html is decoded; xhtml is serialized. */
+function atomHtml(el: XElement | null): string | null {
+  if (!el || el.attrs.src !== undefined) return null;
+  const type = (attr(el, 'type') ?? 'text').toLowerCase();
+  if (type === 'xhtml' || type === 'application/xhtml+xml') {
+    const div = child(el, 'div');
+    return div ? innerMarkup(div).trim() || null : htmlOf(el);
+  }
+  if (type === 'html' || type === 'text/html') return htmlOf(el);
+  const t = textOf(el);
+  return t === null ? null : textToHtml(t);
+}
+
+function atomLink(el: XElement): string | null {
+  const links = childrenNamed(el, 'link');
+  const pick =
+    links.find((l) => attr(l, 'rel') === 'alternate' && (!attr(l, 'type') || /html/i.test(attr(l, 'type')!))) ??
+    links.find((l) => attr(l, 'rel') === 'alternate') ??
+    links.find((l) => attr(l, 'rel') === null && attr(l, 'href'));
+  const href = attr(pick, 'href');
+  return href ? resolve(href, pick!.base) : null;
+}
+
+function atomAuthor(el: XElement | null): string | null {
+  const a = child(el, 'author');
+  return textOf(child(a, 'name')) ?? textOf(child(a, 'email')) ?? null;
+}
+
+function parseAtom(root: XElement, feedUrl: string | null, maxItems: number): ParsedFeed {
+  const siteUrl = atomLink(root);
+  const feedAuthor = atomAuthor(root);
+  const items: RawItem[] = [];
+  for (const entry of childrenNamed(root, 'entry')) {
+    const link = atomLink(entry);
+    const content = child(entry, 'content');
+    items.push({
+      guid: textOf(child(entry, 'id')),
+      link,
+      title: textOf(child(entry, 'title')),
+      author: atomAuthor(entry) ?? feedAuthor,
+      dates: ['published', 'issued', 'created', 'updated', 'modified'].map((n) => textOf(child(entry, n))),
+      contentHtml: atomHtml(content),
+      summaryHtml: atomHtml(child(entry, 'summary')),
+      base: (content && content.base !== entry.base ? content.base : null) ?? (isHttp(link) ? link : entry.base),
+    });
+  }
+  return { format: 'atom', title: textOf(child(root, 'title')), siteUrl, ...capItems(items, maxItems) };
+}
+
+function rssLink(item: XElement, base: string | null): string | null {
+  for (const l of childrenNamed(item, 'link')) {
+    const t = textOf(l);
+    if (t) return resolve(t, l.xmlBase ? l.base : base);
+    const href = attr(l, 'href');
+    if (href && (attr(l, 'rel') ?? 'alternate') === 'alternate') return resolve(href, l.xmlBase ? l.base : base);
+  }
+  const guid = child(item, 'guid');
+  const g = textOf(guid);
+  if (g && attr(guid, 'isPermaLink') !== 'false' && isHttp(g)) return g;
+  const about = attr(item, 'rdf:about');
+  return about && isHttp(about) ? about : null;
+}
+
+function parseRss(root: XElement, rdf: boolean, feedUrl: string | null, maxItems: number): ParsedFeed {
+  const channel = child(root, 'channel');
+  const channelLinkEl = channel ? childrenNamed(channel, 'link').find((l) => l.prefix === '' && textOf(l)) : undefined;
+  const siteUrl = channelLinkEl ? resolve(textOf(channelLinkEl), channelLinkEl.base) : null;
+  // Relative item links resolve against xml:base, else the channel's link, else the feed's own URL.
+  const linkBase = isHttp(siteUrl) ? siteUrl : feedUrl;
+  const itemEls = [...childrenNamed(root, 'item'), ...(channel ? childrenNamed(channel, 'item') : [])];
+  const feedAuthor = contactName(textOf(child(channel, 'creator')) ?? textOf(child(channel, 'managingeditor')));
+  const items: RawItem[] = [];
+  for (const item of itemEls) {
+    const base = item.xmlBase ? item.base : linkBase;
+    const link = rssLink(item, base);
+    const encoded = childrenNamed(item, 'encoded').find((e) => e.prefix === 'content' || e.prefix === '') ?? null;
+    const description = child(item, 'description') ?? child(item, 'summary');
+    items.push({
+      guid: textOf(child(item, 'guid')) ?? attr(item, 'rdf:about'),
+      link,
+      title: textOf(child(item, 'title')),
+      author: contactName(textOf(child(item, 'creator')) ?? textOf(child(item, 'author'))) ?? feedAuthor,
+      dates: ['pubdate', 'date', 'published', 'issued', 'updated', 'modified'].map((n) => textOf(child(item, n))),
+      contentHtml: htmlOf(encoded),
+      summaryHtml: htmlOf(description),
+      base: isHttp(link) ? link : base,
+    });
+  }
+  return { format: rdf ? 'rdf' : 'rss', title: textOf(child(channel, 'title')), siteUrl, ...capItems(items, maxItems) };
 }
 
 function parseXml(text: string, feedUrl: string | null, maxItems: number): ParsedFeed {
-  const root = checkXmlDocument(text);
-  const local = root.toLowerCase().split(':').pop()!;
+  const rootName = checkXmlDocument(text);
+  const local = rootName.toLowerCase().split(':').pop()!;
   if (local === 'html') throw new FeedError('not a feed: got an HTML page');
   if (local !== 'rss' && local !== 'rdf' && local !== 'feed')
-    throw new FeedError(`not a feed: unsupported document (root element <${root.slice(0, 40)}>)`);
-  let feed: XmlFeed;
-  try {
-    feed = parseXmlFeed(text);
-  } catch (err) {
-    throw new FeedError(`not a well-formed feed: ${(err as Error).message || 'the parser gave up'}`);
-  }
-  const atom = local === 'feed';
-  const channelUrl = feed.url ? resolve(feed.url, feedUrl) : null;
-  const feedBase = channelUrl ?? feedUrl;
-  const elements = feed.items;
-  const items: RawItem[] = [];
-  for (const item of elements) {
-    const el = item.element;
-    const itemBase = el.baseUrl ? resolve(el.baseUrl, feedBase) : feedBase;
-    const link = resolve(item.url, itemBase);
-    let contentHtml: string | null;
-    let summaryHtml: string | null;
-    const dates: (string | null)[] = [];
-    if (atom) {
-      contentHtml = atomHtml(el.findElementWithName('content'), item.content);
-      summaryHtml = atomHtml(el.findElementWithName('summary'), item.description);
-      for (const n of ['published', 'issued', 'created', 'updated', 'modified']) dates.push(rawText(el.findElementWithName(n)));
-    } else {
-      contentHtml = item.content;
-      summaryHtml = item.description;
-      for (const n of ['pubdate', 'date', 'published', 'updated']) dates.push(rawText(el.findElementWithName(n)));
-    }
-    const contentEl = el.findElementWithName('content');
-    const contentBase = contentEl?.baseUrl ? resolve(contentEl.baseUrl, itemBase) : null;
-    items.push({
-      guid: item.id,
-      link,
-      title: item.title,
-      author: item.authors.find((a) => a.name)?.name ?? null,
-      dates,
-      contentHtml,
-      summaryHtml,
-      base: contentBase ?? (link && /^https?:/i.test(link) ? link : itemBase),
-    });
-  }
-  return {
-    format: atom ? 'atom' : local === 'rdf' ? 'rdf' : 'rss',
-    title: feed.title,
-    siteUrl: channelUrl,
-    ...capItems(items, maxItems),
-  };
+    throw new FeedError(`not a feed: unsupported document (root element <${rootName.slice(0, 40)}>)`);
+  const root = parseXmlTree(text, feedUrl);
+  if (root.local === 'feed') return parseAtom(root, feedUrl, maxItems);
+  return parseRss(root, root.local === 'rdf', feedUrl, maxItems);
 }
 
 /**
