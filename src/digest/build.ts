@@ -36,6 +36,8 @@ export interface ComposeInput {
   history: TermHistory;
   sources: string[];
   overrides?: DigestOverrides;
+  /** false when the caller has the themes stored already (the web archive): skips the term extraction. */
+  computeThemes?: boolean;
 }
 
 /** "6 Apr 2026" for a YYYY-MM-DD date (the date is already local to DIGEST_TIMEZONE). */
@@ -97,9 +99,9 @@ export function composeDigest(p: ComposeInput): { digest: Digest; terms: Article
   const signalScored = pinned ?? kept[0] ?? null;
   const rest = kept.filter((s) => s !== signalScored);
 
-  const { byArticle, surfaces } = dayTerms(kept.map((s) => s.article));
+  const { byArticle, surfaces } = p.computeThemes === false ? { byArticle: {}, surfaces: {} } : dayTerms(kept.map((s) => s.article));
   const note = o.patternsNote?.trim() ? o.patternsNote.trim() : null;
-  const themes = findThemes(kept.map((s) => s.article), byArticle, surfaces, p.history);
+  const themes = p.computeThemes === false ? [] : findThemes(kept.map((s) => s.article), byArticle, surfaces, p.history);
 
   const signal = signalScored ? toRanked(signalScored, 1) : null;
   const deepDives = rest.map((s, i) => toRanked(s, i + 1));

@@ -33,6 +33,7 @@ export async function loadIssueDigest(ctx: AppContext, row: IssueRecord): Promis
     ranked: toScored(articles),
     history: data.history,
     sources: data.sources,
+    computeThemes: false,
     overrides: {
       pinnedSignalId: row.pinnedSignalArticleId,
       excludedIds: articles.filter((a) => a.excluded).map((a) => a.id),
@@ -41,12 +42,12 @@ export async function loadIssueDigest(ctx: AppContext, row: IssueRecord): Promis
     },
   });
   // Themes as stored when the issue was rendered, so the web page says what the email said.
-  let themes = digest.patterns.themes;
+  let themes: Digest['patterns']['themes'] = [];
   try {
     const parsed = JSON.parse(row.patternsJson) as Digest['patterns']['themes'];
     if (Array.isArray(parsed)) themes = parsed;
   } catch {
-    /* keep the recomputed themes */
+    /* no stored themes: the section says so */
   }
   return { digest: { ...digest, subject: row.subject, preheader: row.preheader, patterns: { note: digest.patterns.note, themes } }, articles };
 }
