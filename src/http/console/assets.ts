@@ -51,7 +51,7 @@ p{margin:0 0 10px}
 .kicker{text-transform:uppercase;letter-spacing:.07em;font-size:11px;font-weight:700;color:var(--muted);margin:0 0 6px}
 .big{font-size:30px;font-weight:700;letter-spacing:-.02em;line-height:1.15}
 .big .unit{font-size:15px;font-weight:500;color:var(--muted);letter-spacing:0;margin-left:4px}
-.stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(68px,1fr));gap:10px 14px;margin:10px 0 0;padding:0;list-style:none}
+.stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(60px,1fr));gap:10px 14px;margin:10px 0 0;padding:0;list-style:none}
 .stats li{display:flex;flex-direction:column;min-width:0}
 .stats b{font-size:20px;letter-spacing:-.01em}
 .stats span{font-size:12px;color:var(--muted)}
@@ -69,6 +69,7 @@ table.data td.num,table.data th.num{text-align:right;white-space:nowrap}
 table.data tr.excluded td{opacity:.55}
 table.data tr.excluded td.title-cell a{text-decoration:line-through}
 .title-cell{min-width:220px}
+.show-sm{display:none}
 .title-cell .meta{font-size:12px;color:var(--muted);margin-top:2px}
 .title-cell .meta.mono{font-size:11.5px;word-break:break-all}
 table.data th.wrap{white-space:normal;min-width:72px}
@@ -118,6 +119,7 @@ dl.facts dd{margin:0;min-width:0;overflow-wrap:anywhere}
 .timeline li{padding:8px 0 8px 18px;border-left:2px solid var(--line);position:relative;font-size:14px}
 .timeline li::before{content:"";position:absolute;left:-6px;top:14px;width:10px;height:10px;border-radius:50%;background:var(--card);border:2px solid var(--accent)}
 .timeline .when{color:var(--muted);font-size:12px}
+.timeline.bad li::before{border-color:var(--bad)}
 .spark{display:block;width:100%;height:56px;margin-top:10px}
 .spark .area{fill:var(--accent-soft)}
 .spark .line{fill:none;stroke:var(--accent);stroke-width:2;vector-effect:non-scaling-stroke}
@@ -145,6 +147,7 @@ pre.text-part{margin:0;padding:18px 20px;white-space:pre-wrap;overflow-wrap:anyw
 .confirm-box{max-width:560px}
 .confirm-box .big{margin:8px 0 12px}
 .section-gap{margin-top:16px}
+.pad-x{padding:0 20px;margin-top:-4px}
 details.more summary{cursor:pointer;font-weight:600;font-size:14px;color:var(--accent)}
 details.more[open] summary{margin-bottom:10px}
 .headers{font-size:13px}
@@ -160,6 +163,14 @@ details.more[open] summary{margin-bottom:10px}
   .card.flush>h2,.card.flush>.card-head{padding:14px 15px 0}
   table.data th,table.data td{padding:9px 10px}
   .hide-sm{display:none}
+  .show-sm{display:block}
+  .grid.kpis{grid-template-columns:repeat(3,minmax(0,1fr));gap:8px}
+  .grid.kpis .card{padding:10px 12px}
+  .grid.kpis .kicker{font-size:10px;letter-spacing:.04em}
+  .grid.kpis .big{font-size:22px}
+  .grid.kpis .big .unit{display:block;margin:0;font-size:12px}
+  .title-cell{min-width:150px}
+  .nav a{padding:6px 9px;font-size:14px}
   table.articles thead{display:none}
   table.articles tr{display:grid;grid-template-columns:28px minmax(0,1fr) 44px;border-bottom:1px solid var(--line2)}
   table.articles td{border-bottom:0}
@@ -169,6 +180,7 @@ details.more[open] summary{margin-bottom:10px}
   .big{font-size:26px}
   iframe.preview{height:680px}
   .pager{padding:12px 15px}
+  .pad-x{padding:0 15px}
   .preview-tabs{padding:0 10px}
 }
 `;

@@ -3,6 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { AppContext } from '../../context.js';
 import { deliveryCounts as issueDeliveryCounts, sendProgress, type SendProgress } from '../../deliveries/repo.js';
 import { resendIssue, sendIssue, sendTestCopy, type ResendRequest } from '../../deliveries/send.js';
+import { RANK_WEIGHTS } from '../../digest/rank.js';
 import type { Theme } from '../../digest/types.js';
 import { assembleIssue, isIsoDate } from '../../issues/assemble.js';
 import { editIssue, parseEdits, type IssueEdits } from '../../issues/edit.js';
@@ -187,6 +188,9 @@ function Articles(p: { page: PageCtx; issue: IssueRecord; rows: IssueArticleRow[
           {p.rows.some((a) => a.excluded) ? `, ${f.num(p.rows.filter((a) => a.excluded).length)} excluded` : ''}
         </span>
       </div>
+      <p class="hint pad-x">
+        Score = source weight × ({RANK_WEIGHTS.centrality} × centrality + {RANK_WEIGHTS.length} × length). The top article is the signal unless you pin another.
+      </p>
       <div class="table-wrap">
         <table class="data articles">
           <thead>
@@ -553,8 +557,8 @@ async function loadIssue(ctx: AppContext, c: Context<ConsoleEnv>): Promise<Issue
 }
 
 function previewParts(ctx: AppContext, issue: IssueRecord) {
-  // The preview shows the link shape every subscriber gets, pointing nowhere in particular.
-  return personalize({ html: issue.html, text: issue.text }, { unsubscribeUrl: ctx.urls.unsubscribe('preview') });
+  // The preview is nobody's copy: its unsubscribe link points at the landing page, as in the admin API.
+  return personalize({ html: issue.html, text: issue.text }, { unsubscribeUrl: ctx.urls.home() });
 }
 
 /** Runs an edit and comes back to the issue page with what happened. */

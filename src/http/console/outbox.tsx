@@ -40,20 +40,21 @@ function OutboxList(p: { page: PageCtx; rows: { name: string; size: number; mtim
             <table class="data">
               <thead>
                 <tr>
-                  <th>Written ({zone})</th>
-                  <th>To</th>
                   <th>Subject</th>
+                  <th class="hide-sm">To</th>
+                  <th>Written ({zone})</th>
                   <th class="num hide-sm">Size</th>
                 </tr>
               </thead>
               <tbody>
                 {p.rows.map((r) => (
                   <tr>
-                    <td class="nowrap">{f.shortDateTime(r.mtime, p.page.tz)}</td>
-                    <td>{r.mail?.to || <span class="faint">—</span>}</td>
                     <td class="title-cell">
                       <a href={`/admin/outbox/${encodeURIComponent(r.name)}`}>{r.mail?.subject || '(no subject)'}</a>
+                      <div class="meta show-sm">{r.mail?.to || '—'}</div>
                     </td>
+                    <td class="hide-sm">{r.mail?.to || <span class="faint">—</span>}</td>
+                    <td class="nowrap">{f.shortDateTime(r.mtime, p.page.tz)}</td>
                     <td class="num hide-sm">{f.bytes(r.size)}</td>
                   </tr>
                 ))}
@@ -123,10 +124,11 @@ function OutboxMail(p: { page: PageCtx; name: string; mail: ParsedMail; view: 'h
           <dl class="facts headers">
             {p.mail.headers
               .filter((h) => SHOWN_HEADERS.includes(h.name.toLowerCase()))
+              .sort((a, b) => SHOWN_HEADERS.indexOf(a.name.toLowerCase()) - SHOWN_HEADERS.indexOf(b.name.toLowerCase()))
               .map((h) => (
                 <>
                   <dt>{h.name}</dt>
-                  <dd class="mono">{h.value}</dd>
+                  <dd class="mono">{h.name.toLowerCase() === 'date' && !Number.isNaN(Date.parse(h.value)) ? f.dateTime(Date.parse(h.value), p.page.tz) : h.value}</dd>
                 </>
               ))}
           </dl>

@@ -29,7 +29,7 @@ function SourcesPage(p: { page: PageCtx; rows: SourceHealth[]; sourcesFile: stri
           <button type="submit">Ingest now</button>
         </form>
       </div>
-      <div class="grid">
+      <div class="grid kpis">
         <section class="card">
           <p class="kicker">Followed</p>
           <div class="big">
@@ -67,10 +67,10 @@ function SourcesPage(p: { page: PageCtx; rows: SourceHealth[]; sourcesFile: stri
                 <tr>
                   <th>Source</th>
                   <th>Health</th>
-                  <th>Last success</th>
-                  <th>Last error</th>
-                  <th class="num wrap">Failures in a row</th>
-                  <th class="num wrap">Articles, 7 days</th>
+                  <th class="hide-sm">Last success</th>
+                  <th class="hide-sm">Last error</th>
+                  <th class="num wrap hide-sm">Failures in a row</th>
+                  <th class="num wrap hide-sm">Articles, 7 days</th>
                   <th class="num wrap hide-sm">All articles</th>
                 </tr>
               </thead>
@@ -80,15 +80,19 @@ function SourcesPage(p: { page: PageCtx; rows: SourceHealth[]; sourcesFile: stri
                     <td class="title-cell">
                       <b>{s.siteUrl ? <a href={s.siteUrl} rel="noreferrer noopener" target="_blank">{s.name}</a> : s.name}</b>
                       <div class="meta mono">{s.feedUrl}</div>
+                      <div class="meta show-sm">
+                        Last success {f.relative(s.lastSuccessAt, p.page.now)} · {f.count(s.articlesLast7Days, 'article')} in 7 days
+                        {s.consecutiveFailures > 0 ? ` · ${f.count(s.consecutiveFailures, 'failure')} in a row: ${s.lastError ?? ''}` : ''}
+                      </div>
                     </td>
                     <td>
                       <Health s={s} />
                     </td>
-                    <td class="nowrap" title={f.dateTime(s.lastSuccessAt, tz)}>
+                    <td class="nowrap hide-sm" title={f.dateTime(s.lastSuccessAt, tz)}>
                       {s.lastSuccessAt ? f.relative(s.lastSuccessAt, p.page.now) : 'never'}
                       {s.lastSuccessAt ? <div class="small faint">{f.shortDateTime(s.lastSuccessAt, tz)}</div> : null}
                     </td>
-                    <td class="small">
+                    <td class="small hide-sm">
                       {s.lastError ? (
                         <>
                           <span class={s.consecutiveFailures > 0 ? 'badge bad' : 'badge'}>{s.consecutiveFailures > 0 ? 'now' : 'earlier'}</span>{' '}
@@ -99,8 +103,8 @@ function SourcesPage(p: { page: PageCtx; rows: SourceHealth[]; sourcesFile: stri
                         <span class="faint">—</span>
                       )}
                     </td>
-                    <td class="num">{f.num(s.consecutiveFailures)}</td>
-                    <td class="num">{f.num(s.articlesLast7Days)}</td>
+                    <td class="num hide-sm">{f.num(s.consecutiveFailures)}</td>
+                    <td class="num hide-sm">{f.num(s.articlesLast7Days)}</td>
                     <td class="num hide-sm">{f.num(s.articleCount)}</td>
                   </tr>
                 ))}

@@ -236,7 +236,7 @@ function TodayPage(p: { page: PageCtx; d: TodayData }) {
                 {f.num(failing.length)}
                 <span class="unit">of {f.count(followed.length, 'source')} failing</span>
               </div>
-              <ul class="timeline">
+              <ul class="timeline bad">
                 {failing.slice(0, 5).map((s) => (
                   <li>
                     <b>{s.name}</b> <span class="muted small">· {f.count(s.consecutiveFailures, 'failure')} in a row</span>
