@@ -91,6 +91,7 @@ const STOP = new Set([
   'team', 'teams', 'engineer', 'engineers', 'developer', 'developers', 'people', 'user', 'users', 'customer', 'customers', 'organization', 'organizations',
   'not', 'no', 'nor', 'so', 'down', 'off', 'own', 'any', 'all', 'both', 'each', 'few', 'will', 'shall', 'may', 'does', 'doing', 'done',
   'ours', 'ourselves', 'yours', 'theirs', 'itself', 'themselves', 'once', 'ago', 'else', 'ok', 'etc', 'e.g', 'i.e', 'one’s', 'here’s',
+  'http', 'https', 'www', 'com', 'org', 'io', 'html', 'amp', 'nbsp',
   'cut', 'cuts', 'fell', 'fall', 'falls', 'drop', 'drops', 'dropped', 'move', 'moves', 'moved', 'keep', 'keeps', 'kept', 'add', 'adds', 'added',
   'took', 'give', 'gives', 'gave', 'found', 'find', 'finds', 'ask', 'asks', 'asked', 'write', 'writes', 'wrote', 'written', 'say', 'says',
   'said', 'tell', 'tells', 'told', 'come', 'comes', 'came', 'put', 'puts', 'set', 'sets', 'turn', 'turns', 'turned', 'try', 'tried', 'became',

@@ -9,7 +9,7 @@ import { getIssue, getIssueArticles } from '../../src/issues/repo.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { ARTIFACTS, launchChromium } from '../helpers/browser.js';
 import { startLiveServer, type LiveServer } from '../helpers/server.js';
-import { seedFixtureDay } from '../fixtures/digest-seed.js';
+import { seedArticle, seedFixtureDay } from '../fixtures/digest-seed.js';
 
 // The digest email and the archive page in a real browser, at a phone width and a desktop width.
 
@@ -22,6 +22,13 @@ let links: string[];
 beforeAll(async () => {
   server = await startLiveServer({}, manualClock(cutoff + 60_000));
   seedFixtureDay(server.ctx, cutoff);
+  // A hostile item: an unbroken 140-character token in the title and summary must not widen the page.
+  seedArticle(server.ctx, {
+    source: 'Long Words Weekly',
+    title: `Why ${'x'.repeat(140)} <script>alert(1)</script>`,
+    summary: `See https://example.com/${'a/'.repeat(70)}path for details.`,
+    publishedAt: cutoff - 30 * 60_000,
+  });
   const i = (await assembleIssue(server.ctx, '2026-04-06')).issue!;
   const row = (await getIssue(server.ctx, i.id))!;
   html = personalize({ html: row.html, text: row.text }, { unsubscribeUrl: `${server.url}/unsubscribe/sample-token` }).html;
