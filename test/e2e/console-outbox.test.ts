@@ -16,6 +16,14 @@ async function shoot(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width, height: 900 });
     const overflow = (await page.evaluate('document.scrollingElement.scrollWidth - window.innerWidth')) as number;
     expect(overflow, `${name} at ${width}px scrolls sideways`).toBeLessThanOrEqual(0);
+    // A sandboxed frame paints only once scrolled into view; full-page captures otherwise show it blank.
+    const frame = page.locator('iframe.preview');
+    if (await frame.count()) {
+      await frame.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(ARTIFACTS, `console-${name}-preview-${width}.png`) });
+      await page.evaluate('window.scrollTo(0, 0)');
+    }
     await page.screenshot({ path: join(ARTIFACTS, `console-${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });

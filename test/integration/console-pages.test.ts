@@ -59,6 +59,11 @@ describe('console pages', () => {
     expect(await (await s.get('/admin/subscribers')).text()).toContain('No subscribers yet');
     expect(await (await s.get('/admin/sources')).text()).toContain('No sources yet');
     expect(await (await s.get('/admin/outbox')).text()).toContain('The outbox is empty');
+    const missing = await s.get('/admin/no-such-page');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('There is no console page at this address.');
+    expect(missing.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    for (const bad of ['/admin/issues/999', '/admin/issues/abc/preview.html', '/admin/issues/999/progress.json']) expect((await s.get(bad)).status, bad).toBe(404);
   });
 
   test('subscribers: filter, search, history, data export, unsubscribe and erase', async () => {

@@ -132,6 +132,9 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
   registerSubscriberPages(admin, ctx);
   registerSourcePages(admin, ctx);
   registerOutboxPages(admin, ctx);
+  admin.all('*', () => {
+    throw new AppError(404, 'NOT_FOUND', 'There is no console page at this address.');
+  });
 
   app.route('/admin', admin);
 }
