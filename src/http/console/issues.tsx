@@ -78,8 +78,11 @@ function IssueList(p: { page: PageCtx; rows: ArchiveIssue[]; counts: Map<number,
                   const c = p.counts.get(i.id) ?? { queued: 0, sent: 0, failed: 0, bounced: 0, skipped: 0 };
                   return (
                     <tr>
-                      <td class="nowrap">
-                        <a href={`/admin/issues/${i.id}`}>{f.issueDate(i.date)}</a>
+                      <td class="title-cell">
+                        <a class="nowrap" href={`/admin/issues/${i.id}`}>
+                          {f.issueDate(i.date)}
+                        </a>
+                        <div class="meta show-sm">{i.subject}</div>
                       </td>
                       <td class="title-cell hide-sm">{i.subject}</td>
                       <td>
@@ -497,14 +500,18 @@ function IssuePage(p: { page: PageCtx; d: IssueData }) {
 type ResendKind = 'email' | 'failed' | 'missing';
 
 function ResendConfirm(p: { page: PageCtx; issue: IssueRecord; kind: ResendKind; email?: string; reach: number; why?: string }) {
-  const what =
-    p.kind === 'email' ? `a new copy to ${p.email}` : p.kind === 'failed' ? 'the issue again to every failed delivery' : 'the issue to confirmed subscribers who have no copy yet';
+  const question =
+    p.kind === 'email'
+      ? `Send ${p.email} a new copy?`
+      : p.kind === 'failed'
+        ? 'Send again to every failed delivery?'
+        : 'Send to the confirmed subscribers who have no copy yet?';
   return (
     <section class="card confirm-box">
       <div class="crumb">
         <a href={`/admin/issues/${p.issue.id}`}>{f.issueDate(p.issue.date)}</a> / Resend
       </div>
-      <h1>Resend {what}?</h1>
+      <h1>{question}</h1>
       <div class="big">
         {f.num(p.reach)}
         <span class="unit">{p.reach === 1 ? 'person' : 'people'} will get it</span>
