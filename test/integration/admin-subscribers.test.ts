@@ -21,7 +21,7 @@ describe('admin subscriber API (outbox mailer, real SQLite)', () => {
   const outbox = () => readdirSync(ctx.config.outboxDir).filter((n) => n.endsWith('.eml')).sort();
 
   it('refuses calls without, with a wrong, or with a padded token: 401 with no detail', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Bearer test-admin-token-0123456789x' }, { authorization: 'Bearer  test-admin-token-0123456789' }, { authorization: 'bearer test-admin-token-0123456789' }, { authorization: 'Basic dGVzdA==' }]) {
+    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer nope' }, { authorization: 'Bearer test-admin-token-0123456789x' }, { authorization: 'Bearer  test-admin-token-0123456789' }, { authorization: 'bearer test-admin-token-0123456789' }, { authorization: 'Basic dGVzdA==' }]) {
       const r = await app.request('/api/admin/subscribers', { headers });
       expect(r.status).toBe(401);
       expect(await r.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'A valid admin token is required.' } });
