@@ -1,3 +1,7 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { assembleIssue } from '../../src/issues/assemble.js';
@@ -241,6 +245,35 @@ describe('console pages', () => {
     const raw = await s.get(`/admin/outbox/${encodeURIComponent(name)}/raw`);
     expect(raw.headers.get('content-type')).toBe('message/rfc822');
     for (const bad of ['..%2Fsecret.key', '.hidden.eml', 'nothing.eml']) expect((await s.get(`/admin/outbox/${bad}`)).status, bad).toBe(404);
+  });
+
+  test('sources: "Ingest now" polls every feed and the table shows who answered and who failed', async () => {
+    const feed = readFileSync(join(import.meta.dirname, '../fixtures/feeds/rss1-rdf.xml'));
+    const server = http.createServer((req, res) => {
+      if (req.url === '/good.xml') {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' });
+        return res.end(feed);
+      }
+      res.writeHead(503);
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const opml = join(process.env.TMPDIR ?? '/tmp', `console-sources-${process.pid}-${Date.now()}.opml`);
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      writeFileSync(opml, `<?xml version="1.0"?><opml version="2.0"><body><outline text="Good Blog" xmlUrl="${base}/good.xml"/><outline text="Down Blog" xmlUrl="${base}/down.xml"/></body></opml>`);
+      const s = await session({ SOURCES_FILE: opml, FEED_TIMEOUT_MS: '2000' });
+      const flash = await s.flashAfter(await s.post('/admin/sources/ingest'));
+      expect(flash?.kind).toBe('warn');
+      expect(flash?.text).toMatch(/^Polled 2 sources in .+: \d+ new articles?, 1 source failed \(Down Blog\)\.$/);
+      const html = await (await s.get('/admin/sources')).text();
+      expect(html).toMatch(/Good Blog[\s\S]*badge ok">healthy/);
+      expect(html).toMatch(/Down Blog[\s\S]*badge bad">failing/);
+      expect(html).toContain('503');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(opml, { force: true });
+    }
   });
 
   test('the outbox is closed when mail goes out over SMTP', async () => {
