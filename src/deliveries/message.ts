@@ -52,12 +52,13 @@ function encodePieces(content: string): string[] {
 }
 
 /** Joins encoded pieces around an encoded value: soft line breaks keep every line within 76 characters. */
-function joinPieces(pieces: string[], value: string): string {
-  if (pieces.length === 1) return pieces[0]!;
-  const v = qp(value);
-  let out = pieces[0]!;
-  for (let i = 1; i < pieces.length; i++) out += `=${CRLF}${v}=${CRLF}${pieces[i]}`;
-  return out;
+function joinPieces(out: Buffer[], pieces: Buffer[], value: string): void {
+  out.push(pieces[0]!);
+  if (pieces.length === 1) return;
+  // A URL of plain characters is its own quoted-printable form (the common case: no encoder call).
+  const encoded = /^[\x21-\x3c\x3e-\x7e]{1,76}$/.test(value) ? value : qp(value);
+  const v = Buffer.from(`=${CRLF}${encoded}=${CRLF}`, 'utf8');
+  for (let i = 1; i < pieces.length; i++) out.push(v, pieces[i]!);
 }
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -93,32 +94,31 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
     'Precedence: bulk' + CRLF +
     'Auto-Submitted: auto-generated' + CRLF +
     `Content-Type: multipart/alternative; boundary="${boundary}"` + CRLF;
-  const textPieces = encodePieces(src.text);
-  const htmlPieces = encodePieces(src.html);
+  // Encoded once per issue; a recipient's message is one Buffer.concat of these and a few short strings.
+  const textPieces = encodePieces(src.text).map((p) => Buffer.from(p, 'utf8'));
+  const htmlPieces = encodePieces(src.html).map((p) => Buffer.from(p, 'utf8'));
   const partHead = (type: string) =>
     `--${boundary}${CRLF}Content-Type: ${type}; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`;
-  const textHead = partHead('text/plain');
-  const htmlHead = partHead('text/html');
-  const tail = `${CRLF}--${boundary}--${CRLF}`;
+  const textHead = Buffer.from(partHead('text/plain'));
+  const htmlHead = Buffer.from(CRLF + partHead('text/html'));
+  const tail = Buffer.from(`${CRLF}--${boundary}--${CRLF}`);
+  const sharedHead = Buffer.from(shared + CRLF, 'utf8');
   const mailto = src.unsubscribeMailto ? `,${CRLF} <mailto:${src.unsubscribeMailto}?subject=unsubscribe>` : '';
   return {
     build(r, date = new Date()) {
       const messageId = r.messageId ?? deliveryMessageId(src.issueId, r.subscriberId, src.from, r.resend);
       const to = r.email.replace(/[\r\n<>]/g, '');
-      const raw =
+      const head =
         `To: <${to}>${CRLF}` +
         `Date: ${date.toUTCString().replace(/GMT$/, '+0000')}${CRLF}` +
         `Message-ID: <${messageId}>${CRLF}` +
-        `List-Unsubscribe: <${r.unsubscribeUrl.replace(/[\r\n<>\s]/g, '')}>${mailto}${CRLF}` +
-        shared +
-        CRLF +
-        textHead +
-        joinPieces(textPieces, r.unsubscribeUrl) +
-        CRLF +
-        htmlHead +
-        joinPieces(htmlPieces, escapeAttr(r.unsubscribeUrl)) +
-        tail;
-      return { raw: Buffer.from(raw, 'utf8'), messageId };
+        `List-Unsubscribe: <${r.unsubscribeUrl.replace(/[\r\n<>\s]/g, '')}>${mailto}${CRLF}`;
+      const parts: Buffer[] = [Buffer.from(head, 'utf8'), sharedHead, textHead];
+      joinPieces(parts, textPieces, r.unsubscribeUrl);
+      parts.push(htmlHead);
+      joinPieces(parts, htmlPieces, escapeAttr(r.unsubscribeUrl));
+      parts.push(tail);
+      return { raw: Buffer.concat(parts), messageId };
     },
   };
 }

@@ -99,6 +99,19 @@ export async function queueIssue(r: Repo, issueId: number, now: number): Promise
   });
 }
 
+/**
+ * While sending, the WAL is checkpointed by the sender's maintenance tick rather than inside whichever
+ * per-row commit crosses the 1,000-page mark (which stalls every connection's replies); the cap stays.
+ */
+export async function useSenderCheckpoints(r: Repo): Promise<void> {
+  r.sqlite.pragma('wal_autocheckpoint = 10000');
+}
+
+/** A passive checkpoint: copies what it can without waiting for readers. */
+export async function checkpoint(r: Repo): Promise<void> {
+  r.sqlite.pragma('wal_checkpoint(PASSIVE)');
+}
+
 /** Issues the sender should work on: sending and not paused for the operator (relay pauses resume by themselves). */
 export async function activeIssueIds(r: Repo): Promise<number[]> {
   return (

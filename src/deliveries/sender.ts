@@ -8,6 +8,7 @@ import { unsubscribeUrlFor } from '../subscribers/lifecycle.js';
 import { createIssueTemplate, type IssueTemplate } from './message.js';
 import {
   activeIssueIds,
+  checkpoint,
   claimBatch,
   finishCompletedIssues,
   getSendableIssue,
@@ -19,6 +20,7 @@ import {
   releaseClaims,
   renewLeases,
   setPausedReason,
+  useSenderCheckpoints,
   type ClaimedDelivery,
 } from './repo.js';
 
@@ -103,6 +105,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   let nextSendAt = 0;
   let sent = 0;
   let issueCursor = 0;
+  let lastCheckpointAt = 0;
 
   const point = (p: CrashPoint) => {
     if (o.onPoint) o.onPoint(p, ++counts[p]);
@@ -327,6 +330,10 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       log.warn({ recovered }, 'deliveries left mid-send by a stopped process are queued again (counted as uncertain)');
       wake();
     }
+    if (sent !== lastCheckpointAt) {
+      lastCheckpointAt = sent;
+      await checkpoint(ctx);
+    }
     for (const id of await finishCompletedIssues(ctx, now)) {
       templates.delete(id);
       log.info({ issueId: id }, 'issue sent: every delivery reached a final state');
@@ -338,6 +345,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       if (running) return;
       running = true;
       stopping = false;
+      void useSenderCheckpoints(ctx);
       workers = Array.from({ length: concurrency }, () => worker());
       const tick = () => {
         maintain()

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import DKIM from 'nodemailer/lib/dkim';
@@ -60,7 +59,56 @@ export function toMailError(err: unknown, phase: SendPhase = 'envelope'): MailEr
   });
 }
 
-const BODY_CHUNK = 64 * 1024;
+const DOT = Buffer.from('.');
+
+interface DataStreamLike {
+  inByteCount: number;
+  outByteCount: number;
+  lastByte: number | false;
+  push(b: Buffer): boolean;
+  _transform(chunk: Buffer, enc: BufferEncoding, done: () => void): void;
+  _flush(done: () => void): void;
+}
+
+const phases = new WeakMap<object, { phase: SendPhase }>();
+const phaseOf = (conn: object) => {
+  let t = phases.get(conn);
+  if (!t) phases.set(conn, (t = { phase: 'envelope' }));
+  return t;
+};
+
+/**
+ * The dot-stuffing of nodemailer's DataStream walks every byte in JavaScript, which costs more than the
+ * rest of sending. For input whose every line ends in CRLF (all newsdesk builds) this does the same work
+ * per line with native indexOf; anything else (a bare CR or LF) goes to nodemailer's own transform.
+ */
+function fastDotStuffing(ds: DataStreamLike): void {
+  const original = ds._transform.bind(ds);
+  ds._transform = (chunk, enc, done) => {
+    if (!Buffer.isBuffer(chunk) || !chunk.length) return original(chunk, enc, done);
+    const prev = ds.lastByte;
+    if ((prev === 0x0d) !== (chunk[0] === 0x0a)) return original(chunk, enc, done);
+    for (let i = chunk.indexOf(0x0d); i !== -1; i = chunk.indexOf(0x0d, i + 1)) {
+      if (i + 1 < chunk.length && chunk[i + 1] !== 0x0a) return original(chunk, enc, done);
+    }
+    const parts: Buffer[] = [];
+    let last = 0;
+    if (chunk[0] === 0x2e && (prev === 0x0a || prev === false)) parts.push(DOT);
+    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) {
+      if (i > 0 && chunk[i - 1] !== 0x0d) return original(chunk, enc, done);
+      if (chunk[i + 1] === 0x2e) {
+        parts.push(chunk.subarray(last, i + 1), DOT);
+        last = i + 1;
+      }
+    }
+    const out = parts.length ? Buffer.concat([...parts, chunk.subarray(last)]) : chunk;
+    ds.inByteCount += chunk.length;
+    ds.outByteCount += out.length;
+    ds.lastByte = chunk[chunk.length - 1]!;
+    ds.push(out);
+    done();
+  };
+}
 
 interface Job {
   from: string;
@@ -147,6 +195,22 @@ export class RawSmtpPool {
   private open(): Promise<SMTPConnection> {
     return new Promise((resolve, reject) => {
       const conn = new SMTPConnection(this.connOptions());
+      // The data stream exists only once the server said 354, and flushes the final dot when the
+      // message is all written: the two moments that decide whether a lost connection is ambiguous.
+      const tracker = phaseOf(conn);
+      const internals = conn as unknown as { _createSendStream(cb: unknown): DataStreamLike };
+      const create = internals._createSendStream.bind(conn);
+      internals._createSendStream = (cb) => {
+        const ds = create(cb);
+        tracker.phase = 'data';
+        fastDotStuffing(ds);
+        const flush = ds._flush.bind(ds);
+        ds._flush = (done) => {
+          tracker.phase = 'dot';
+          flush(done);
+        };
+        return ds;
+      };
       let settled = false;
       const fail = (err: unknown) => {
         if (settled) return;
@@ -216,11 +280,11 @@ export class RawSmtpPool {
 
   private run(pc: PooledConn, job: Job): void {
     pc.busy = true;
-    let phase: SendPhase = 'envelope';
-    let pushed = false;
+    const tracker = phaseOf(pc.conn);
+    tracker.phase = 'envelope';
     const finish = (err: unknown, info?: { response?: string }) => {
       if (err) {
-        job.reject(toMailError(err, phase));
+        job.reject(toMailError(err, tracker.phase));
         if (!pc.dead && !(pc.conn as unknown as { _destroyed?: boolean })._destroyed) {
           // End whatever transaction the failure left open before the session is reused.
           pc.conn.reset((rerr) => {
@@ -244,28 +308,12 @@ export class RawSmtpPool {
     };
     this.signed(job.raw).then(
       (raw) => {
-        // The envelope is sent first; the stream is read only after the server's 354. Handing the body
-        // over in chunks lets socket backpressure hold back the end, so 'end' means "nearly all written".
-        let offset = 0;
-        const body = new Readable({
-          read() {
-            phase = 'data';
-            if (offset >= raw.length) {
-              if (!pushed) {
-                pushed = true;
-                this.push(null);
-              }
-              return;
-            }
-            const chunk = raw.subarray(offset, offset + BODY_CHUNK);
-            offset += chunk.length;
-            this.push(chunk);
-          },
-        });
-        body.once('end', () => {
-          phase = 'dot';
-        });
-        pc.conn.send({ from: job.from, to: [job.to], size: raw.length }, body, (err, info) => finish(err, info));
+        // With PIPELINING, MAIL, RCPT and DATA are written at once: corked, they leave as one segment
+        // and the server answers them in one read instead of three.
+        const sock = (pc.conn as unknown as { _socket?: { cork(): void; uncork(): void } | false })._socket;
+        if (sock) sock.cork();
+        pc.conn.send({ from: job.from, to: [job.to], size: raw.length }, raw, (err, info) => finish(err, info));
+        if (sock) process.nextTick(() => sock.uncork());
       },
       (err) => finish(err),
     );
