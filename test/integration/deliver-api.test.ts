@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/http/app.js';
+import { createSender, type Sender } from '../../src/deliveries/sender.js';
+import { makeTestContext, type TestContext } from '../helpers/context.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
+import { addSubscribers, deliveryRows, insertIssue, until } from '../helpers/deliver-fixtures.js';
+
+let ctx: TestContext | undefined;
+let sink: SmtpSink | undefined;
+let sender: Sender | undefined;
+afterEach(async () => {
+  await sender?.stop();
+  await ctx?.cleanup();
+  await sink?.close();
+  ctx = sink = sender = undefined;
+});
+
+const auth = { Authorization: 'Bearer test-admin-token-0123456789' };
+const json = (body: unknown) => ({ method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('admin delivery API', () => {
+  it('send, idempotent send, resend rules, test copies, progress, and a working one-click unsubscribe in each mail', async () => {
+    sink = await startSmtpSink();
+    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' } });
+    addSubscribers(ctx, 4);
+    const issueId = insertIssue(ctx);
+    const app = createApp(ctx);
+
+    expect((await app.request(`/api/admin/issues/${issueId}/send`, { method: 'POST' })).status).toBe(401);
+    expect((await app.request(`/api/admin/issues/999/send`, { method: 'POST', headers: auth })).status).toBe(404);
+
+    const first = await app.request(`/api/admin/issues/${issueId}/send`, { method: 'POST', headers: auth });
+    expect(first.status).toBe(202);
+    expect(await first.json()).toMatchObject({ issueId, queued: 4, alreadySent: false, progress: { queued: 4, total: 4 } });
+    const second = await app.request(`/api/admin/issues/${issueId}/send`, { method: 'POST', headers: auth });
+    expect(await second.json()).toMatchObject({ queued: 0 });
+
+    const busy = await app.request(`/api/admin/issues/${issueId}/resend`, json({ missing: true }));
+    expect(busy.status).toBe(409);
+    expect(await busy.json()).toEqual({ error: { code: 'SEND_IN_PROGRESS', message: expect.any(String) } });
+    for (const bad of [{}, { failed: true, missing: true }, { failed: 'yes' }, { email: 'not-an-address' }]) {
+      const r = await app.request(`/api/admin/issues/${issueId}/resend`, json(bad));
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+    }
+
+    sender = createSender(ctx, { maintenanceMs: 50, idlePollMs: 20 });
+    sender.start();
+    await sink.waitFor(4);
+    await until(() => (ctx!.sqlite.prepare('SELECT status FROM issues WHERE id = ?').get(issueId) as { status: string }).status === 'sent', 10_000, 'sent');
+
+    const progress = await (await app.request(`/api/admin/issues/${issueId}/progress`, { headers: auth })).json();
+    expect(progress).toMatchObject({ sent: 4, queued: 0, sending: 0, uncertain: 0, issueStatus: 'sent', etaMs: 0 });
+    expect(progress.rate).toBeGreaterThan(0);
+
+    // A test copy to any address, kept apart from deliveries.
+    const t = await app.request(`/api/admin/issues/${issueId}/test`, json({ email: 'Editor@Example.org' }));
+    expect(t.status).toBe(200);
+    expect(await t.json()).toMatchObject({ email: 'editor@example.org', status: 'sent' });
+    await sink.waitFor(5);
+    expect(sink.received[4]!.parsed.subject).toMatch(/^\[Test\] /);
+    expect(ctx.sqlite.prepare('SELECT email, status FROM test_sends').all()).toEqual([{ email: 'editor@example.org', status: 'sent' }]);
+    expect(deliveryRows(ctx, issueId)).toHaveLength(4);
+
+    // Each mail's one-click URL unsubscribes exactly its recipient (RFC 8058 POST, no cookie, no Origin).
+    const mail = sink.received.find((m) => m.envelopeTo[0] === 'user2@example.test')!;
+    const url = /^List-Unsubscribe:\s*<([^>]+)>/m.exec(mail.raw.toString())![1]!;
+    const path = new URL(url).pathname;
+    const oneClick = await app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(oneClick.status).toBe(200);
+    const statuses = ctx.sqlite.prepare('SELECT email, status FROM subscribers ORDER BY id').all();
+    expect(statuses).toEqual([
+      { email: 'user0@example.test', status: 'confirmed' },
+      { email: 'user1@example.test', status: 'confirmed' },
+      { email: 'user2@example.test', status: 'unsubscribed' },
+      { email: 'user3@example.test', status: 'confirmed' },
+    ]);
+
+    // Resend after the send: one address gets a new copy; the unsubscribed one is refused.
+    const again = await app.request(`/api/admin/issues/${issueId}/resend`, json({ email: 'user1@example.test' }));
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ kind: 'email', queued: 1 });
+    await sink.waitFor(6);
+    const refused = await app.request(`/api/admin/issues/${issueId}/resend`, json({ email: 'user2@example.test' }));
+    expect(refused.status).toBe(409);
+    expect(ctx.sqlite.prepare('SELECT kind, email, requested_by AS by, queued FROM resend_requests').all()).toEqual([
+      { kind: 'email', email: 'user1@example.test', by: 'admin-api', queued: 1 },
+    ]);
+  });
+});
