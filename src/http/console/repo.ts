@@ -13,18 +13,15 @@ export interface TrendPoint {
 
 /** Confirmed subscribers at each of `days` day ends up to now, and the joins and leaves in that span. */
 export async function subscriberTrend(r: Repo, now: number, days = 30): Promise<{ points: TrendPoint[]; joined: number; left: number }> {
-  const stmt = r.sqlite.prepare(
-    `SELECT count(*) AS n FROM subscribers WHERE confirmed_at IS NOT NULL AND confirmed_at <= @t AND (
-       status = 'confirmed'
-       OR (status = 'unsubscribed' AND unsubscribed_at > @t)
-       OR (status = 'bounced' AND bounced_at > @t))`,
-  );
-  const points: TrendPoint[] = [];
   const day = 24 * 3600 * 1000;
-  for (let i = days - 1; i >= 0; i--) {
-    const t = now - i * day;
-    points.push({ at: t, confirmed: (stmt.get({ t }) as { n: number }).n });
-  }
+  const ends = Array.from({ length: days }, (_, i) => now - (days - 1 - i) * day);
+  // One scan for all days: each column counts who was confirmed at that day's end.
+  const cols = ends
+    .map((_, i) => `SUM(CASE WHEN confirmed_at <= @t${i} AND (status = 'confirmed' OR (status = 'unsubscribed' AND unsubscribed_at > @t${i}) OR (status = 'bounced' AND bounced_at > @t${i})) THEN 1 ELSE 0 END) AS c${i}`)
+    .join(', ');
+  const params = Object.fromEntries(ends.map((t, i) => [`t${i}`, t]));
+  const row = r.sqlite.prepare(`SELECT ${cols} FROM subscribers WHERE confirmed_at IS NOT NULL`).get(params) as Record<string, number | null>;
+  const points: TrendPoint[] = ends.map((at, i) => ({ at, confirmed: row[`c${i}`] ?? 0 }));
   const since = now - days * day;
   const joined = (r.sqlite.prepare(`SELECT count(DISTINCT subscriber_id) AS n FROM consent_events WHERE at > ? AND (type = 'confirm' OR (type = 'import' AND detail LIKE '%confirmed%'))`).get(since) as { n: number }).n;
   const left = (r.sqlite.prepare(`SELECT count(DISTINCT subscriber_id) AS n FROM consent_events WHERE at > ? AND type IN ('unsubscribe', 'admin_unsubscribe', 'bounce')`).get(since) as { n: number }).n;
