@@ -104,8 +104,10 @@ function walk(p: Part, out: { html: string | null; text: string | null; attachme
     out.attachments++;
     return;
   }
-  if (ct.type === 'text/html' && out.html === null) out.html = decodeBytes(body(p), ct.params.charset ?? 'utf-8');
-  else if (ct.type === 'text/plain' && out.text === null) out.text = decodeBytes(body(p), ct.params.charset ?? 'utf-8');
+  // Line ends on the wire are CRLF; a reader sees plain newlines.
+  const read = () => decodeBytes(body(p), ct.params.charset ?? 'utf-8').replace(/\r\n/g, '\n');
+  if (ct.type === 'text/html' && out.html === null) out.html = read();
+  else if (ct.type === 'text/plain' && out.text === null) out.text = read();
   else if (!ct.type.startsWith('text/')) out.attachments++;
 }
 
