@@ -2,7 +2,12 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { SESSION_TTL_MS, createSession } from '../../src/http/console/session.js';
 import { manualClock } from '../../src/lib/clock.js';
+import { assembleIssue } from '../../src/issues/assemble.js';
+import { getIssue } from '../../src/issues/repo.js';
+import { scheduledInstant } from '../../src/lib/cron-time.js';
+import { listOutbox } from '../../src/mail/outbox.js';
 import { findSubscriberById, importSubscriberBatch, listSubscribers } from '../../src/subscribers/repo.js';
+import { seedFixtureDay } from '../fixtures/digest-seed.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
 
 const TOKEN = 'test-admin-token-0123456789';
@@ -167,6 +172,43 @@ describe('console access', () => {
     fd.set('_csrf', csrf);
     expect((await app.request('/admin/subscribers/import', { method: 'POST', body: fd, headers: { cookie } })).status).toBe(303);
     expect((await listSubscribers(c, { search: 'bob@' })).subscribers).toHaveLength(1);
+  });
+
+  test('every issue action without a session or without the token is refused and changes nothing', async () => {
+    const { app, ctx: c } = setup({ DIGEST_CRON: '0 6 * * *' });
+    seedFixtureDay(c, scheduledInstant('2026-11-27', '0 6 * * *', 'UTC')!);
+    await addSubscriber(c);
+    const { issue } = await assembleIssue(c, '2026-11-27');
+    const id = issue!.id;
+    const before = await getIssue(c, id);
+    const articleId = String(before!.signalArticleId);
+    const cookie = await signIn(app);
+    const csrf = await csrfOf(app, cookie);
+    const actions: [string, Record<string, string>][] = [
+      ['/admin/issues/assemble', { date: '2026-11-26' }],
+      [`/admin/issues/${id}/signal`, { articleId }],
+      [`/admin/issues/${id}/exclude`, { articleId, exclude: '1' }],
+      [`/admin/issues/${id}/subject`, { subject: 'Hijacked' }],
+      [`/admin/issues/${id}/patterns`, { note: 'Hijacked' }],
+      [`/admin/issues/${id}/test`, { email: 'attacker@evil.test' }],
+      [`/admin/issues/${id}/send`, {}],
+      [`/admin/issues/${id}/resend`, { kind: 'missing' }],
+      ['/admin/sources/ingest', {}],
+    ];
+    for (const [path, body] of actions) {
+      expect((await post(app, path, body)).status, `${path} without a session`).toBe(403);
+      expect((await post(app, path, { ...body, _csrf: csrf })).status, `${path} with a token but no session`).toBe(403);
+      expect((await post(app, path, body, { cookie })).status, `${path} without the token`).toBe(403);
+    }
+    const after = await getIssue(c, id);
+    expect(after).toEqual(before);
+    expect(c.sqlite.prepare('SELECT count(*) AS n FROM issues').get()).toEqual({ n: 1 });
+    expect(c.sqlite.prepare('SELECT count(*) AS n FROM deliveries').get()).toEqual({ n: 0 });
+    expect(c.sqlite.prepare('SELECT count(*) AS n FROM test_sends').get()).toEqual({ n: 0 });
+    expect(listOutbox(c.config.outboxDir)).toHaveLength(0);
+    // The positive control: with the token the send does queue.
+    expect((await post(app, `/admin/issues/${id}/send`, { _csrf: csrf }, { cookie })).status).toBe(303);
+    expect(c.sqlite.prepare('SELECT count(*) AS n FROM deliveries').get()).toEqual({ n: 1 });
   });
 
   test('sign-out ends the session: the old cookie opens nothing and changes nothing', async () => {
