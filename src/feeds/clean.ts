@@ -133,19 +133,26 @@ export function sanitizeContent(html: string | null | undefined, base?: string |
   });
 }
 
-const BLOCK_END = /<\/(p|div|h[1-6]|blockquote|pre|tr|table|ul|ol|dl|dd|dt|figure|figcaption)\s*>|<br\s*\/?>|<hr\s*\/?>/gi;
+const BREAKS = new Set(['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'tr', 'table', 'ul', 'ol', 'dl', 'dd', 'dt', 'figure', 'figcaption', 'br', 'hr']);
 
 /** Plain text of (sanitized or raw) HTML: blocks become line breaks, tags go, entities are decoded, spaces folded. */
 export function htmlToText(html: string): string {
   if (!html) return '';
-  let s = html.replace(/<(script|style|noscript|template|svg|iframe)\b[\s\S]*?<\/\1\s*>/gi, ' ');
-  s = s.replace(BLOCK_END, '\n').replace(/<li\b[^>]*>/gi, '\n• ').replace(/<[^>]*>/g, '');
+  let s = /<(script|style|noscript|template|svg|iframe)\b/i.test(html)
+    ? html.replace(/<(script|style|noscript|template|svg|iframe)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    : html;
+  // One pass over the tags: block ends and <br> become line breaks, list items bullets, the rest nothing.
+  s = s.replace(/<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>|<[^>]*>/g, (_m, close: string | undefined, name: string | undefined) => {
+    if (!name) return '';
+    const n = name.toLowerCase();
+    if (n === 'li') return close ? '' : '\n• ';
+    return (close || n === 'br' || n === 'hr') && BREAKS.has(n) ? '\n' : '';
+  });
   s = decodeEntities(s).replace(INVISIBLE, '');
   return s
-    .split('\n')
-    .map((line) => line.replace(/\s+/g, ' ').trim())
-    .filter((line) => line !== '')
-    .join('\n');
+    .replace(/[^\S\n]+/g, ' ')
+    .replace(/ ?\n[\s]*/g, '\n')
+    .trim();
 }
 
 /** Lines feeds append to every item that say nothing about it. */
@@ -164,12 +171,13 @@ export const SUMMARY_MAX_CHARS = 600;
 
 /** At most five whole sentences (≤ 600 characters) of the item's description or content, boilerplate removed. */
 export function summarize(text: string): string {
-  let s = text.length > 6000 ? text.slice(0, 6000) : text;
+  // Only the head matters: a sentence ending past 600 characters can never be kept, and boilerplate is shorter than
+  // the margin, so it is removed whole from a 1,600-character head before the splitter sees 800 characters.
+  let s = text.length > 1600 ? text.slice(0, 1600) : text;
   for (const re of BOILERPLATE) s = s.replace(re, ' ');
   s = s.replace(/\s+/g, ' ').trim();
   if (!s) return '';
-  // Only the head matters: five sentences of at most 600 characters.
-  const head = s.length > 2000 ? s.slice(0, 2000) : s;
+  const head = s.length > 800 ? s.slice(0, 800) : s;
   const sentences = sbd.sentences(head, { newline_boundaries: false, preserve_whitespace: false });
   let out = '';
   let count = 0;

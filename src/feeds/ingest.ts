@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
 import { FeedError } from './errors.js';
 import { fetchFeed } from './fetch.js';
-import { normalizeFeed } from './normalize.js';
+import { itemKey, normalizeFeed, type ItemKey } from './normalize.js';
 import { parseOpml } from './opml.js';
 import { DEFAULT_MAX_ITEMS, parseFeedBody } from './parse.js';
 import {
+  findKnownKeys,
   listActiveSources,
   saveFetchFailure,
   saveFetchSuccess,
@@ -92,10 +93,13 @@ export async function ingestSource(ctx: AppContext, source: Source, opts: Ingest
     }
     const parsed = parseFeedBody(res.body, { contentType: res.contentType, feedUrl: res.finalUrl, maxItems: opts.maxItems ?? DEFAULT_MAX_ITEMS });
     const now = ctx.clock.now();
-    const { articles, skippedNoLink, skippedDuplicate } = normalizeFeed(parsed, now);
+    // Items already stored are recognised by GUID or canonical URL before the costly cleaning.
+    const keys = parsed.items.map(itemKey).filter((k): k is ItemKey => k !== null);
+    const known = await findKnownKeys(ctx, source.id, keys.map((k) => k.guid), keys.map((k) => k.canonicalUrl));
+    const { articles, skippedNoLink, skippedDuplicate, skippedKnown } = normalizeFeed(parsed, now, (k) => known.guids.has(k.guid) || known.urls.has(k.canonicalUrl));
     const newArticles = await saveFetchSuccess(ctx, source.id, articles, { etag: res.etag, lastModified: res.lastModified, at: now });
     ctx.log.debug(
-      { source: source.name, format: parsed.format, items: parsed.items.length, newArticles, skippedNoLink, skippedDuplicate, capped: parsed.truncatedItems, ms: ctx.clock.now() - startedAt },
+      { source: source.name, format: parsed.format, items: parsed.items.length, newArticles, skippedNoLink, skippedDuplicate, skippedKnown, capped: parsed.truncatedItems, ms: ctx.clock.now() - startedAt },
       'source ingested',
     );
     return { newArticles };

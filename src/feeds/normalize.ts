@@ -27,13 +27,29 @@ export interface NormalizeResult {
   skippedNoLink: number;
   /** Repeats of a GUID or canonical URL within this feed. */
   skippedDuplicate: number;
+  /** Items already stored (by the isKnown check), not cleaned again. */
+  skippedKnown: number;
 }
 
-/** Cleans one item; null when it has no usable http(s) link. */
-export function normalizeItem(item: RawItem, now: number): CleanArticle | null {
+/** What identifies an item: its link, canonical URL and GUID (the canonical URL when the feed gives none). */
+export interface ItemKey {
+  url: string;
+  canonicalUrl: string;
+  guid: string;
+}
+
+/** The identity of an item, cheap to compute; null when it has no usable http(s) link. */
+export function itemKey(item: RawItem): ItemKey | null {
   const url = safeHttpUrl(item.link, item.base);
   const canonical = url ? canonicalUrl(url) : null;
   if (!url || !canonical) return null;
+  return { url, canonicalUrl: canonical, guid: (item.guid ?? '').trim().slice(0, 1000) || canonical };
+}
+
+/** Cleans one item; null when it has no usable http(s) link. */
+export function normalizeItem(item: RawItem, now: number, key: ItemKey | null = itemKey(item)): CleanArticle | null {
+  if (!key) return null;
+  const { url, canonicalUrl: canonical, guid } = key;
   const contentHtml = sanitizeContent(item.contentHtml ?? item.summaryHtml, item.base ?? url);
   const contentText = htmlToText(contentHtml);
   const summarySource = item.summaryHtml && item.summaryHtml !== item.contentHtml ? htmlToText(item.summaryHtml) : '';
@@ -41,7 +57,6 @@ export function normalizeItem(item: RawItem, now: number): CleanArticle | null {
   let title = cleanTitle(item.title);
   if (!title) title = cleanTitle(summary.split(/(?<=[.!?])\s/)[0] ?? '') || new URL(canonical).pathname.split('/').filter(Boolean).pop() || canonical;
   const { publishedAt, dateSource } = resolvePublished(item.dates, now);
-  const guid = (item.guid ?? '').trim().slice(0, 1000) || canonical;
   return {
     guid,
     url,
@@ -58,25 +73,33 @@ export function normalizeItem(item: RawItem, now: number): CleanArticle | null {
   };
 }
 
-/** Cleans every item of a feed, dropping items without a usable link and repeats within the feed. */
-export function normalizeFeed(feed: ParsedFeed, now: number): NormalizeResult {
+/**
+ * Cleans every item of a feed, dropping items without a usable link and repeats within the feed. Items for which
+ * isKnown says they are stored already are skipped before the costly cleaning (sanitizing is most of the work).
+ */
+export function normalizeFeed(feed: ParsedFeed, now: number, isKnown?: (key: ItemKey) => boolean): NormalizeResult {
   const articles: CleanArticle[] = [];
   const seen = new Set<string>();
   let skippedNoLink = 0;
   let skippedDuplicate = 0;
+  let skippedKnown = 0;
   for (const item of feed.items) {
-    const a = normalizeItem(item, now);
-    if (!a) {
+    const key = itemKey(item);
+    if (!key) {
       skippedNoLink++;
       continue;
     }
-    if (seen.has(`g:${a.guid}`) || seen.has(`u:${a.canonicalUrl}`)) {
+    if (seen.has(`g:${key.guid}`) || seen.has(`u:${key.canonicalUrl}`)) {
       skippedDuplicate++;
       continue;
     }
-    seen.add(`g:${a.guid}`);
-    seen.add(`u:${a.canonicalUrl}`);
-    articles.push(a);
+    seen.add(`g:${key.guid}`);
+    seen.add(`u:${key.canonicalUrl}`);
+    if (isKnown?.(key)) {
+      skippedKnown++;
+      continue;
+    }
+    articles.push(normalizeItem(item, now, key)!);
   }
-  return { articles, skippedNoLink, skippedDuplicate };
+  return { articles, skippedNoLink, skippedDuplicate, skippedKnown };
 }

@@ -1,5 +1,5 @@
 // The feeds' repository: sources and articles in SQLite. Async to callers; each write is one synchronous transaction.
-import { and, asc, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
 import { immediate } from '../db/client.js';
 import { articles, sources } from '../db/schema.js';
@@ -104,6 +104,21 @@ export async function saveFetchSuccess(
       .run();
     return inserted;
   });
+}
+
+/** Which of these GUIDs (in this source) and canonical URLs (in any source) are stored already. */
+export async function findKnownKeys(r: Repo, sourceId: number, guids: string[], canonicalUrls: string[]): Promise<{ guids: Set<string>; urls: Set<string> }> {
+  const known = { guids: new Set<string>(), urls: new Set<string>() };
+  for (let i = 0; i < guids.length; i += 500) {
+    const chunk = guids.slice(i, i + 500);
+    for (const row of r.db.select({ g: articles.guid }).from(articles).where(and(eq(articles.sourceId, sourceId), inArray(articles.guid, chunk))).all())
+      known.guids.add(row.g);
+  }
+  for (let i = 0; i < canonicalUrls.length; i += 500) {
+    const chunk = canonicalUrls.slice(i, i + 500);
+    for (const row of r.db.select({ u: articles.canonicalUrl }).from(articles).where(inArray(articles.canonicalUrl, chunk)).all()) known.urls.add(row.u);
+  }
+  return known;
 }
 
 /** A 304: the source is healthy and nothing changed. */

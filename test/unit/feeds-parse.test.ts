@@ -247,3 +247,12 @@ describe('OPML', () => {
     expectFeedError(() => parseOpml('<rss></rss>'), /not an OPML file/);
   });
 });
+
+describe('known items', () => {
+  it('skips items the store already has (by GUID or canonical URL) before cleaning them', () => {
+    const parsed = parseFeedBody(fixture('rss2.xml'), { feedUrl: 'https://feeds.example/rss2.xml' });
+    const r = normalizeFeed(parsed, NOW, (k) => k.guid === 'fixture-rss-1' || k.canonicalUrl === 'https://eng.example.com/blog/bidi');
+    expect(r.skippedKnown).toBe(2);
+    expect(r.articles.map((a) => a.canonicalUrl)).toEqual(['https://eng.example.com/blog/posts/zero-downtime.html', 'https://eng.example.com/blog/undated']);
+  });
+});
