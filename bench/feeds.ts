@@ -2,6 +2,7 @@
 // sanitized HTML, plain text, summaries) against parsing the same bytes with fast-xml-parser alone, same process.
 // Also the steady state: the same feed again once its items are stored (ingest skips known items before cleaning).
 // Run: npx tsx bench/feeds.ts   Goal: the full pipeline costs at most 3× the bare parse.
+import { writeFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { sanitizeContent } from '../src/feeds/clean.js';
 import { normalizeFeed } from '../src/feeds/normalize.js';
@@ -59,6 +60,8 @@ function time(fn: () => unknown): number {
 
 const xml = generateFeed();
 const bytes = Buffer.from(xml, 'utf8');
+// BENCH_DUMP=path writes the generated feed out, for profiling the stages apart.
+if (process.env.BENCH_DUMP) writeFileSync(process.env.BENCH_DUMP, xml);
 const bare = new XMLParser(XML_PARSER_OPTIONS);
 const bareDefault = new XMLParser();
 let articles = 0;

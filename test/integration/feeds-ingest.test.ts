@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ingestAll, syncSources } from '../../src/feeds/ingest.js';
+import { startSourcesSync } from '../../src/feeds/service.js';
 import { listArticlesOfSource, listSourcesWithHealth, type SourceHealth } from '../../src/feeds/repo.js';
 import { createApp } from '../../src/http/app.js';
 import { manualClock } from '../../src/lib/clock.js';
@@ -345,6 +346,23 @@ describe('ingest against a local feed host with good and hostile feeds', () => {
       articleCount: 2,
     });
     expect(list.sources[1]).toMatchObject({ name: 'Server error', lastSuccessAt: null, lastError: 'HTTP 500 Internal Server Error', consecutiveFailures: 1, articleCount: 0 });
+  });
+
+  it('the server starter loads the 31 bundled default sources (both entries of a blog followed twice)', async () => {
+    ctx.config.sourcesFile = (await import('../../src/config.js')).DEFAULT_SOURCES_FILE;
+    const service = await startSourcesSync(ctx);
+    await service.stop();
+    const list = await listSourcesWithHealth(ctx);
+    expect(list).toHaveLength(31);
+    expect(list.filter((s) => /Netflix/.test(s.name)).map((s) => s.feedUrl).sort()).toEqual(['https://medium.com/feed/netflix-techblog', 'https://netflixtechblog.com/feed']);
+    expect(list.every((s) => s.active && s.lastFetchAt === null && s.articleCount === 0)).toBe(true);
+  });
+
+  it('the server starter logs a broken sources file instead of failing the start', async () => {
+    writeFileSync(sourcesFile, 'not xml');
+    const service = await startSourcesSync(ctx);
+    expect(service.name).toBe('sources-sync');
+    expect(await listSourcesWithHealth(ctx)).toEqual([]);
   });
 
   it('two ingests at once share one run', async () => {
