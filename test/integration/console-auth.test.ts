@@ -71,6 +71,9 @@ describe('console access', () => {
     expect(bad.headers.get('set-cookie') ?? '').not.toContain('nd_console');
     const cookie = await signIn(app);
     for (const p of PAGES) expect((await app.request(p, { headers: { cookie } })).status, p).toBe(200);
+    const again = await app.request('/admin/login?next=/admin/sources', { headers: { cookie } });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe('/admin/sources');
   });
 
   test('the session cookie is HttpOnly, SameSite=Strict, expiring; Secure and __Host- on https', async () => {

@@ -180,6 +180,9 @@ describe('console pages', () => {
     expect((await s.flashAfter(await s.post(`${url}/send`)))?.text).toContain('nobody was queued twice');
     const prog = (await (await s.get(`${url}/progress.json`)).json()) as { total: number; finished: number; done: boolean; percentText: string };
     expect(prog).toMatchObject({ total: 3, finished: 0, done: false, percentText: '0%' });
+    const today = await (await s.get('/admin')).text();
+    expect(today).toContain(`data-progress-url="/admin/issues/${id}/progress.json"`);
+    expect(today).toContain('0 of 3 deliveries done');
     const frozen = await s.flashAfter(await s.post(`${url}/subject`, { subject: 'Too late' }));
     expect(frozen?.kind).toBe('error');
     expect((await getIssue(s.ctx, id))?.subjectOverride).toBe('Agents everywhere');

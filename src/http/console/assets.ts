@@ -147,6 +147,7 @@ pre.text-part{margin:0;padding:18px 20px;white-space:pre-wrap;overflow-wrap:anyw
 .confirm-box{max-width:560px}
 .confirm-box .big{margin:8px 0 12px}
 .section-gap{margin-top:16px}
+.section-gap-b{margin-bottom:16px}
 .pad-x{padding:0 20px;margin-top:-4px}
 details.more summary{cursor:pointer;font-weight:600;font-size:14px;color:var(--accent)}
 details.more[open] summary{margin-bottom:10px}

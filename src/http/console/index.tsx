@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
@@ -9,6 +10,7 @@ import { clientIp, createRateLimiter } from '../request.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
 import {
   clearSessionCookie,
+  cookieName,
   consoleBodyLimit,
   consoleHeaders,
   createRevocationList,
@@ -25,7 +27,7 @@ import { registerOutboxPages } from './outbox.js';
 import { registerSourcePages } from './sources.js';
 import { registerSubscriberPages } from './subscribers.js';
 import { registerTodayPage } from './today.js';
-import { createSession } from './session.js';
+import { createSession, verifySession } from './session.js';
 
 /** Failed sign-ins allowed per client address in one window before it must wait. */
 export const SIGNIN_FAILURES_PER_WINDOW = 5;
@@ -92,9 +94,12 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
   const signInPage = (c: Context, opts: { next?: string; error?: string; status?: string }, code: 200 | 401 | 429 = 200) =>
     c.html(doc(<SignInPage siteName={ctx.config.newsletterName} next={safeNext(opts.next)} error={opts.error} status={opts.status} />), code);
 
-  admin.get('/login', (c) =>
-    signInPage(c, { next: c.req.query('next'), status: c.req.query('out') === '1' ? 'You are signed out.' : undefined }),
-  );
+  admin.get('/login', (c) => {
+    // Already signed in: go where the link meant to go.
+    const current = verifySession(sessionKeys(ctx), getCookie(c, cookieName(ctx)), now());
+    if (current && !revoked.has(current.id)) return c.redirect(safeNext(c.req.query('next')), 303);
+    return signInPage(c, { next: c.req.query('next'), status: c.req.query('out') === '1' ? 'You are signed out.' : undefined });
+  });
 
   admin.post('/login', async (c) => {
     if (crossSite(c, ctx)) throw new AppError(403, 'CROSS_SITE', 'This form was sent from another site and was refused.');

@@ -133,7 +133,8 @@ export function progressView(p: SendProgress) {
   };
 }
 
-function Progress(p: { issueId: number; prog: SendProgress }) {
+/** The delivery progress card; the console script keeps it current while the issue sends. */
+export function Progress(p: { issueId: number; prog: SendProgress }) {
   const v = progressView(p.prog);
   return (
     <section class={`card progress-card${v.done ? ' done' : ''}`} data-progress-url={`/admin/issues/${p.issueId}/progress.json`} data-done={String(v.done)}>

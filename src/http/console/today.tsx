@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
 import type { SubscriberStatus } from '../../db/schema.js';
-import { deliveryCounts, type DeliveryCounts } from '../../deliveries/repo.js';
+import { deliveryCounts, sendProgress, type DeliveryCounts, type SendProgress } from '../../deliveries/repo.js';
 import { computeWindow, inWindow, windowFloor } from '../../digest/window.js';
 import { listSourcesWithHealth, type SourceHealth } from '../../feeds/repo.js';
 import { getIssueByDate, listAllIssues, previousCutoff, unassignedArticles, type ArchiveIssue, type IssueRecord } from '../../issues/repo.js';
@@ -11,6 +11,7 @@ import { countSubscribersByStatus } from '../../subscribers/repo.js';
 import { takeFlash } from './flash.js';
 import * as f from './format.js';
 import type { ConsoleEnv } from './guard.js';
+import { Progress } from './issues.js';
 import { ConsoleLayout, Csrf, doc, type PageCtx } from './layout.js';
 import { dailyRunFor, subscriberTrend, type TrendPoint } from './repo.js';
 
@@ -75,6 +76,7 @@ interface TodayData {
   missed: { date: string; at: number } | null;
   last: ArchiveIssue | null;
   lastCounts: DeliveryCounts | null;
+  lastProgress: SendProgress | null;
   drafts: ArchiveIssue[];
   subs: Record<SubscriberStatus, number>;
   trend: { points: TrendPoint[]; joined: number; left: number };
@@ -117,6 +119,11 @@ function TodayPage(p: { page: PageCtx; d: TodayData }) {
               Assemble {d.missed.date}
             </button>
           </form>
+        </div>
+      ) : null}
+      {d.last && d.lastProgress ? (
+        <div class="section-gap-b">
+          <Progress issueId={d.last.id} prog={d.lastProgress} />
         </div>
       ) : null}
       {d.drafts.map((i) => (
@@ -278,7 +285,8 @@ export function registerTodayPage(admin: Hono<ConsoleEnv>, ctx: AppContext): voi
     }
     const waiting = next && !nextIssue ? await articlesWaitingFor(ctx, next.date, now) : 0;
     const lastCounts = last ? await deliveryCounts(ctx, last.id) : null;
-    const data: TodayData = { next, nextIssue, waiting, missed, last, lastCounts, drafts, subs, trend, sources, review: ctx.config.digestReview };
+    const lastProgress = last && last.status === 'sending' ? await sendProgress(ctx, last.id, now) : null;
+    const data: TodayData = { next, nextIssue, waiting, missed, last, lastCounts, lastProgress, drafts, subs, trend, sources, review: ctx.config.digestReview };
     return c.html(
       doc(
         <ConsoleLayout title="Today" section="today" page={page} flash={takeFlash(c)}>
