@@ -201,5 +201,7 @@ async function doIngestAll(ctx: AppContext, opts: IngestOptions): Promise<Ingest
     opts.onProgress?.({ source: s.name, done: ++done, total: list.length, newArticles, ...(r.error ? { error: r.error } : {}) });
   });
   ctx.log.info({ sources: list.length, newArticles, errors: errors.length, ms: ctx.clock.now() - started }, 'ingest finished');
+  // Completion order is a race; the report lists failures by source name.
+  errors.sort((a, b) => (a.source === SOURCES_FILE_LABEL ? -1 : b.source === SOURCES_FILE_LABEL ? 1 : a.source.localeCompare(b.source)));
   return { sources: list.length, newArticles, errors };
 }

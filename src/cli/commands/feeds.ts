@@ -50,7 +50,9 @@ export function registerFeedCommands(program: Command): void {
         let bar: cliProgress.SingleBar | undefined;
         const showBar = isTty() && !opts.json;
         try {
-          return await ingestAll(ctx, {
+          // With a bar on the terminal, per-source warnings would tear it; the failures are listed after it instead.
+          const runCtx = showBar ? { ...ctx, log: ctx.log.child({}, { level: 'error' }) } : ctx;
+          return await ingestAll(runCtx, {
             onProgress: showBar
               ? (e) => {
                   if (!bar) {
