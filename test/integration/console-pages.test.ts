@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { assembleIssue } from '../../src/issues/assemble.js';
+import { DAILY_JOB } from '../../src/jobs/daily.js';
+import { finishJobRun } from '../../src/jobs/repo.js';
 import { getIssue, getIssueArticles } from '../../src/issues/repo.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { scheduledInstant } from '../../src/lib/cron-time.js';
@@ -55,6 +57,8 @@ describe('console pages', () => {
     expect(html).toContain('Thu, 26 Nov 2026, 10:30 CET'); // 09:30 UTC
     expect(html).toContain('times in Europe/Berlin');
     expect(html).toContain('06:00 CET · in 19 h 30 min'); // the next send, 06:00 Berlin time (05:00 UTC)
+    await finishJobRun(s.ctx, DAILY_JOB, '2026-11-26', 'empty', 'no new articles published', s.clock.now());
+    expect(await (await s.get('/admin')).text()).toContain('Last daily run: Thu, 26 Nov 2026, no new articles (no new articles published).');
   });
 
   test('empty states say what to do next', async () => {

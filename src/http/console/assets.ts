@@ -144,7 +144,7 @@ pre.text-part{margin:0;padding:18px 20px;white-space:pre-wrap;overflow-wrap:anyw
 .signin .brand{color:var(--ink);margin-bottom:18px;font-size:17px}
 .signin .brand small{color:var(--muted)}
 .signin button{width:100%}
-.confirm-box{max-width:560px}
+.confirm-box{max-width:560px;margin:4vh auto 0}
 .confirm-box .big{margin:8px 0 12px}
 .section-gap{margin-top:16px}
 .section-gap-b{margin-bottom:16px}

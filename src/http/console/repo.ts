@@ -65,12 +65,6 @@ export async function testSendsOf(r: Repo, issueId: number, limit = 10): Promise
     .all(issueId, limit) as { email: string; at: number; status: string; error: string | null }[];
 }
 
-/** Whether the daily job already ran for a date (sent, empty, skipped or waiting for review). */
-export async function dailyRunFor(r: Repo, date: string): Promise<string | null> {
-  const row = r.sqlite.prepare('SELECT status FROM job_runs WHERE date = ? ORDER BY id DESC LIMIT 1').get(date) as { status: string } | undefined;
-  return row?.status ?? null;
-}
-
 /** How many people a resend would reach right now: confirmed subscribers only, as the resend itself counts them. */
 export async function resendReach(r: Repo, issueId: number, req: { kind: 'failed' } | { kind: 'missing' } | { kind: 'email'; email: string }): Promise<number> {
   if (req.kind === 'failed')

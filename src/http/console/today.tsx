@@ -5,6 +5,8 @@ import type { SubscriberStatus } from '../../db/schema.js';
 import { deliveryCounts, sendProgress, type DeliveryCounts, type SendProgress } from '../../deliveries/repo.js';
 import { computeWindow, inWindow, windowFloor } from '../../digest/window.js';
 import { listSourcesWithHealth, type SourceHealth } from '../../feeds/repo.js';
+import { DAILY_JOB } from '../../jobs/daily.js';
+import { getJobRun, listJobRuns, type JobRun } from '../../jobs/repo.js';
 import { getIssueByDate, listAllIssues, previousCutoff, unassignedArticles, type ArchiveIssue, type IssueRecord } from '../../issues/repo.js';
 import { lastScheduledAtOrBefore, localDate, nextScheduledAfter } from '../../lib/cron-time.js';
 import { countSubscribersByStatus } from '../../subscribers/repo.js';
@@ -13,7 +15,7 @@ import * as f from './format.js';
 import type { ConsoleEnv } from './guard.js';
 import { Progress } from './issues.js';
 import { ConsoleLayout, Csrf, doc, type PageCtx } from './layout.js';
-import { dailyRunFor, subscriberTrend, type TrendPoint } from './repo.js';
+import { subscriberTrend, type TrendPoint } from './repo.js';
 
 /** Articles that would go into date D's issue if it were assembled now. */
 export async function articlesWaitingFor(ctx: AppContext, date: string, now: number): Promise<number> {
@@ -69,6 +71,16 @@ export function CountList(p: { c: DeliveryCounts }) {
   );
 }
 
+const RUN_LABEL: Record<string, string> = {
+  queued: 'sent',
+  sent: 'sent',
+  review: 'waiting for your review',
+  empty: 'no new articles',
+  skipped: 'skipped',
+  failed: 'failed',
+  running: 'running',
+};
+
 interface TodayData {
   next: { date: string; at: number } | null;
   nextIssue: IssueRecord | null;
@@ -77,6 +89,7 @@ interface TodayData {
   last: ArchiveIssue | null;
   lastCounts: DeliveryCounts | null;
   lastProgress: SendProgress | null;
+  lastRun: JobRun | null;
   drafts: ArchiveIssue[];
   subs: Record<SubscriberStatus, number>;
   trend: { points: TrendPoint[]; joined: number; left: number };
@@ -160,6 +173,7 @@ function TodayPage(p: { page: PageCtx; d: TodayData }) {
               )}
               <p class="hint">
                 {d.review ? 'Review mode (DIGEST_REVIEW): the daily job assembles it and waits for you to send.' : 'The daily job assembles and sends it by itself.'}
+                {d.lastRun ? ` Last daily run: ${f.issueDate(d.lastRun.date)}, ${RUN_LABEL[d.lastRun.status] ?? d.lastRun.status}${d.lastRun.detail ? ` (${d.lastRun.detail})` : ''}.` : ''}
               </p>
             </>
           ) : (
@@ -280,13 +294,28 @@ export function registerTodayPage(admin: Hono<ConsoleEnv>, ctx: AppContext): voi
     const drafts = recent.filter((i) => i.status === 'draft');
     let missed: TodayData['missed'] = null;
     // Only the latest due date counts as missed, and only within the catch-up window the job would use.
-    if (lastRun && now - lastRun.at < 24 * 3600 * 1000 && !(await getIssueByDate(ctx, lastRun.date)) && !(await dailyRunFor(ctx, lastRun.date))) {
+    if (lastRun && now - lastRun.at < 24 * 3600 * 1000 && !(await getIssueByDate(ctx, lastRun.date)) && !(await getJobRun(ctx, DAILY_JOB, lastRun.date))) {
       if ((await articlesWaitingFor(ctx, lastRun.date, now)) > 0) missed = lastRun;
     }
     const waiting = next && !nextIssue ? await articlesWaitingFor(ctx, next.date, now) : 0;
     const lastCounts = last ? await deliveryCounts(ctx, last.id) : null;
     const lastProgress = last && last.status === 'sending' ? await sendProgress(ctx, last.id, now) : null;
-    const data: TodayData = { next, nextIssue, waiting, missed, last, lastCounts, lastProgress, drafts, subs, trend, sources, review: ctx.config.digestReview };
+    const [latestRun] = await listJobRuns(ctx, DAILY_JOB, 1);
+    const data: TodayData = {
+      next,
+      nextIssue,
+      waiting,
+      missed,
+      last,
+      lastCounts,
+      lastProgress,
+      lastRun: latestRun ?? null,
+      drafts,
+      subs,
+      trend,
+      sources,
+      review: ctx.config.digestReview,
+    };
     return c.html(
       doc(
         <ConsoleLayout title="Today" section="today" page={page} flash={takeFlash(c)}>
