@@ -5,7 +5,7 @@ import { listId } from '../mail/headers.js';
 import { MailError } from '../mail/mailer.js';
 import { newMessageId } from '../mail/compose.js';
 import { normalizeEmail } from '../subscribers/address.js';
-import { unsubscribeUrlFor } from '../subscribers/lifecycle.js';
+import { recipientUnsubscribeUrl } from './links.js';
 import { createIssueTemplate } from './message.js';
 import {
   findIssueIdByDate,
@@ -135,7 +135,7 @@ export async function sendTestCopy(ctx: AppContext, issueId: number, emailInput:
   });
   const subscriberId = await subscriberIdByEmail(ctx, e.email);
   // A subscriber sees their own link; anyone else gets the real link shape that leads nowhere.
-  const unsubscribeUrl = subscriberId !== undefined ? unsubscribeUrlFor(ctx, subscriberId) : ctx.urls.unsubscribe('test-copy');
+  const unsubscribeUrl = subscriberId !== undefined ? recipientUnsubscribeUrl(ctx, subscriberId) : ctx.urls.unsubscribe('test-copy');
   const { raw, messageId } = tpl.build({ subscriberId: subscriberId ?? 0, email: e.email, unsubscribeUrl, messageId: newMessageId(cfg.mailFrom) });
   const at = ctx.clock.now();
   try {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { listId } from '../mail/headers.js';
 import { MailError } from '../mail/mailer.js';
-import { unsubscribeUrlFor } from '../subscribers/lifecycle.js';
+import { recipientUnsubscribeUrl } from './links.js';
 import { createIssueTemplate, type IssueTemplate } from './message.js';
 import {
   activeIssueIds,
@@ -253,7 +253,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
     const { raw, messageId } = tpl.build({
       subscriberId: row.subscriberId,
       email: row.email,
-      unsubscribeUrl: unsubscribeUrlFor(ctx, row.subscriberId),
+      unsubscribeUrl: recipientUnsubscribeUrl(ctx, row.subscriberId),
       resend: row.resends,
     });
     await pace();

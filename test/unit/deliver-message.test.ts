@@ -62,3 +62,15 @@ describe('the per-issue message template', () => {
     expect(diff.length).toBeLessThanOrEqual(6);
   });
 });
+
+describe('the sender\'s unsubscribe link', () => {
+  it('is exactly the one the subscriber lifecycle issues', async () => {
+    const { recipientUnsubscribeUrl } = await import('../../src/deliveries/links.js');
+    const { unsubscribeUrlFor } = await import('../../src/subscribers/lifecycle.js');
+    const { loadConfig } = await import('../../src/config.js');
+    const { createUrls } = await import('../../src/lib/urls.js');
+    const config = loadConfig({ SECRET_KEY: 'k'.repeat(40), ADMIN_TOKEN: 'a'.repeat(20), PUBLIC_URL: 'https://news.example' }, '/tmp');
+    const c = { config, urls: createUrls(config.publicUrl) };
+    for (const id of [1, 42, 123456]) expect(recipientUnsubscribeUrl(c, id)).toBe(unsubscribeUrlFor(c, id));
+  });
+});
