@@ -72,6 +72,11 @@ describe('console pages', () => {
     expect(await missing.text()).toContain('There is no console page at this address.');
     expect(missing.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     for (const bad of ['/admin/issues/999', '/admin/issues/abc/preview.html', '/admin/issues/999/progress.json']) expect((await s.get(bad)).status, bad).toBe(404);
+    for (const [slip, to] of [['/admin/', '/admin'], ['/admin/issues/', '/admin/issues'], ['/admin//subscribers?q=a', '/admin/subscribers?q=a']]) {
+      const res = await s.get(slip);
+      expect(res.status, slip).toBe(301);
+      expect(res.headers.get('location'), slip).toBe(to);
+    }
   });
 
   test('subscribers: filter, search, history, data export, unsubscribe and erase', async () => {

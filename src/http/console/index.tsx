@@ -134,7 +134,10 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
   registerSubscriberPages(admin, ctx);
   registerSourcePages(admin, ctx);
   registerOutboxPages(admin, ctx);
-  admin.all('*', () => {
+  admin.all('*', (c) => {
+    // "/admin/issues/" and "/admin//issues" are typing slips for a page that exists.
+    const tidy = c.req.path.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+    if (c.req.method === 'GET' && tidy !== c.req.path) return c.redirect(tidy + (new URL(c.req.url).search || ''), 301);
     throw new AppError(404, 'NOT_FOUND', 'There is no console page at this address.');
   });
 
