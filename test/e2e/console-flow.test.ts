@@ -75,7 +75,7 @@ describe('the operator console in headless Chromium', () => {
     await browser?.close();
     await live?.close();
     await sink?.close();
-  });
+  }, 90_000);
 
   it('signs in with the admin token', async () => {
     await page.goto(live.url + '/admin/issues');
@@ -92,7 +92,7 @@ describe('the operator console in headless Chromium', () => {
     await page.goto(live.url + '/admin');
     expect(await page.textContent('body')).toContain('waiting for it');
     await shoot(page, 'today-before');
-  });
+  }, 90_000);
 
   it('assembles the fixture day, pins another signal and sees the preview change', async () => {
     await page.goto(live.url + '/admin/issues');
@@ -122,7 +122,7 @@ describe('the operator console in headless Chromium', () => {
     expect(at).toBeGreaterThan(text.indexOf('SIGNAL OF THE DAY'));
     expect(at).toBeLessThan(text.indexOf('DEEP DIVES'));
     await shoot(page, 'issue-text');
-  });
+  }, 90_000);
 
   it('sends to every confirmed subscriber and watches the progress reach 100% without reloading', async () => {
     await page.goto(issueUrl);
@@ -157,7 +157,7 @@ describe('the operator console in headless Chromium', () => {
     // After the finish the page reloads once to offer the resends.
     await page.waitForSelector('form[action$="/resend"] input[name="email"]:not([disabled])', { timeout: 15_000 });
     await shoot(page, 'issue-sent');
-  });
+  }, 90_000);
 
   it('resends to one address after a confirmation that says how many it reaches', async () => {
     const before = sink.received.length;
@@ -179,7 +179,7 @@ describe('the operator console in headless Chromium', () => {
     await page.goto(issueUrl + '/resend?kind=missing');
     expect(await page.textContent('.big')).toContain('0');
     expect(await page.locator('button[type=submit]:disabled').count()).toBe(1);
-  });
+  }, 90_000);
 
   it('searches a subscriber and unsubscribes them on their behalf', async () => {
     await page.goto(live.url + '/admin/subscribers');
@@ -200,7 +200,7 @@ describe('the operator console in headless Chromium', () => {
     expect(await page.textContent('.page-head .badge')).toBe('Unsubscribed');
     expect(await page.textContent('.timeline')).toContain('Unsubscribed by the operator');
     expect((await findSubscriberByEmail(live.ctx, 'bob@example.com'))?.status).toBe('unsubscribed');
-  });
+  }, 90_000);
 
   it('shows today, the issue list and the sources', async () => {
     await page.goto(live.url + '/admin');
@@ -212,7 +212,7 @@ describe('the operator console in headless Chromium', () => {
     await page.goto(live.url + '/admin/sources');
     expect(await page.locator('table.data tbody tr').count()).toBeGreaterThanOrEqual(12);
     await shoot(page, 'sources');
-  });
+  }, 90_000);
 
   it('signs out, and every admin page is closed afterwards', async () => {
     await page.goto(live.url + '/admin');
@@ -225,5 +225,5 @@ describe('the operator console in headless Chromium', () => {
     }
     const res = await page.request.get(issueUrl + '/progress.json', { failOnStatusCode: false });
     expect(res.status()).toBe(401);
-  });
+  }, 90_000);
 });

@@ -59,7 +59,7 @@ describe('the console without SMTP: the outbox, failing sources, erasure', () =>
   afterAll(async () => {
     await browser?.close();
     await live?.close();
-  });
+  }, 90_000);
 
   it('shows failing sources on Today and on Sources', async () => {
     expect(await page.textContent('body')).toContain('of 12 sources failing');
@@ -68,7 +68,7 @@ describe('the console without SMTP: the outbox, failing sources, erasure', () =>
     await page.goto(live.url + '/admin/sources');
     expect(await page.locator('.badge.bad', { hasText: /^failing$/ }).count()).toBe(2);
     await shoot(page, 'sources-failing');
-  });
+  }, 90_000);
 
   it('sends a test copy and shows it in the outbox as the recipient sees it', async () => {
     await page.goto(`${live.url}/admin/issues/${issueId}`);
@@ -92,7 +92,7 @@ describe('the console without SMTP: the outbox, failing sources, erasure', () =>
     await shoot(page, 'outbox-mail');
     await page.getByRole('link', { name: 'Text' }).click();
     expect(await page.textContent('pre.text-part')).toContain('SIGNAL OF THE DAY');
-  });
+  }, 90_000);
 
   it('erases a subscriber after a confirmation step', async () => {
     await page.goto(live.url + '/admin/subscribers?q=erin');
@@ -106,5 +106,5 @@ describe('the console without SMTP: the outbox, failing sources, erasure', () =>
     expect(await page.textContent('body')).not.toContain('erin@example.com');
     const row = live.ctx.sqlite.prepare("SELECT email, name, erased_at AS erasedAt FROM subscribers WHERE erased_at IS NOT NULL").get() as { email: string | null; name: string | null };
     expect(row).toMatchObject({ email: null, name: null });
-  });
+  }, 90_000);
 });
