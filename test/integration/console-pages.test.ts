@@ -212,7 +212,12 @@ describe('console pages', () => {
     ins.run(id, ids[0], 'sent', at, at, at, '250 OK');
     ins.run(id, ids[1], 'sent', at, at, at, '250 OK');
     ins.run(id, ids[2], 'failed', at, at, null, null);
+    s.ctx.sqlite.prepare(`UPDATE deliveries SET last_error = '451 4.7.1 Try again later', attempts = 6 WHERE subscriber_id = ?`).run(ids[2]);
     const url = `/admin/issues/${id}`;
+    const issuePage = await (await s.get(url)).text();
+    expect(issuePage).toContain('Deliveries that need a look');
+    expect(issuePage).toMatch(/user2@example\.test[\s\S]*6 attempts[\s\S]*451 4\.7\.1 Try again later/);
+    expect(issuePage).not.toMatch(/Deliveries that need a look[\s\S]*user0@example\.test/);
     const reach = async (q: string) => /<div class="big">(\d+)<span/.exec(await (await s.get(`${url}/resend?${q}`)).text())?.[1];
     expect(await reach('kind=failed')).toBe('1');
     expect(await reach('kind=missing')).toBe('1');

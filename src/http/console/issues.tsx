@@ -26,7 +26,7 @@ import { redirectWith, takeFlash } from './flash.js';
 import * as f from './format.js';
 import { markMailFrame, type ConsoleEnv } from './guard.js';
 import { ConsoleLayout, Csrf, Empty, doc, type PageCtx } from './layout.js';
-import { resendReach, subscriberStateByEmail, testSendsOf } from './repo.js';
+import { problemDeliveries, resendReach, subscriberStateByEmail, testSendsOf, type ProblemDelivery } from './repo.js';
 import { idParam } from './subscribers.js';
 
 const PAGE_SIZE = 30;
@@ -442,6 +442,43 @@ function ResendActions(p: { issue: IssueRecord; reach: { failed: number; missing
   );
 }
 
+function Problems(p: { rows: ProblemDelivery[]; tz: string }) {
+  if (!p.rows.length) return null;
+  return (
+    <section class="card flush">
+      <h2>Deliveries that need a look</h2>
+      <div class="table-wrap">
+        <table class="data">
+          <thead>
+            <tr>
+              <th>Subscriber</th>
+              <th>State</th>
+              <th>SMTP answer</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.rows.map((d) => (
+              <tr>
+                <td class="title-cell">
+                  <a href={`/admin/subscribers/${d.subscriberId}`}>{d.email ?? `Erased subscriber #${d.subscriberId}`}</a>
+                  <div class="meta">
+                    {f.count(d.attempts, 'attempt')} · {f.shortDateTime(d.updatedAt, p.tz)}
+                  </div>
+                </td>
+                <td>
+                  <span class={`badge ${d.status}`}>{d.status}</span>
+                  {d.uncertain ? <div class="small muted">may have gone twice</div> : null}
+                </td>
+                <td class="mono small">{d.lastError ?? d.smtpResponse ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 interface IssueData {
   issue: IssueRecord;
   articles: IssueArticleRow[];
@@ -449,6 +486,7 @@ interface IssueData {
   confirmed: number;
   reach: { failed: number; missing: number };
   tests: Awaited<ReturnType<typeof testSendsOf>>;
+  problems: ProblemDelivery[];
   view: 'html' | 'text';
   text: string;
 }
@@ -486,6 +524,7 @@ function IssuePage(p: { page: PageCtx; d: IssueData }) {
             <>
               <Progress issueId={issue.id} prog={prog} />
               <ResendActions issue={issue} reach={p.d.reach} busy={busy} />
+              <Problems rows={p.d.problems} tz={tz} />
             </>
           )}
         </div>
@@ -616,16 +655,17 @@ export function registerIssuePages(admin: Hono<ConsoleEnv>, ctx: AppContext): vo
   admin.get('/issues/:id', async (c) => {
     const page = c.get('page');
     const issue = await loadIssue(ctx, c);
-    const [articles, prog, subs, failed, missing, tests] = await Promise.all([
+    const [articles, prog, subs, failed, missing, tests, problems] = await Promise.all([
       getIssueArticles(ctx, issue.id),
       sendProgress(ctx, issue.id, page.now),
       countSubscribersByStatus(ctx),
       resendReach(ctx, issue.id, { kind: 'failed' }),
       issue.status === 'draft' ? Promise.resolve(0) : resendReach(ctx, issue.id, { kind: 'missing' }),
       testSendsOf(ctx, issue.id),
+      issue.status === 'draft' ? Promise.resolve([]) : problemDeliveries(ctx, issue.id),
     ]);
     const view = c.req.query('view') === 'text' ? 'text' : 'html';
-    const data: IssueData = { issue, articles, prog, confirmed: subs.confirmed, reach: { failed, missing }, tests, view, text: view === 'text' ? previewParts(ctx, issue).text : '' };
+    const data: IssueData = { issue, articles, prog, confirmed: subs.confirmed, reach: { failed, missing }, tests, problems, view, text: view === 'text' ? previewParts(ctx, issue).text : '' };
     return c.html(
       doc(
         <ConsoleLayout title={f.issueDate(issue.date)} section="issues" page={page} flash={takeFlash(c)}>

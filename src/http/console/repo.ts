@@ -89,3 +89,28 @@ export async function resendReach(r: Repo, issueId: number, req: { kind: 'failed
 export async function subscriberStateByEmail(r: Repo, email: string): Promise<{ id: number; status: string } | null> {
   return (r.sqlite.prepare('SELECT id, status FROM subscribers WHERE email = ?').get(email) as { id: number; status: string } | undefined) ?? null;
 }
+
+/** A delivery that did not simply succeed: failed, bounced, or possibly sent twice. */
+export interface ProblemDelivery {
+  subscriberId: number;
+  email: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  uncertain: number;
+  smtpResponse: string | null;
+  lastError: string | null;
+  updatedAt: number;
+}
+
+/** An issue's failed, bounced and uncertain deliveries with their SMTP answers, most recent first. */
+export async function problemDeliveries(r: Repo, issueId: number, limit = 50): Promise<ProblemDelivery[]> {
+  return r.sqlite
+    .prepare(
+      `SELECT d.subscriber_id AS subscriberId, s.email, d.status, d.attempts, d.uncertain, d.smtp_response AS smtpResponse,
+              d.last_error AS lastError, d.updated_at AS updatedAt
+         FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+        WHERE d.issue_id = ? AND (d.status IN ('failed', 'bounced') OR d.uncertain > 0)
+        ORDER BY d.updated_at DESC, d.id DESC LIMIT ?`,
+    )
+    .all(issueId, limit) as ProblemDelivery[];
+}
