@@ -1,7 +1,7 @@
-// A small element tree over fast-xml-parser's ordered output: built once per document, so lookups stay linear.
-import { XMLParser } from 'fast-xml-parser';
+// A small element tree built in one linear pass; lookups over it stay linear however many items a feed has.
 import { decodeEntities } from './clean.js';
 import { FeedError } from './errors.js';
+import { MAX_XML_DEPTH } from './xml-guard.js';
 
 /** A text run: raw as written (entities not decoded) unless it was CDATA. */
 export interface XText {
@@ -22,26 +22,9 @@ export interface XElement {
   xmlBase: boolean;
 }
 
-/** The options of the bare parse, shared with the benchmark's baseline. */
-export const XML_PARSER_OPTIONS = {
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // Entities are decoded by us, once, after parsing: no expansion inside the parser, and CDATA stays literal.
-  processEntities: false,
-  cdataPropName: '#cdata',
-} as const;
-
-const parser = new XMLParser(XML_PARSER_OPTIONS);
-
 const isElement = (n: XElement | XText): n is XElement => (n as XElement).local !== undefined;
 
-type Ordered = Record<string, unknown>[];
+const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58 || c > 127;
 
 function resolveBase(xmlBase: string, parent: string | null): string | null {
   try {
@@ -51,47 +34,109 @@ function resolveBase(xmlBase: string, parent: string | null): string | null {
   }
 }
 
-function build(list: Ordered, parentBase: string | null, parentXmlBase: boolean, out: (XElement | XText)[]): void {
-  for (const node of list) {
-    for (const key of Object.keys(node)) {
-      if (key === ':@') continue;
-      const value = node[key];
-      if (key === '#text') {
-        out.push({ text: String(value), cdata: false });
-      } else if (key === '#cdata') {
-        for (const t of value as Ordered) if (t['#text'] !== undefined) out.push({ text: String(t['#text']), cdata: true });
-      } else if (key) {
-        const attrs = (node[':@'] as Record<string, string> | undefined) ?? {};
-        const own = attrs['xml:base'] !== undefined ? resolveBase(decodeEntities(attrs['xml:base']), parentBase) : null;
-        const lower = key.toLowerCase();
-        const colon = lower.indexOf(':');
-        const el: XElement = {
-          raw: key,
-          local: colon === -1 ? lower : lower.slice(colon + 1),
-          prefix: colon === -1 ? '' : lower.slice(0, colon),
-          attrs,
-          children: [],
-          base: own ?? parentBase,
-          xmlBase: parentXmlBase || own !== null,
-        };
-        build(value as Ordered, el.base, el.xmlBase, el.children);
-        out.push(el);
-      }
-    }
+const ATTR = /([^\s=/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g;
+
+function makeElement(tag: string, parent: XElement): XElement {
+  let k = 0;
+  while (k < tag.length && !/[\s/]/.test(tag[k]!)) k++;
+  const raw = tag.slice(0, k);
+  const attrs: Record<string, string> = {};
+  if (k < tag.length) {
+    ATTR.lastIndex = k;
+    for (let m = ATTR.exec(tag); m; m = ATTR.exec(tag)) attrs[m[1]!] = m[2] ?? m[3] ?? m[4] ?? '';
   }
+  const lower = raw.toLowerCase();
+  const colon = lower.indexOf(':');
+  const own = attrs['xml:base'] !== undefined ? resolveBase(decodeEntities(attrs['xml:base']), parent.base) : null;
+  return {
+    raw: lower,
+    local: colon === -1 ? lower : lower.slice(colon + 1),
+    prefix: colon === -1 ? '' : lower.slice(0, colon),
+    attrs,
+    children: [],
+    base: own ?? parent.base,
+    xmlBase: parent.xmlBase || own !== null,
+  };
 }
 
-/** Parses a checked XML document (see checkXmlDocument) into its root element; base is the document's URL. */
+/**
+ * Parses a document that passed checkXmlDocument into its root element, in one linear pass (text stays raw, entities
+ * are decoded later, once, and CDATA is kept literal). Lenient like feed readers: a stray '<' is text, a closing tag
+ * closes the nearest open element of that name, a closing tag with no open element is ignored. base is the document URL.
+ */
 export function parseXmlTree(xml: string, base: string | null): XElement {
-  let ordered: Ordered;
-  try {
-    ordered = parser.parse(xml) as Ordered;
-  } catch (err) {
-    throw new FeedError(`not a well-formed feed: ${String((err as Error).message ?? err).split('\n')[0]!.slice(0, 200)}`);
+  const doc: XElement = { raw: '#document', local: '#document', prefix: '', attrs: {}, children: [], base, xmlBase: false };
+  const stack: XElement[] = [doc];
+  const n = xml.length;
+  let i = 0;
+  let textStart = 0;
+  const flush = (end: number) => {
+    if (end > textStart && stack.length > 1) stack[stack.length - 1]!.children.push({ text: xml.slice(textStart, end), cdata: false });
+  };
+  for (;;) {
+    const lt = xml.indexOf('<', i);
+    if (lt === -1) {
+      flush(n);
+      break;
+    }
+    const c = xml.charCodeAt(lt + 1);
+    if (c !== 33 && c !== 63 && c !== 47 && !isNameStart(c)) {
+      i = lt + 1; // a stray '<' stays in the text run
+      continue;
+    }
+    flush(lt);
+    let next: number;
+    if (c === 33 /* ! */) {
+      if (xml.startsWith('<![CDATA[', lt)) {
+        const j = xml.indexOf(']]>', lt + 9);
+        const end = j === -1 ? n : j;
+        if (stack.length > 1) stack[stack.length - 1]!.children.push({ text: xml.slice(lt + 9, end), cdata: true });
+        next = end + 3;
+      } else if (xml.startsWith('<!--', lt)) {
+        const j = xml.indexOf('-->', lt + 4);
+        next = j === -1 ? n : j + 3;
+      } else {
+        const j = xml.indexOf('>', lt);
+        next = j === -1 ? n : j + 1;
+      }
+    } else if (c === 63 /* ? */) {
+      const j = xml.indexOf('?>', lt + 2);
+      next = j === -1 ? n : j + 2;
+    } else if (c === 47 /* / */) {
+      const j = xml.indexOf('>', lt + 2);
+      if (j === -1) break;
+      const name = xml.slice(lt + 2, j).trim().toLowerCase();
+      for (let k = stack.length - 1; k > 0; k--) {
+        if (stack[k]!.raw === name) {
+          stack.length = k;
+          break;
+        }
+      }
+      next = j + 1;
+    } else {
+      let j = lt + 1;
+      let quote = 0;
+      for (; j < n; j++) {
+        const d = xml.charCodeAt(j);
+        if (quote) {
+          if (d === quote) quote = 0;
+        } else if (d === 34 || d === 39) quote = d;
+        else if (d === 62) break;
+      }
+      if (j >= n) break;
+      const selfClosing = xml.charCodeAt(j - 1) === 47;
+      const parent = stack[stack.length - 1]!;
+      const el = makeElement(xml.slice(lt + 1, selfClosing ? j - 1 : j), parent);
+      parent.children.push(el);
+      if (!selfClosing) {
+        stack.push(el);
+        if (stack.length > MAX_XML_DEPTH + 1) throw new FeedError(`refused: elements nested more than ${MAX_XML_DEPTH} deep`);
+      }
+      next = j + 1;
+    }
+    i = textStart = next;
   }
-  const top: (XElement | XText)[] = [];
-  build(ordered, base, false, top);
-  const root = top.find(isElement);
+  const root = doc.children.find(isElement);
   if (!root) throw new FeedError('not a feed: no root element');
   return root;
 }

@@ -23,7 +23,8 @@ function parseOrClearError(input: Uint8Array | string): 'ok' | 'error' {
       expect(a.title).not.toMatch(/[\r\n\u202e\u200b]/);
       expect(a.summary.length).toBeLessThanOrEqual(600);
       // Text may mention "javascript:"; markup may not carry it, nor scripts or handlers.
-      expect(a.contentHtml).not.toMatch(/<script|<[^>]+\son\w+\s*=|(?:href|src)\s*=\s*["']?\s*(?:javascript|data|vbscript):/i);
+      // Text is escaped (no raw '<'), so every '<' starts a tag: check inside tags only.
+      expect(a.contentHtml).not.toMatch(/<script|<[^>]+\son\w+\s*=|<[^>]+\s(?:href|src)\s*=\s*["']?\s*(?:javascript|data|vbscript):/i);
       expect(Number.isFinite(a.publishedAt)).toBe(true);
     }
     return 'ok';
