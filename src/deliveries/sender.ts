@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { listId } from '../mail/headers.js';
-import { MailError } from '../mail/mailer.js';
+import { MailError, type SendResult } from '../mail/mailer.js';
 import { recipientUnsubscribeUrl } from './links.js';
 import { createIssueTemplate, type IssueTemplate } from './message.js';
 import {
@@ -260,42 +260,53 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
     point('before_smtp');
     inFlight.add(row.id);
     try {
-      const res = await ctx.mailer.sendRaw({ from: envelopeFrom, to: row.email, raw, messageId });
+      let res: SendResult;
+      try {
+        res = await ctx.mailer.sendRaw({ from: envelopeFrom, to: row.email, raw, messageId });
+      } catch (e) {
+        await failed(row, e, messageId);
+        return;
+      }
       point('after_smtp_ok');
+      // A database error here (disk full, busy) propagates: the row keeps its lease, which then expires and
+      // brings it back counted as uncertain, never as a plain failure that would be resent silently.
       await markSent(ctx, row.id, owner, res.messageId || messageId, res.response, ctx.clock.now());
       sent++;
       point('after_mark');
       recordOutcome(true, row.issueId);
       if (relayReason !== null) await relayBack();
       relayBackoff = 0;
-    } catch (e) {
-      const err = e instanceof MailError ? e : new MailError((e as Error)?.message ?? String(e), false);
-      const now = ctx.clock.now();
-      if (err.opts.auth) {
-        await release([row]);
-        await authFailed(err, row.issueId);
-      } else if (err.opts.connection && !err.opts.afterData) {
-        await release([row]);
-        await relayDown(err, row.issueId);
-      } else if (err.permanent && err.opts.command !== 'DATA' && err.opts.command !== 'MAIL FROM') {
-        await markBounced(ctx, row.id, owner, row.subscriberId, err.message, now);
-        log.info({ deliveryId: row.id, subscriberId: row.subscriberId, err: err.message }, 'hard bounce: subscriber marked bounced');
-        recordOutcome(false, row.issueId, err.message);
-      } else if (err.permanent) {
-        await markFailed(ctx, row.id, owner, err.message, now);
-        log.warn({ deliveryId: row.id, err: err.message }, 'message refused permanently');
-        recordOutcome(false, row.issueId, err.message);
-      } else {
-        const wait = schedule[row.attempts];
-        const nextAt = wait === undefined ? null : now + Math.max(wait, err.opts.retryAfterMs ?? 0);
-        await markRetry(ctx, row.id, owner, { error: err.message, nextAttemptAt: nextAt, countAttempt: true, uncertain: Boolean(err.opts.afterData), messageId }, now);
-        if (err.opts.afterData) log.warn({ deliveryId: row.id, err: err.message }, 'connection lost after the final dot: copy counted as uncertain, will retry');
-        if (nextAt === null) log.warn({ deliveryId: row.id, err: err.message, attempts: row.attempts + 1 }, 'delivery failed after its last retry');
-        recordOutcome(false, row.issueId, err.message);
-      }
     } finally {
       inFlight.delete(row.id);
       held.delete(row.id);
+    }
+  }
+
+  /** Classifies a failed send and records it: bounce, failure, retry on the schedule, or a relay/auth pause. */
+  async function failed(row: ClaimedDelivery, e: unknown, messageId: string): Promise<void> {
+    const err = e instanceof MailError ? e : new MailError((e as Error)?.message ?? String(e), false);
+    const now = ctx.clock.now();
+    if (err.opts.auth) {
+      await release([row]);
+      await authFailed(err, row.issueId);
+    } else if (err.opts.connection && !err.opts.afterData) {
+      await release([row]);
+      await relayDown(err, row.issueId);
+    } else if (err.permanent && err.opts.command !== 'DATA' && err.opts.command !== 'MAIL FROM') {
+      await markBounced(ctx, row.id, owner, row.subscriberId, err.message, now);
+      log.info({ deliveryId: row.id, subscriberId: row.subscriberId, err: err.message }, 'hard bounce: subscriber marked bounced');
+      recordOutcome(false, row.issueId, err.message);
+    } else if (err.permanent) {
+      await markFailed(ctx, row.id, owner, err.message, now);
+      log.warn({ deliveryId: row.id, err: err.message }, 'message refused permanently');
+      recordOutcome(false, row.issueId, err.message);
+    } else {
+      const wait = schedule[row.attempts];
+      const nextAt = wait === undefined ? null : now + Math.max(wait, err.opts.retryAfterMs ?? 0);
+      await markRetry(ctx, row.id, owner, { error: err.message, nextAttemptAt: nextAt, countAttempt: true, uncertain: Boolean(err.opts.afterData), messageId }, now);
+      if (err.opts.afterData) log.warn({ deliveryId: row.id, err: err.message }, 'connection lost after the final dot: copy counted as uncertain, will retry');
+      if (nextAt === null) log.warn({ deliveryId: row.id, err: err.message, attempts: row.attempts + 1 }, 'delivery failed after its last retry');
+      recordOutcome(false, row.issueId, err.message);
     }
   }
 
