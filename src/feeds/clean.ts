@@ -23,18 +23,53 @@ const NAMED: Record<string, string> = {
   ucirc: 'û', uuml: 'ü', yacute: 'ý', yuml: 'ÿ', oelig: 'œ', OElig: 'Œ', scaron: 'š', Scaron: 'Š', Yuml: 'Ÿ',
 };
 
-/** Decodes HTML character references (numeric and the common named ones); unknown names stay as written. */
+const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+// Named references browsers also accept without the semicolon.
+const LEGACY_NO_SEMI = new Set(['amp', 'lt', 'gt', 'quot', 'nbsp']);
+
+/** Decodes HTML character references (numeric and the common named ones); unknown names stay as written. One linear scan. */
 export function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(#[xX][0-9a-fA-F]{1,6}|#\d{1,7}|[A-Za-z][A-Za-z0-9]{1,31});?/g, (m, ref: string) => {
-    if (ref[0] === '#') {
-      const cp = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!Number.isFinite(cp) || cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
-      return String.fromCodePoint(cp);
+  let amp = s.indexOf('&');
+  if (amp === -1) return s;
+  const n = s.length;
+  let out = '';
+  let last = 0;
+  while (amp !== -1) {
+    let j = amp + 1;
+    let replacement: string | undefined;
+    if (s.charCodeAt(j) === 35 /* # */) {
+      j++;
+      const hex = s.charCodeAt(j) === 120 || s.charCodeAt(j) === 88;
+      if (hex) j++;
+      const start = j;
+      const max = hex ? 6 : 7;
+      while (j < n && j - start < max && (hex ? isHex(s.charCodeAt(j)) : s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57)) j++;
+      if (j > start) {
+        const cp = parseInt(s.slice(start, j), hex ? 16 : 10);
+        replacement = cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\ufffd' : String.fromCodePoint(cp);
+        if (s.charCodeAt(j) === 59) j++;
+      }
+    } else {
+      const start = j;
+      const c0 = s.charCodeAt(j);
+      if ((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122)) {
+        while (j < n && j - start < 32 && isAlnum(s.charCodeAt(j))) j++;
+        const name = s.slice(start, j);
+        const v = j - start >= 2 ? NAMED[name] : undefined;
+        if (v !== undefined && s.charCodeAt(j) === 59) {
+          replacement = v;
+          j++;
+        } else if (v !== undefined && LEGACY_NO_SEMI.has(name)) replacement = v;
+      }
     }
-    const v = NAMED[ref];
-    return v !== undefined && (m.endsWith(';') || ref in { amp: 1, lt: 1, gt: 1, quot: 1, nbsp: 1 }) ? v : m;
-  });
+    if (replacement !== undefined) {
+      out += s.slice(last, amp) + replacement;
+      last = j;
+      amp = s.indexOf('&', j);
+    } else amp = s.indexOf('&', amp + 1);
+  }
+  return last === 0 ? s : out + s.slice(last);
 }
 
 // Controls, bidi overrides/isolates, zero-width characters and other invisible format characters.

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalUrl, safeHttpUrl } from '../../src/feeds/canonical.js';
 import { cleanTitle, decodeEntities, htmlToText, sanitizeContent, summarize } from '../../src/feeds/clean.js';
@@ -50,6 +51,23 @@ describe('cleanTitle', () => {
 describe('decodeEntities', () => {
   it('decodes numeric and common named references, leaves unknown ones and refuses invalid code points', () => {
     expect(decodeEntities('&lt;&#60;&#x3C;&nbsp;&eacute;&rsquo;&unknown;&#0;&#xD800;')).toBe('<<<\u00a0é’&unknown;\ufffd\ufffd');
+    expect(decodeEntities('a & b &amp c &ampx &copy d &#65 &#x42; &#; &#1114112; &')).toBe('a & b & c &ampx &copy d A B &#; \ufffd &');
+  });
+  it('agrees with a plain regular-expression decoder on random input', () => {
+    const NAMES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', nbsp: '\u00a0', eacute: 'é', copy: '©', hellip: '…' };
+    const oracle = (s: string) =>
+      s.replace(/&(#[xX][0-9a-fA-F]{1,6}|#\d{1,7}|[A-Za-z][A-Za-z0-9]{1,31});?/g, (m, ref: string) => {
+        if (ref[0] === '#') {
+          const cp = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+          return cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\ufffd' : String.fromCodePoint(cp);
+        }
+        const v = NAMES[ref];
+        return v !== undefined && (m.endsWith(';') || ['amp', 'lt', 'gt', 'quot', 'nbsp'].includes(ref)) ? v : m;
+      });
+    const unit = fc.constantFrom('&', '#', 'x', 'X', ';', 'a', 'm', 'p', 'l', 't', 'g', 'c', 'o', 'y', '1', '6', '9', 'F', ' ', 'eacute', 'hellip', 'nbsp');
+    fc.assert(fc.property(fc.string({ unit, maxLength: 60 }), (s) => {
+        expect(decodeEntities(s)).toBe(oracle(s));
+      }), { numRuns: 2000 });
   });
 });
 
