@@ -58,7 +58,7 @@ describe('console pages', () => {
     expect(html).toContain('times in Europe/Berlin');
     expect(html).toContain('06:00 CET · in 19 h 30 min'); // the next send, 06:00 Berlin time (05:00 UTC)
     await finishJobRun(s.ctx, DAILY_JOB, '2026-11-26', 'empty', 'no new articles published', s.clock.now());
-    expect(await (await s.get('/admin')).text()).toContain('Last daily run: Thu, 26 Nov 2026, no new articles (no new articles published).');
+    expect(await (await s.get('/admin')).text()).toContain('Last daily run: Thu, 26 Nov 2026, no new articles.');
   });
 
   test('empty states say what to do next', async () => {

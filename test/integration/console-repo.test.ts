@@ -47,3 +47,14 @@ test('resend reach counts confirmed people only', async () => {
   ctx.sqlite.prepare(`UPDATE subscribers SET status = 'bounced' WHERE id = ?`).run(ids[0]);
   expect(await resendReach(ctx, issueId, { kind: 'failed' })).toBe(0);
 });
+
+test('failing sources are grouped by their error, the largest outage first', async () => {
+  const { groupFailures } = await import('../../src/http/console/today.js');
+  const src = (name: string, lastError: string, consecutiveFailures = 1) =>
+    ({ name, lastError, consecutiveFailures }) as Parameters<typeof groupFailures>[0][number];
+  const groups = groupFailures([src('A', 'HTTP 500', 7), src('B', 'ENOTFOUND'), src('C', 'ENOTFOUND', 3), src('D', 'ENOTFOUND')]);
+  expect(groups).toEqual([
+    { error: 'ENOTFOUND', names: ['B', 'C', 'D'], worst: 3 },
+    { error: 'HTTP 500', names: ['A'], worst: 7 },
+  ]);
+});

@@ -32,6 +32,19 @@ export async function articlesWaitingFor(ctx: AppContext, date: string, now: num
   return rows.filter((a) => inWindow(w, a)).length;
 }
 
+/** Failing sources grouped by their error, largest group first: one outage reads as one line. */
+export function groupFailures(failing: SourceHealth[]): { error: string; names: string[]; worst: number }[] {
+  const groups = new Map<string, { error: string; names: string[]; worst: number }>();
+  for (const s of failing) {
+    const error = s.lastError ?? 'unknown error';
+    const g = groups.get(error) ?? { error, names: [], worst: 0 };
+    g.names.push(s.name);
+    g.worst = Math.max(g.worst, s.consecutiveFailures);
+    groups.set(error, g);
+  }
+  return [...groups.values()].sort((a, b) => b.names.length - a.names.length || b.worst - a.worst);
+}
+
 /** A small area chart of confirmed subscribers per day, drawn as SVG (no script, no inline style). */
 export function Sparkline(p: { points: TrendPoint[] }) {
   const W = 300;
@@ -173,7 +186,11 @@ function TodayPage(p: { page: PageCtx; d: TodayData }) {
               )}
               <p class="hint">
                 {d.review ? 'Review mode (DIGEST_REVIEW): the daily job assembles it and waits for you to send.' : 'The daily job assembles and sends it by itself.'}
-                {d.lastRun ? ` Last daily run: ${f.issueDate(d.lastRun.date)}, ${RUN_LABEL[d.lastRun.status] ?? d.lastRun.status}${d.lastRun.detail ? ` (${d.lastRun.detail})` : ''}.` : ''}
+                {d.lastRun
+                  ? ` Last daily run: ${f.issueDate(d.lastRun.date)}, ${RUN_LABEL[d.lastRun.status] ?? d.lastRun.status}${
+                      d.lastRun.detail && (d.lastRun.status === 'failed' || d.lastRun.status === 'skipped') ? ` (${d.lastRun.detail})` : ''
+                    }.`
+                  : ''}
               </p>
             </>
           ) : (
@@ -258,12 +275,21 @@ function TodayPage(p: { page: PageCtx; d: TodayData }) {
                 <span class="unit">of {f.count(followed.length, 'source')} failing</span>
               </div>
               <ul class="timeline bad">
-                {failing.slice(0, 5).map((s) => (
-                  <li>
-                    <b>{s.name}</b> <span class="muted small">· {f.count(s.consecutiveFailures, 'failure')} in a row</span>
-                    <div class="when">{s.lastError}</div>
-                  </li>
-                ))}
+                {groupFailures(failing)
+                  .slice(0, 4)
+                  .map((g) => (
+                    <li>
+                      <b>{g.names.length === 1 ? g.names[0] : f.count(g.names.length, 'source')}</b>
+                      {g.names.length === 1 ? <span class="muted small"> · {f.count(g.worst, 'failure')} in a row</span> : null}
+                      <div class="when">{g.error}</div>
+                      {g.names.length > 1 ? (
+                        <div class="when">
+                          {g.names.slice(0, 3).join(', ')}
+                          {g.names.length > 3 ? ` and ${f.num(g.names.length - 3)} more` : ''}
+                        </div>
+                      ) : null}
+                    </li>
+                  ))}
               </ul>
               <a href="/admin/sources">All sources →</a>
             </>
