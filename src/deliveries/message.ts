@@ -6,6 +6,7 @@ import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { UNSUBSCRIBE_PLACEHOLDER } from '../issues/personalize.js';
 import { addressDomain } from '../mail/compose.js';
 import { headerSafe } from '../mail/headers.js';
+import { markSmtpReady } from '../mail/mailer.js';
 
 /** What a message template needs from the issue and the configuration. */
 export interface IssueMailSource {
@@ -36,6 +37,7 @@ export interface IssueTemplate {
 }
 
 const CRLF = '\r\n';
+const EMPTY = Buffer.alloc(0);
 
 /** The deterministic Message-ID (no brackets) of one issue to one subscriber; resends get a suffix. */
 export function deliveryMessageId(issueId: number, subscriberId: number, from: string, resend = 0): string {
@@ -43,7 +45,8 @@ export function deliveryMessageId(issueId: number, subscriberId: number, from: s
   return `issue-${issueId}.sub-${subscriberId}${suffix}@${addressDomain(from)}`;
 }
 
-const qp = (s: string) => qpWrap(qpEncode(s), 76);
+// A dot starting a line is written as =2E: the message then needs no SMTP dot-stuffing at all.
+const qp = (s: string) => qpWrap(qpEncode(s), 76).replace(/(^|\r\n)\./g, '$1=2E');
 
 /** Splits a part on the placeholder and encodes each piece as quoted-printable once. */
 function encodePieces(content: string): string[] {
@@ -52,13 +55,14 @@ function encodePieces(content: string): string[] {
 }
 
 /** Joins encoded pieces around an encoded value: soft line breaks keep every line within 76 characters. */
-function joinPieces(out: Buffer[], pieces: Buffer[], value: string): void {
+function joinPieces(out: Buffer[], pieces: Buffer[], value: string): Buffer {
   out.push(pieces[0]!);
-  if (pieces.length === 1) return;
+  if (pieces.length === 1) return EMPTY;
   // A URL of plain characters is its own quoted-printable form (the common case: no encoder call).
   const encoded = /^[\x21-\x3c\x3e-\x7e]{1,76}$/.test(value) ? value : qp(value);
   const v = Buffer.from(`=${CRLF}${encoded}=${CRLF}`, 'utf8');
   for (let i = 1; i < pieces.length; i++) out.push(v, pieces[i]!);
+  return v;
 }
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -103,6 +107,9 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
   const htmlHead = Buffer.from(CRLF + partHead('text/html'));
   const tail = Buffer.from(`${CRLF}--${boundary}--${CRLF}`);
   const sharedHead = Buffer.from(shared + CRLF, 'utf8');
+  // Every static piece is checked once: CRLF line ends only and no line starting with a dot.
+  const clean = (b: Buffer) => !/\r(?!\n)|(?<!\r)\n|\n\./.test(b.toString('latin1'));
+  const staticClean = [textHead, htmlHead, tail, sharedHead, ...textPieces, ...htmlPieces].every(clean) && !/^\./.test(shared);
   const mailto = src.unsubscribeMailto ? `,${CRLF} <mailto:${src.unsubscribeMailto}?subject=unsubscribe>` : '';
   return {
     build(r, date = new Date()) {
@@ -114,11 +121,14 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
         `Message-ID: <${messageId}>${CRLF}` +
         `List-Unsubscribe: <${r.unsubscribeUrl.replace(/[\r\n<>\s]/g, '')}>${mailto}${CRLF}`;
       const parts: Buffer[] = [Buffer.from(head, 'utf8'), sharedHead, textHead];
-      joinPieces(parts, textPieces, r.unsubscribeUrl);
+      const textUrl = joinPieces(parts, textPieces, r.unsubscribeUrl);
       parts.push(htmlHead);
-      joinPieces(parts, htmlPieces, escapeAttr(r.unsubscribeUrl));
+      const htmlUrl = joinPieces(parts, htmlPieces, escapeAttr(r.unsubscribeUrl));
       parts.push(tail);
-      return { raw: Buffer.concat(parts), messageId };
+      const raw = Buffer.concat(parts);
+      // The per-recipient parts are short and stripped of line breaks; the URL is checked like the pieces.
+      if (staticClean && !/[\r\n]/.test(to + messageId) && clean(textUrl) && clean(htmlUrl)) markSmtpReady(raw);
+      return { raw, messageId };
     },
   };
 }

@@ -57,3 +57,18 @@ export interface Mailer {
   verify(): Promise<void>;
   close(): Promise<void>;
 }
+
+const smtpReady = new WeakSet<object>();
+/**
+ * Marks a prepared message as already SMTP-safe (every line ends in CRLF, none starts with a dot), so the
+ * SMTP adapter can skip its per-line scan. Only builders that guarantee this (deliveries/message) mark.
+ */
+export function markSmtpReady<T extends object>(raw: T): T {
+  smtpReady.add(raw);
+  return raw;
+}
+
+/** Whether a prepared message was marked SMTP-safe by its builder. */
+export function isSmtpReady(raw: object): boolean {
+  return smtpReady.has(raw);
+}

@@ -2,7 +2,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import DKIM from 'nodemailer/lib/dkim';
 import { toNodemailer } from './compose.js';
-import { MailError, type Mailer, type MailMessage, type RawMail, type SendResult } from './mailer.js';
+import { isSmtpReady, MailError, type Mailer, type MailMessage, type RawMail, type SendResult } from './mailer.js';
 
 export interface SmtpOptions {
   url: string;
@@ -87,6 +87,14 @@ function fastDotStuffing(ds: DataStreamLike): void {
   ds._transform = (chunk, enc, done) => {
     if (!Buffer.isBuffer(chunk) || !chunk.length) return original(chunk, enc, done);
     const prev = ds.lastByte;
+    if (isSmtpReady(chunk) && (prev === false || prev === 0x0a)) {
+      // Built by newsdesk's MIME builder: CRLF only and no line starting with a dot, by construction.
+      ds.inByteCount += chunk.length;
+      ds.outByteCount += chunk.length;
+      ds.lastByte = chunk[chunk.length - 1]!;
+      ds.push(chunk);
+      return done();
+    }
     if ((prev === 0x0d) !== (chunk[0] === 0x0a)) return original(chunk, enc, done);
     for (let i = chunk.indexOf(0x0d); i !== -1; i = chunk.indexOf(0x0d, i + 1)) {
       if (i + 1 < chunk.length && chunk[i + 1] !== 0x0a) return original(chunk, enc, done);

@@ -74,3 +74,16 @@ describe('the sender\'s unsubscribe link', () => {
     for (const id of [1, 42, 123456]) expect(recipientUnsubscribeUrl(c, id)).toBe(unsubscribeUrlFor(c, id));
   });
 });
+
+describe('SMTP readiness of built messages', () => {
+  it('writes a leading dot as =2E and marks the message SMTP-ready (no dot-stuffing needed)', async () => {
+    const { isSmtpReady } = await import('../../src/mail/mailer.js');
+    const tpl = createIssueTemplate(src);
+    const { raw } = tpl.build({ subscriberId: 1, email: 'a@x.org', unsubscribeUrl: 'https://n.example/u/1' });
+    const text = raw.toString('latin1');
+    expect(text).not.toMatch(/\n\./);
+    expect(text).not.toMatch(/\r(?!\n)|(?<!\r)\n/);
+    expect(isSmtpReady(raw)).toBe(true);
+    expect((await simpleParser(raw)).text).toContain('\n.dot at line start\n');
+  });
+});
