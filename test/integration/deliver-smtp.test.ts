@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSender, type Sender } from '../../src/deliveries/sender.js';
 import { resendIssue, sendIssue } from '../../src/deliveries/send.js';
@@ -80,5 +81,27 @@ describe('sending an issue through a real SMTP server', () => {
     expect(copy.parsed.messageId).toMatch(/\.r1@news\.example>$/);
     const req = ctx.sqlite.prepare('SELECT kind, email, requested_by AS by, queued FROM resend_requests').all();
     expect(req).toEqual([{ kind: 'email', email: 'user3@example.test', by: 'test-operator', queued: 1 }]);
+  });
+
+  it('signs with DKIM when configured, covering the List-* headers', async () => {
+    sink = await startSmtpSink();
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    ctx = makeTestContext({
+      env: { SMTP_URL: sink.url, MAIL_FROM: 'Digest <digest@news.example>', DKIM_DOMAIN: 'news.example', DKIM_SELECTOR: 'nd1', DKIM_PRIVATE_KEY: pem },
+    });
+    addSubscribers(ctx, 2);
+    const issueId = insertIssue(ctx);
+    await sendIssue(ctx, issueId);
+    sender = createSender(ctx, { maintenanceMs: 50, idlePollMs: 20 });
+    sender.start();
+    await sink.waitFor(2);
+    for (const m of sink.received) {
+      const sig = m.parsed.headerLines.find((h) => h.key === 'dkim-signature')!.line.replace(/\r?\n\s+/g, ' ');
+      expect(sig).toMatch(/d=news\.example/);
+      expect(sig).toMatch(/s=nd1/);
+      const h = /[; ]h=([^;]+)/.exec(sig)![1]!.replace(/\s+/g, '').toLowerCase().split(':');
+      expect(h).toEqual(expect.arrayContaining(['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id']));
+    }
   });
 });
