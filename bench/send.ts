@@ -203,7 +203,7 @@ async function newsdeskSend(
     const q0 = performance.now();
     await sendIssue(ctx, issueId);
     const queueMs = performance.now() - q0;
-    const sender = createSender(ctx, { maintenanceMs: 200, idlePollMs: 5 });
+    const sender = createSender(ctx);
     const start = performance.now();
     sender.start();
     const status = ctx.sqlite.prepare('SELECT status FROM issues WHERE id = ?');
