@@ -1,5 +1,4 @@
 import 'dotenv/config';
-import { closeContext, createContext } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { createLogger } from '../lib/log.js';
@@ -13,6 +12,7 @@ export class CliFailure extends Error {
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+  const { createContext, closeContext } = await import('../bootstrap.js');
   const ctx = createContext(config, { log });
   try {
     return await fn(ctx);

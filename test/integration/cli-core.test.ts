@@ -7,7 +7,7 @@ import { freePort } from '../helpers/server.js';
 
 const env = (dir: string, extra: Record<string, string> = {}) => ({ DATA_DIR: dir, DATABASE_URL: `file:${join(dir, 'db.sqlite')}`, LOG_LEVEL: 'warn', ...extra });
 
-describe('the newsdesk command', () => {
+describe('the newsdesk command', { timeout: 180_000 }, () => {
   it('prints help for the program and each command, exit 0', () => {
     const dir = mkdtempSync(join(tmpdir(), 'newsdesk-cli-'));
     const top = runCli(['--help'], env(dir));
@@ -93,5 +93,5 @@ describe('the newsdesk command', () => {
     again.kill('SIGTERM');
     await new Promise((r) => again.once('exit', r));
     expect(out2).not.toContain(token);
-  }, 90_000);
+  }, 180_000);
 });

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openDb } from '../../db/client.js';
 import { migrate } from '../../db/migrate.js';
-import { startServer } from '../../server.js';
 import '../run.js';
 
 /** serve (the default) and migrate. */
@@ -11,18 +10,30 @@ export function registerCoreCommands(program: Command): void {
     .command('serve', { isDefault: true })
     .description('run the web server, the admin API and the schedules (default)')
     .action(async () => {
-      const running = await startServer(loadConfig());
+      // Signals are handled from the first moment: one that arrives while services start stops them once started.
+      let stopRequested: string | null = null;
       let signals = 0;
-      const onSignal = (sig: string) => {
-        if (++signals > 1) process.exit(130);
+      let running: Awaited<ReturnType<typeof import('../../server.js').startServer>> | undefined;
+      const stop = (sig: string) => {
+        if (!running) return;
         running.ctx.log.info({ signal: sig }, 'signal received');
         running.stop().then(
           () => process.exit(0),
           () => process.exit(1),
         );
       };
+      const onSignal = (sig: string) => {
+        if (++signals > 1) process.exit(130);
+        stopRequested = sig;
+        stop(sig);
+      };
       process.on('SIGTERM', () => onSignal('SIGTERM'));
       process.on('SIGINT', () => onSignal('SIGINT'));
+      const config = loadConfig();
+      // Loaded on demand so `--help` and the other commands start fast.
+      const { startServer } = await import('../../server.js');
+      running = await startServer(config);
+      if (stopRequested) stop(stopRequested);
       await new Promise(() => {}); // run until a signal stops the process
     });
 

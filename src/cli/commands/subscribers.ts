@@ -1,7 +1,8 @@
 import { createReadStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { exportSubscribersCsv, importSubscribersCsv } from '../../subscribers/csv.js';
 import { CliFailure, isTty, withContext } from '../run.js';
+
+const csv = () => import('../../subscribers/csv.js');
 
 /** `subscribers import FILE [--confirmed]` and `subscribers export`. */
 export function registerSubscriberCommands(program: Command): void {
@@ -15,6 +16,7 @@ export function registerSubscriberCommands(program: Command): void {
     .action(async (file: string, opts: { confirmed?: boolean }) => {
       if (!existsSync(file)) throw new CliFailure(`no such file: ${file}`);
       await withContext(async (ctx) => {
+        const { importSubscribersCsv } = await csv();
         const res = await importSubscribersCsv(ctx, createReadStream(file), {
           confirmed: Boolean(opts.confirmed),
           onProgress: isTty() ? (rows) => process.stderr.write(`\rread ${rows} rows…`) : undefined,
@@ -30,6 +32,7 @@ export function registerSubscriberCommands(program: Command): void {
     .description('write every subscriber with status and consent times as CSV to standard output')
     .action(async () => {
       await withContext(async (ctx) => {
+        const { exportSubscribersCsv } = await csv();
         for await (const chunk of exportSubscribersCsv(ctx)) {
           if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
         }
