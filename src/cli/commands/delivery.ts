@@ -5,14 +5,9 @@ import type { AppContext } from '../../context.js';
 import { nextDueAt, sendProgress, type SendProgress } from '../../deliveries/repo.js';
 import { parseResendRequest, resendIssue, resolveIssueRef, sendIssue } from '../../deliveries/send.js';
 import { createSender } from '../../deliveries/sender.js';
-import { runDaily } from '../../jobs/daily.js';
-import { registerJobServices } from '../../jobs/service.js';
 import { localDate } from '../../lib/cron-time.js';
 import { AppError } from '../../lib/errors.js';
 import { CliFailure, isTty, withContext } from '../run.js';
-
-// `serve` starts the sender and the schedule with the server.
-registerJobServices();
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const isoDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
@@ -103,8 +98,14 @@ async function cli<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** send, resend and daily. */
+/** send, resend and daily; and, for `serve`, the sender and the schedule as server services. */
 export function registerDeliveryCommands(program: Command): void {
+  // Registered just before `serve` runs, and loaded only then: other commands stay light.
+  program.hook('preAction', async (_program, action) => {
+    if (action.name() !== 'serve') return;
+    const { registerJobServices } = await import('../../jobs/service.js');
+    registerJobServices();
+  });
   program
     .command('send')
     .description('queue an issue for every confirmed subscriber (idempotent) and send it now, with progress on a terminal')
@@ -161,6 +162,8 @@ export function registerDeliveryCommands(program: Command): void {
       await withContext((ctx) =>
         cli(async () => {
           const date = opts.date ?? localDate(ctx.clock.now(), ctx.config.digestTimezone);
+          // Ingest and assembly (feeds, MJML) are loaded only by the command that needs them.
+          const { runDaily } = await import('../../jobs/daily.js');
           const o = await runDaily(ctx, date, { trigger: 'cli' });
           switch (o.status) {
             case 'busy':
