@@ -207,9 +207,8 @@ async function newsdeskSend(
     const start = performance.now();
     sender.start();
     const status = ctx.sqlite.prepare('SELECT status FROM issues WHERE id = ?');
-    const left = ctx.sqlite.prepare(`SELECT count(*) AS n FROM deliveries WHERE issue_id = ? AND status IN ('queued', 'sending')`);
-    // Polls a cheap count; the sender's own maintenance marks the issue sent.
-    while ((left.get(issueId) as { n: number }).n > 0) await new Promise((r) => setTimeout(r, 20));
+    // The sender's own counter (every copy succeeds here): the harness adds no database work to (b).
+    while (sender.state().sent < copies) await new Promise((r) => setTimeout(r, 5));
     const seconds = (performance.now() - start) / 1000;
     while ((status.get(issueId) as { status: string }).status !== 'sent') await new Promise((r) => setTimeout(r, 20));
     await sender.stop();
