@@ -4,6 +4,7 @@ import { assembleIssue, isIsoDate, todayLocal } from '../issues/assemble.js';
 import { editIssue, parseEdits } from '../issues/edit.js';
 import { personalize } from '../issues/personalize.js';
 import { countIssueArticles, deliveryCounts, getIssue, getIssueArticles, listAllIssues, type IssueRecord } from '../issues/repo.js';
+import { sendProgress } from '../deliveries/repo.js';
 import { badRequest, notFound } from '../lib/errors.js';
 import { readBody } from './request.js';
 
@@ -89,9 +90,18 @@ export function registerAdminIssuesApi(app: Hono, ctx: AppContext): void {
   app.get('/api/admin/issues/:id', async (c) => {
     const row = await getIssue(ctx, parseId(c.req.param('id')));
     if (!row) throw notFound('No such issue.');
-    const articles = await getIssueArticles(ctx, row.id);
+    const [articles, progress] = await Promise.all([getIssueArticles(ctx, row.id), sendProgress(ctx, row.id, ctx.clock.now())]);
     return c.json({
       ...(await issueJson(ctx, row)),
+      // Messages per second over the last minute and the estimated finish while sending.
+      sending: {
+        inFlight: progress.sending,
+        uncertain: progress.uncertain,
+        rate: progress.rate,
+        etaSeconds: progress.etaMs === null ? null : Math.round(progress.etaMs / 1000),
+        estimatedFinish: progress.etaAt === null ? null : new Date(progress.etaAt).toISOString(),
+        pausedReason: progress.pausedReason,
+      },
       articles: articles.map((a) => ({
         id: a.id,
         rank: a.rank,

@@ -51,6 +51,10 @@ describe('admin delivery API', () => {
     const progress = await (await app.request(`/api/admin/issues/${issueId}/progress`, { headers: auth })).json();
     expect(progress).toMatchObject({ sent: 4, queued: 0, sending: 0, uncertain: 0, issueStatus: 'sent', etaMs: 0 });
     expect(progress.rate).toBeGreaterThan(0);
+    const one = await (await app.request(`/api/admin/issues/${issueId}`, { headers: auth })).json();
+    expect(one.counts).toMatchObject({ sent: 4, queued: 0, failed: 0, bounced: 0, skipped: 0 });
+    expect(one.sending).toMatchObject({ inFlight: 0, etaSeconds: 0, pausedReason: null });
+    expect(one.sending.rate).toBeGreaterThan(0);
 
     // A test copy to any address, kept apart from deliveries.
     const t = await app.request(`/api/admin/issues/${issueId}/test`, json({ email: 'Editor@Example.org' }));
