@@ -3,7 +3,7 @@ import { buildDigest, candidateTerms } from '../digest/build.js';
 import { dayTerms } from '../digest/rank.js';
 import type { CandidateArticle, TermHistory } from '../digest/types.js';
 import { computeWindow, inWindow, windowFloor } from '../digest/window.js';
-import { localDate } from '../lib/cron-time.js';
+import { isIsoDate, localDate } from '../lib/cron-time.js';
 import { renderIssue, type StoredDigestData } from './render.js';
 import {
   countIssueArticles,
@@ -25,12 +25,7 @@ const HISTORY_DAYS = 30;
 /** The result of assembling a date: the issue, or why there is none. */
 export type AssembleResult = { issue: IssueSummary } | { issue: null; reason: string };
 
-/** A YYYY-MM-DD string that is a real calendar date. */
-export function isIsoDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
+export { isIsoDate };
 
 /** Today in DIGEST_TIMEZONE. */
 export function todayLocal(ctx: Pick<AppContext, 'clock' | 'config'>): string {

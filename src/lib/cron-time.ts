@@ -181,3 +181,10 @@ export function nextScheduledAfter(now: number, cron: string | CronSpec, tz: str
   }
   return null;
 }
+
+/** Whether a string is a real calendar date written as YYYY-MM-DD. */
+export function isIsoDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}

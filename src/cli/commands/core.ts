@@ -13,8 +13,9 @@ export function registerCoreCommands(program: Command): void {
       // Signals are handled from the first moment: one that arrives while services start stops them once started.
       let stopRequested: string | null = null;
       let signals = 0;
-      let running: Awaited<ReturnType<typeof import('../../server.js').startServer>> | undefined;
+      const state: { running?: Awaited<ReturnType<typeof import('../../server.js').startServer>> } = {};
       const stop = (sig: string) => {
+        const running = state.running;
         if (!running) return;
         running.ctx.log.info({ signal: sig }, 'signal received');
         running.stop().then(
@@ -32,7 +33,7 @@ export function registerCoreCommands(program: Command): void {
       const config = loadConfig();
       // Loaded on demand so `--help` and the other commands start fast.
       const { startServer } = await import('../../server.js');
-      running = await startServer(config);
+      state.running = await startServer(config);
       if (stopRequested) stop(stopRequested);
       await new Promise(() => {}); // run until a signal stops the process
     });

@@ -1,8 +1,12 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ingestAll, syncSources, type IngestResult } from '../../feeds/ingest.js';
-import { listSourcesWithHealth, type SourceHealth } from '../../feeds/repo.js';
+import type { IngestResult } from '../../feeds/ingest.js';
+import type { SourceHealth } from '../../feeds/repo.js';
 import { isTty, withContext } from '../run.js';
+
+// Loaded on demand so `newsdesk --help` does not pay for the feed pipeline.
+const ingestModule = () => import('../../feeds/ingest.js');
+const repoModule = () => import('../../feeds/repo.js');
 
 const out = (s: string) => process.stdout.write(s + '\n');
 
@@ -52,6 +56,7 @@ export function registerFeedCommands(program: Command): void {
         try {
           // With a bar on the terminal, per-source warnings would tear it; the failures are listed after it instead.
           const runCtx = showBar ? { ...ctx, log: ctx.log.child({}, { level: 'error' }) } : ctx;
+          const { ingestAll } = await ingestModule();
           return await ingestAll(runCtx, {
             onProgress: showBar
               ? (e) => {
@@ -80,6 +85,7 @@ export function registerFeedCommands(program: Command): void {
     .option('--json', 'print the list as JSON')
     .action(async (opts: { json?: boolean }) => {
       await withContext(async (ctx) => {
+        const { listSourcesWithHealth } = await repoModule();
         const list = await listSourcesWithHealth(ctx);
         if (opts.json) out(JSON.stringify(list, null, 2));
         else out(list.length ? formatSourcesTable(list, ctx.clock.now()) : 'no sources yet: run `newsdesk sources sync` or `newsdesk ingest`');
@@ -90,6 +96,7 @@ export function registerFeedCommands(program: Command): void {
     .description('read SOURCES_FILE into the sources table (add, rename, mark removed) without fetching')
     .action(async () => {
       await withContext(async (ctx) => {
+        const { syncSources } = await ingestModule();
         const r = await syncSources(ctx);
         out(`${r.total} source(s) in ${ctx.config.sourcesFile}: ${r.added} added, ${r.renamed} renamed, ${r.removed} removed, ${r.restored} restored`);
       });

@@ -1,10 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { assembleIssue, isIsoDate, todayLocal } from '../../issues/assemble.js';
 import { personalize } from '../../issues/personalize.js';
-import { getIssue, getIssueByDate } from '../../issues/repo.js';
+import { isIsoDate } from '../../lib/cron-time.js';
 import { CliFailure, withContext } from '../run.js';
+
+// Loaded on demand so `newsdesk --help` does not pay for MJML.
+const assembly = () => import('../../issues/assemble.js');
+const repo = () => import('../../issues/repo.js');
 
 /** assemble [--date D] and preview D. */
 export function registerIssueCommands(program: Command): void {
@@ -15,6 +18,7 @@ export function registerIssueCommands(program: Command): void {
     .action(async (opts: { date?: string }) => {
       if (opts.date !== undefined && !isIsoDate(opts.date)) throw new CliFailure(`--date must be a calendar date as YYYY-MM-DD, got "${opts.date}"`);
       await withContext(async (ctx) => {
+        const { assembleIssue, todayLocal } = await assembly();
         const date = opts.date ?? todayLocal(ctx);
         const result = await assembleIssue(ctx, date);
         if (!result.issue) {
@@ -34,6 +38,7 @@ export function registerIssueCommands(program: Command): void {
     .option('--text', 'write the text part instead')
     .action(async (ref: string, opts: { out?: string; text?: boolean }) => {
       await withContext(async (ctx) => {
+        const { getIssue, getIssueByDate } = await repo();
         const row = isIsoDate(ref) ? await getIssueByDate(ctx, ref) : /^\d+$/.test(ref) ? await getIssue(ctx, Number(ref)) : null;
         if (!row) throw new CliFailure(`no issue for "${ref}" (run: newsdesk assemble --date ${isIsoDate(ref) ? ref : 'YYYY-MM-DD'})`);
         const parts = personalize({ html: row.html, text: row.text }, { unsubscribeUrl: ctx.urls.home() });
