@@ -1,4 +1,5 @@
-import { Body, Button, Container, Head, Hr, Html, Link, Preview, Section, Text } from '@react-email/components';
+import { Button, Hr, Link, Section, Text } from '@react-email/components';
+import { Frame } from './Frame.js';
 import { s } from './styles.js';
 
 export interface ConfirmEmailProps {
@@ -11,40 +12,27 @@ export interface ConfirmEmailProps {
 /** The double opt-in mail. It never shows the signup's name field: that text came from a stranger. */
 export function ConfirmEmail(p: ConfirmEmailProps) {
   return (
-    <Html lang="en">
-      <Head />
-      <Preview>{`Confirm your subscription to ${p.newsletterName}`}</Preview>
-      <Body style={s.body}>
-        <Container style={s.container}>
-          <Text style={s.brand}>{p.newsletterName}</Text>
-          <Text style={s.h1}>Please confirm your subscription</Text>
-          <Text style={s.text}>
-            {`Someone, hopefully you, asked to receive ${p.newsletterName}: one email a day with the best new writing from engineering blogs.`}
-          </Text>
-          <Section style={{ margin: '8px 0 24px' }}>
-            <Button href={p.confirmUrl} style={s.button}>
-              Confirm subscription
-            </Button>
-          </Section>
-          <Text style={s.fine}>Or paste this link into your browser:</Text>
-          <Text style={s.fine}>
-            <Link href={p.confirmUrl} style={s.link}>
-              {p.confirmUrl}
-            </Link>
-          </Text>
-          <Hr style={s.hr} />
-          <Text style={s.fine}>
-            If you did not ask for this, ignore this email: you will not be subscribed and will hear nothing more. The link works for 7 days.
-          </Text>
-          {p.postalAddress ? <Text style={s.fine}>{p.postalAddress}</Text> : null}
-          <Text style={s.fine}>
-            <Link href={p.homeUrl} style={s.link}>
-              {p.homeUrl}
-            </Link>
-          </Text>
-        </Container>
-      </Body>
-    </Html>
+    <Frame newsletterName={p.newsletterName} preview={`Confirm your subscription to ${p.newsletterName}`} homeUrl={p.homeUrl} postalAddress={p.postalAddress}>
+      <Text style={s.h1}>Please confirm your subscription</Text>
+      <Text style={s.text}>
+        {`Someone, hopefully you, asked to receive ${p.newsletterName}: one email a day with the best new writing from engineering blogs.`}
+      </Text>
+      <Section style={{ margin: '8px 0 24px' }}>
+        <Button href={p.confirmUrl} style={s.button}>
+          Confirm subscription
+        </Button>
+      </Section>
+      <Text style={s.fine}>Or paste this link into your browser:</Text>
+      <Text style={s.fine}>
+        <Link href={p.confirmUrl} style={s.link}>
+          {p.confirmUrl}
+        </Link>
+      </Text>
+      <Hr style={s.hr} />
+      <Text style={s.fine}>
+        If you did not ask for this, ignore this email: you will not be subscribed and will hear nothing more. The link works for 7 days.
+      </Text>
+    </Frame>
   );
 }
 

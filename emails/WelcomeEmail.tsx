@@ -1,4 +1,5 @@
-import { Body, Button, Container, Head, Hr, Html, Link, Preview, Section, Text } from '@react-email/components';
+import { Button, Hr, Link, Section, Text } from '@react-email/components';
+import { Frame } from './Frame.js';
 import { s } from './styles.js';
 
 export interface WelcomeEmailProps {
@@ -13,39 +14,26 @@ export interface WelcomeEmailProps {
 /** Sent once after confirmation: what to expect, where the archive is, how to leave. */
 export function WelcomeEmail(p: WelcomeEmailProps) {
   return (
-    <Html lang="en">
-      <Head />
-      <Preview>{`You're subscribed to ${p.newsletterName}`}</Preview>
-      <Body style={s.body}>
-        <Container style={s.container}>
-          <Text style={s.brand}>{p.newsletterName}</Text>
-          <Text style={s.h1}>{`You're in. Welcome to ${p.newsletterName}.`}</Text>
-          <Text style={s.text}>
-            {`Every day ${p.sendTime} you will get one email: a Signal of the Day, ranked deep dives with short summaries, and the patterns that show up across companies.`}
-          </Text>
-          <Text style={s.text}>Until the next issue arrives, the archive has every past one.</Text>
-          <Section style={{ margin: '8px 0 24px' }}>
-            <Button href={p.archiveUrl} style={s.button}>
-              Read the archive
-            </Button>
-          </Section>
-          <Hr style={s.hr} />
-          <Text style={s.fine}>
-            {'Changed your mind? '}
-            <Link href={p.unsubscribeUrl} style={s.link}>
-              Unsubscribe
-            </Link>
-            {' with one click, at any time.'}
-          </Text>
-          {p.postalAddress ? <Text style={s.fine}>{p.postalAddress}</Text> : null}
-          <Text style={s.fine}>
-            <Link href={p.homeUrl} style={s.link}>
-              {p.homeUrl}
-            </Link>
-          </Text>
-        </Container>
-      </Body>
-    </Html>
+    <Frame newsletterName={p.newsletterName} preview={`You're subscribed to ${p.newsletterName}`} homeUrl={p.homeUrl} postalAddress={p.postalAddress}>
+      <Text style={s.h1}>{`You're in. Welcome to ${p.newsletterName}.`}</Text>
+      <Text style={s.text}>
+        {`Every day ${p.sendTime} you will get one email: a Signal of the Day, ranked deep dives with short summaries, and the patterns that show up across companies.`}
+      </Text>
+      <Text style={s.text}>Until the next issue arrives, the archive has every past one.</Text>
+      <Section style={{ margin: '8px 0 24px' }}>
+        <Button href={p.archiveUrl} style={s.button}>
+          Read the archive
+        </Button>
+      </Section>
+      <Hr style={s.hr} />
+      <Text style={s.fine}>
+        {'Changed your mind? '}
+        <Link href={p.unsubscribeUrl} style={s.link}>
+          Unsubscribe
+        </Link>
+        {' with one click, at any time.'}
+      </Text>
+    </Frame>
   );
 }
 

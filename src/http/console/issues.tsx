@@ -50,13 +50,8 @@ function IssueList(p: { page: PageCtx; rows: ArchiveIssue[]; counts: Map<number,
       </div>
       <section class="card flush">
         {p.rows.length === 0 ? (
-          <Empty title="No issues yet">
+          <Empty title="No issues yet" next={{ href: '/admin/sources', label: 'Go to Sources' }}>
             <p>Ingest the feeds on the Sources page, then assemble today’s issue with the form above. It stays a draft until you send it.</p>
-            <div class="actions">
-              <a class="button secondary" href="/admin/sources">
-                Go to Sources
-              </a>
-            </div>
           </Empty>
         ) : (
           <div class="table-wrap">

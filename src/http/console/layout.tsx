@@ -162,11 +162,18 @@ export function ConsoleErrorPage(p: { siteName: string; status: number; title: s
 }
 
 /** An empty state that says what to do next. */
-export function Empty(p: { title: string; children?: Child }) {
+export function Empty(p: { title: string; children?: Child; next?: { href: string; label: string } }) {
   return (
     <div class="empty">
       <h3>{p.title}</h3>
       {p.children}
+      {p.next ? (
+        <div class="actions">
+          <a class="button secondary" href={p.next.href}>
+            {p.next.label}
+          </a>
+        </div>
+      ) : null}
     </div>
   );
 }

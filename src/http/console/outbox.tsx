@@ -27,13 +27,8 @@ function OutboxList(p: { page: PageCtx; rows: { name: string; size: number; mtim
       </div>
       <section class="card flush">
         {p.rows.length === 0 ? (
-          <Empty title="The outbox is empty">
+          <Empty title="The outbox is empty" next={{ href: '/admin/issues', label: 'Go to Issues' }}>
             <p>Mails appear here when someone signs up, or when you send a test copy or an issue from the Issues page.</p>
-            <div class="actions">
-              <a class="button secondary" href="/admin/issues">
-                Go to Issues
-              </a>
-            </div>
           </Empty>
         ) : (
           <div class="table-wrap">

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { subscriberJson } from '../admin-subscribers.js';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Hono } from 'hono';
@@ -118,13 +119,8 @@ function SubscriberList(p: {
               </p>
             </Empty>
           ) : (
-            <Empty title={p.q ? `No subscriber matches “${p.q}”` : `No ${p.status ? STATUS_LABEL[p.status].toLowerCase() : ''} subscribers`}>
+            <Empty title={p.q ? `No subscriber matches “${p.q}”` : `No ${p.status ? STATUS_LABEL[p.status].toLowerCase() : ''} subscribers`} next={{ href: '/admin/subscribers', label: 'Show everyone' }}>
               <p>Try part of the address, or another state.</p>
-              <div class="actions">
-                <a class="button secondary" href="/admin/subscribers">
-                  Show everyone
-                </a>
-              </div>
             </Empty>
           )
         ) : (
@@ -460,16 +456,7 @@ export function registerSubscriberPages(admin: Hono<ConsoleEnv>, ctx: AppContext
     const data = {
       exportedAt: new Date(ctx.clock.now()).toISOString(),
       newsletter: ctx.config.newsletterName,
-      subscriber: {
-        email: s.email,
-        name: s.name,
-        status: s.status,
-        createdAt: iso(s.createdAt),
-        confirmedAt: iso(s.confirmedAt),
-        unsubscribedAt: iso(s.unsubscribedAt),
-        bouncedAt: iso(s.bouncedAt),
-        consentSource: s.consentSource,
-      },
+      subscriber: subscriberJson(s),
       consentEvents: events.map((e) => ({
         type: e.type,
         at: iso(e.at),
