@@ -4,7 +4,8 @@ import type { AppContext } from '../context.js';
 import { sendIssue } from '../deliveries/send.js';
 import { ingestAll } from '../feeds/ingest.js';
 import { assembleIssue, type AssembleResult } from '../issues/assemble.js';
-import { acquireLease, beginJobRun, finishJobRun, releaseLease } from './repo.js';
+import { addDays } from '../lib/cron-time.js';
+import { acquireLease, beginJobRun, finishJobRun, latestIssueDate, releaseLease } from './repo.js';
 
 export const DAILY_JOB = 'daily';
 
@@ -23,6 +24,7 @@ export type DailyOutcome =
   | { status: 'empty'; date: string; reason: string }
   | { status: 'already_done'; date: string; previous: string }
   | { status: 'busy'; date: string }
+  | { status: 'refused'; date: string; reason: string }
   | { status: 'failed'; date: string; error: string };
 
 /**
@@ -39,6 +41,13 @@ export async function runDaily(
   const owner = o.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const leaseName = `${DAILY_JOB}:${date}`;
   const log = ctx.log.child({ job: DAILY_JOB, date, trigger: o.trigger ?? 'manual' });
+  if (o.trigger !== 'cli') {
+    const refusal = await clockCheck(ctx, date);
+    if (refusal) {
+      log.error({ reason: refusal }, 'daily job refused: the system clock looks wrong');
+      return { status: 'refused', date, reason: refusal };
+    }
+  }
   if (!(await acquireLease(ctx, leaseName, owner, 30 * 60_000, ctx.clock.now()))) {
     log.info('daily job for this date is running in another process: nothing to do here');
     return { status: 'busy', date };
@@ -80,4 +89,19 @@ export async function runDaily(
   } finally {
     await releaseLease(ctx, leaseName, owner);
   }
+}
+
+/** How far past the newest issue a scheduled date may lie before the clock is suspect (a paused list is fine). */
+export const CLOCK_MAX_GAP_DAYS = 366;
+
+/**
+ * Sanity check of the clock for scheduled runs: a date before the newest issue (the clock went back) or
+ * more than a year after it (a bad RTC) is refused with a reason, rather than assembling a wrong window.
+ */
+export async function clockCheck(ctx: AppContext, date: string): Promise<string | null> {
+  const latest = await latestIssueDate(ctx);
+  if (!latest) return null;
+  if (date < latest) return `the clock reads ${date} but an issue exists for ${latest}`;
+  if (date > addDays(latest, CLOCK_MAX_GAP_DAYS)) return `the clock reads ${date}, more than a year after the newest issue (${latest})`;
+  return null;
 }

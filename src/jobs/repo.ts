@@ -86,3 +86,8 @@ export async function listJobRuns(r: Repo, job: string, limit = 30): Promise<Job
     .prepare('SELECT job, date, status, detail, started_at AS startedAt, finished_at AS finishedAt FROM job_runs WHERE job = ? ORDER BY date DESC LIMIT ?')
     .all(job, limit) as JobRun[];
 }
+
+/** The date of the newest issue, if any (for the clock sanity check). */
+export async function latestIssueDate(r: Repo): Promise<string | null> {
+  return (r.sqlite.prepare('SELECT max(date) AS d FROM issues').get() as { d: string | null }).d;
+}

@@ -167,4 +167,21 @@ describe('the daily schedule', () => {
     expect(await s.catchUp()).toMatchObject({ action: 'ran', outcome: { status: 'queued' } });
     expect(issues(c)).toHaveLength(1);
   });
+
+  it('a clock that went back before the newest issue, or jumped a year past it, is refused for scheduled runs', async () => {
+    const { c, clock } = setup('2026-04-06T06:00:02Z');
+    addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
+    const s = createScheduler(c, { steps: noIngest });
+    expect(await s.fireDaily()).toMatchObject({ status: 'queued', date: '2026-04-06' });
+    // NTP or a bad RTC puts the clock two days back: nothing assembled, nothing queued, a reason given.
+    clock.set(new Date('2026-04-04T06:00:02Z'));
+    addArticles(c, Date.parse('2026-04-04T05:30:00Z'));
+    expect(await s.fireDaily()).toMatchObject({ status: 'refused', date: '2026-04-04', reason: expect.stringContaining('2026-04-06') });
+    clock.set(new Date('2099-01-01T06:00:02Z'));
+    expect(await s.fireDaily()).toMatchObject({ status: 'refused', reason: expect.stringContaining('more than a year') });
+    expect(issues(c).map((i) => i.date)).toEqual(['2026-04-06']);
+    expect(deliveriesOf(c)).toBe(5);
+    // The operator can still run an older date by hand.
+    expect(await runDaily(c, '2026-04-05', { steps: noIngest, trigger: 'cli' })).not.toMatchObject({ status: 'refused' });
+  });
 });

@@ -170,6 +170,8 @@ export function registerDeliveryCommands(program: Command): void {
               throw new CliFailure(`the daily job for ${date} is running in another process`);
             case 'failed':
               throw new CliFailure(`daily job for ${date} failed: ${o.error}`);
+            case 'refused':
+              throw new CliFailure(`daily job for ${date} refused: ${o.reason}`);
             case 'empty':
               out(`no issue for ${date}: ${o.reason}`);
               return;
