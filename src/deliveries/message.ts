@@ -5,7 +5,8 @@ import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { UNSUBSCRIBE_PLACEHOLDER } from '../issues/personalize.js';
 import { addressDomain } from '../mail/compose.js';
-import { headerSafe } from '../mail/headers.js';
+import type { Config } from '../config.js';
+import { headerSafe, listId } from '../mail/headers.js';
 import { markSmtpReady } from '../mail/mailer.js';
 
 /** What a message template needs from the issue and the configuration. */
@@ -131,4 +132,23 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
       return { raw, messageId };
     },
   };
+}
+
+/** The template of a stored issue under this configuration (a prefix such as "[Test] " goes before the subject). */
+export function issueTemplateFrom(
+  config: Pick<Config, 'mailFrom' | 'newsletterName' | 'unsubscribeMailto'>,
+  issueId: number,
+  issue: { subject: string; subjectOverride: string | null; html: string; text: string },
+  subjectPrefix = '',
+): IssueTemplate {
+  return createIssueTemplate({
+    issueId,
+    subject: `${subjectPrefix}${issue.subjectOverride ?? issue.subject}`,
+    html: issue.html,
+    text: issue.text,
+    from: config.mailFrom,
+    listId: listId(config),
+    listName: config.newsletterName,
+    unsubscribeMailto: config.unsubscribeMailto,
+  });
 }

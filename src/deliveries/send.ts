@@ -1,12 +1,11 @@
 // Orchestrators behind the admin API and the CLI: queue an issue, resend, send a test copy.
 import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../lib/errors.js';
-import { listId } from '../mail/headers.js';
 import { MailError } from '../mail/mailer.js';
 import { newMessageId } from '../mail/compose.js';
 import { normalizeEmail } from '../subscribers/address.js';
 import { recipientUnsubscribeUrl } from './links.js';
-import { createIssueTemplate } from './message.js';
+import { issueTemplateFrom } from './message.js';
 import {
   findIssueIdByDate,
   getSendableIssue,
@@ -123,16 +122,7 @@ export async function sendTestCopy(ctx: AppContext, issueId: number, emailInput:
   if (!issue) throw notFound('No such issue.');
   if (!issue.html || !issue.text) throw new AppError(409, 'NOT_RENDERED', 'The issue has no rendered content yet.');
   const cfg = ctx.config;
-  const tpl = createIssueTemplate({
-    issueId,
-    subject: `[Test] ${issue.subjectOverride ?? issue.subject}`,
-    html: issue.html,
-    text: issue.text,
-    from: cfg.mailFrom,
-    listId: listId(cfg),
-    listName: cfg.newsletterName,
-    unsubscribeMailto: cfg.unsubscribeMailto,
-  });
+  const tpl = issueTemplateFrom(cfg, issueId, issue, '[Test] ');
   const subscriberId = await subscriberIdByEmail(ctx, e.email);
   // A subscriber sees their own link; anyone else gets the real link shape that leads nowhere.
   const unsubscribeUrl = subscriberId !== undefined ? recipientUnsubscribeUrl(ctx, subscriberId) : ctx.urls.unsubscribe('test-copy');

@@ -2,10 +2,9 @@
 // hand it to the mailer, and mark the row with the server's answer as soon as it arrives.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
-import { listId } from '../mail/headers.js';
 import { MailError, type SendResult } from '../mail/mailer.js';
 import { recipientUnsubscribeUrl } from './links.js';
-import { createIssueTemplate, type IssueTemplate } from './message.js';
+import { issueTemplateFrom, type IssueTemplate } from './message.js';
 import {
   activeIssueIds,
   checkpoint,
@@ -130,16 +129,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
     if (t) return t;
     const issue = await getSendableIssue(ctx, issueId);
     if (!issue) return null;
-    t = createIssueTemplate({
-      issueId,
-      subject: issue.subjectOverride ?? issue.subject,
-      html: issue.html,
-      text: issue.text,
-      from: cfg.mailFrom,
-      listId: listId(cfg),
-      listName: cfg.newsletterName,
-      unsubscribeMailto: cfg.unsubscribeMailto,
-    });
+    t = issueTemplateFrom(ctx.config, issueId, issue);
     templates.set(issueId, t);
     return t;
   }

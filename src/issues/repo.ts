@@ -69,8 +69,7 @@ export async function countIssueArticles(ctx: Ctx, issueId: number): Promise<num
 
 const archiveWhere = inArray(issues.status, ['sending', 'sent']);
 
-/** Published issues (sending or sent), newest date first. */
-export async function listArchiveIssues(ctx: Ctx, p: { limit: number; offset: number }): Promise<ArchiveIssue[]> {
+function listIssues(ctx: Ctx, p: { limit: number; offset: number }, published: boolean): ArchiveIssue[] {
   return ctx.db
     .select({
       id: issues.id,
@@ -84,11 +83,16 @@ export async function listArchiveIssues(ctx: Ctx, p: { limit: number; offset: nu
       articleCount: articleCountSql,
     })
     .from(issues)
-    .where(archiveWhere)
+    .where(published ? archiveWhere : undefined)
     .orderBy(desc(issues.date))
     .limit(p.limit)
     .offset(p.offset)
     .all();
+}
+
+/** Published issues (sending or sent), newest date first. */
+export async function listArchiveIssues(ctx: Ctx, p: { limit: number; offset: number }): Promise<ArchiveIssue[]> {
+  return listIssues(ctx, p, true);
 }
 
 /** How many issues the archive holds. */
@@ -98,23 +102,7 @@ export async function countArchiveIssues(ctx: Ctx): Promise<number> {
 
 /** Every issue, newest date first, for the operator. */
 export async function listAllIssues(ctx: Ctx, p: { limit: number; offset: number }): Promise<ArchiveIssue[]> {
-  return ctx.db
-    .select({
-      id: issues.id,
-      date: issues.date,
-      subject: issues.subject,
-      preheader: issues.preheader,
-      status: issues.status,
-      sentAt: issues.sentAt,
-      sendStartedAt: issues.sendStartedAt,
-      updatedAt: issues.updatedAt,
-      articleCount: articleCountSql,
-    })
-    .from(issues)
-    .orderBy(desc(issues.date))
-    .limit(p.limit)
-    .offset(p.offset)
-    .all();
+  return listIssues(ctx, p, false);
 }
 
 const emptyCounts = (): DeliveryCounts => ({ queued: 0, sent: 0, failed: 0, bounced: 0, skipped: 0 });
