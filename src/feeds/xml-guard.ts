@@ -73,15 +73,7 @@ export function checkXmlDocument(xml: string): string {
       continue;
     }
     // An opening tag: find its end, skipping quoted attribute values.
-    let j = i + 1;
-    let quote = 0;
-    for (; j < n; j++) {
-      const d = xml.charCodeAt(j);
-      if (quote) {
-        if (d === quote) quote = 0;
-      } else if (d === 34 || d === 39) quote = d;
-      else if (d === 62 /* > */) break;
-    }
+    const j = tagEnd(xml, i + 1);
     if (j >= n) throw new FeedError('not a well-formed feed: the document ends inside a tag (truncated)');
     if (root === undefined) {
       let k = i + 1;
@@ -106,4 +98,19 @@ export function checkXmlDocument(xml: string): string {
   if (!rootClosed && (lastClose !== root || tail !== ''))
     throw new FeedError(`not a well-formed feed: the root element <${root}> is not closed (truncated document?)`);
   return root;
+}
+
+/** Index of the `>` that ends the tag begun before `from`, skipping quoted attribute values; the length when none. */
+export function tagEnd(xml: string, from: number): number {
+  const n = xml.length;
+  let j = from;
+  let quote = 0;
+  for (; j < n; j++) {
+    const d = xml.charCodeAt(j);
+    if (quote) {
+      if (d === quote) quote = 0;
+    } else if (d === 34 || d === 39) quote = d;
+    else if (d === 62 /* > */) break;
+  }
+  return j;
 }

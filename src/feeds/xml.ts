@@ -1,7 +1,7 @@
 // A small element tree built in one linear pass; lookups over it stay linear however many items a feed has.
 import { decodeEntities } from './clean.js';
 import { FeedError } from './errors.js';
-import { MAX_XML_DEPTH } from './xml-guard.js';
+import { MAX_XML_DEPTH, tagEnd } from './xml-guard.js';
 
 /** A text run: raw as written (entities not decoded) unless it was CDATA. */
 export interface XText {
@@ -114,15 +114,7 @@ export function parseXmlTree(xml: string, base: string | null): XElement {
       }
       next = j + 1;
     } else {
-      let j = lt + 1;
-      let quote = 0;
-      for (; j < n; j++) {
-        const d = xml.charCodeAt(j);
-        if (quote) {
-          if (d === quote) quote = 0;
-        } else if (d === 34 || d === 39) quote = d;
-        else if (d === 62) break;
-      }
+      const j = tagEnd(xml, lt + 1);
       if (j >= n) break;
       const selfClosing = xml.charCodeAt(j - 1) === 47;
       const parent = stack[stack.length - 1]!;

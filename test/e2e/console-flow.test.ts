@@ -7,7 +7,7 @@ import { getIssueByDate } from '../../src/issues/repo.js';
 import { localDate, scheduledInstant } from '../../src/lib/cron-time.js';
 import { findSubscriberByEmail, importSubscriberBatch } from '../../src/subscribers/repo.js';
 import { seedFixtureDay } from '../fixtures/digest-seed.js';
-import { ARTIFACTS, launchChromium } from '../helpers/browser.js';
+import { ARTIFACTS, launchChromium, shootConsolePage } from '../helpers/browser.js';
 import { addSubscribers } from '../helpers/deliver-fixtures.js';
 import { startLiveServer, type LiveServer } from '../helpers/server.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
@@ -16,24 +16,7 @@ const TOKEN = 'test-admin-token-0123456789';
 const PAGES = ['/admin', '/admin/issues', '/admin/subscribers', '/admin/sources'];
 const BULK = 40;
 
-/** Full-page screenshots of the current page at desktop and phone widths; checks nothing overflows sideways. */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = (await page.evaluate('document.scrollingElement.scrollWidth - window.innerWidth')) as number;
-    expect(overflow, `${name} at ${width}px scrolls sideways`).toBeLessThanOrEqual(0);
-    // A sandboxed frame paints only once scrolled into view; full-page captures otherwise show it blank.
-    const frame = page.locator('iframe.preview');
-    if (await frame.count()) {
-      await frame.scrollIntoViewIfNeeded();
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: join(ARTIFACTS, `console-${name}-preview-${width}.png`) });
-      await page.evaluate('window.scrollTo(0, 0)');
-    }
-    await page.screenshot({ path: join(ARTIFACTS, `console-${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = shootConsolePage;
 
 /** The text of the preview frame's Signal of the Day section. */
 async function signalInPreview(page: Page): Promise<string> {

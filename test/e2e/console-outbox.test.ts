@@ -1,33 +1,16 @@
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleIssue } from '../../src/issues/assemble.js';
 import { localDate, scheduledInstant } from '../../src/lib/cron-time.js';
 import { importSubscriberBatch } from '../../src/subscribers/repo.js';
 import { seedFixtureDay } from '../fixtures/digest-seed.js';
-import { ARTIFACTS, launchChromium } from '../helpers/browser.js';
+import { launchChromium, shootConsolePage } from '../helpers/browser.js';
 import { addSubscribers } from '../helpers/deliver-fixtures.js';
 import { startLiveServer, type LiveServer } from '../helpers/server.js';
 
 const TOKEN = 'test-admin-token-0123456789';
 
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = (await page.evaluate('document.scrollingElement.scrollWidth - window.innerWidth')) as number;
-    expect(overflow, `${name} at ${width}px scrolls sideways`).toBeLessThanOrEqual(0);
-    // A sandboxed frame paints only once scrolled into view; full-page captures otherwise show it blank.
-    const frame = page.locator('iframe.preview');
-    if (await frame.count()) {
-      await frame.scrollIntoViewIfNeeded();
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: join(ARTIFACTS, `console-${name}-preview-${width}.png`) });
-      await page.evaluate('window.scrollTo(0, 0)');
-    }
-    await page.screenshot({ path: join(ARTIFACTS, `console-${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = shootConsolePage;
 
 describe('the console without SMTP: the outbox, failing sources, erasure', () => {
   let browser: Browser;

@@ -413,24 +413,18 @@ function ResendActions(p: { issue: IssueRecord; reach: { failed: number; missing
         </button>
       </form>
       <div class="actions">
-        {p.busy || p.reach.failed === 0 ? (
-          <button type="button" class="secondary" disabled>
-            To the failed ({f.num(p.reach.failed)})
-          </button>
-        ) : (
-          <a class="button secondary" href={`${base}?kind=failed`}>
-            To the failed ({f.num(p.reach.failed)})…
-          </a>
-        )}
-        {p.busy || p.reach.missing === 0 ? (
-          <button type="button" class="secondary" disabled>
-            To the missing ({f.num(p.reach.missing)})
-          </button>
-        ) : (
-          <a class="button secondary" href={`${base}?kind=missing`}>
-            To the missing ({f.num(p.reach.missing)})…
-          </a>
-        )}
+        {(['failed', 'missing'] as const).map((kind) => {
+          const label = `To the ${kind} (${f.num(p.reach[kind])})`;
+          return p.busy || p.reach[kind] === 0 ? (
+            <button type="button" class="secondary" disabled>
+              {label}
+            </button>
+          ) : (
+            <a class="button secondary" href={`${base}?kind=${kind}`}>
+              {label}…
+            </a>
+          );
+        })}
       </div>
       <p class="hint">“Missing” are confirmed subscribers who have no copy of this issue yet. Nobody unsubscribed or bounced is ever reached.</p>
     </section>
