@@ -1,80 +1,10 @@
 // Pure cleaning of feed text: titles, allowlisted HTML, plain text and summaries.
 import { createHash } from 'node:crypto';
-import sanitizeHtml from 'sanitize-html';
 import sbd from 'sbd';
-import { safeHttpUrl } from './canonical.js';
+import { decodeEntities, INVISIBLE } from './entities.js';
+import { cleanHtml, type CleanedHtml } from './html.js';
 
-const NAMED: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', ensp: '\u2002', emsp: '\u2003', thinsp: '\u2009',
-  hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', sbquo: '‚', ldquo: '“', rdquo: '”', bdquo: '„',
-  laquo: '«', raquo: '»', lsaquo: '‹', rsaquo: '›', bull: '•', middot: '·', copy: '©', reg: '®', trade: '™',
-  deg: '°', plusmn: '±', times: '×', divide: '÷', frac12: '½', frac14: '¼', frac34: '¾', sup2: '²', sup3: '³',
-  euro: '€', pound: '£', yen: '¥', cent: '¢', sect: '§', para: '¶', dagger: '†', Dagger: '‡', permil: '‰',
-  larr: '←', rarr: '→', uarr: '↑', darr: '↓', harr: '↔', rArr: '⇒', lArr: '⇐', hArr: '⇔', le: '≤', ge: '≥', ne: '≠',
-  asymp: '≈', infin: '∞', minus: '−', micro: 'µ', alpha: 'α', beta: 'β', gamma: 'γ', delta: 'δ', lambda: 'λ', mu: 'μ',
-  pi: 'π', sigma: 'σ', omega: 'ω', Delta: 'Δ', Sigma: 'Σ', Omega: 'Ω', iexcl: '¡', iquest: '¿', shy: '\u00ad',
-  zwj: '\u200d', zwnj: '\u200c', lrm: '\u200e', rlm: '\u200f', acute: '´', uml: '¨', ordf: 'ª', ordm: 'º', not: '¬',
-  Agrave: 'À', Aacute: 'Á', Acirc: 'Â', Atilde: 'Ã', Auml: 'Ä', Aring: 'Å', AElig: 'Æ', Ccedil: 'Ç', Egrave: 'È',
-  Eacute: 'É', Ecirc: 'Ê', Euml: 'Ë', Igrave: 'Ì', Iacute: 'Í', Icirc: 'Î', Iuml: 'Ï', Ntilde: 'Ñ', Ograve: 'Ò',
-  Oacute: 'Ó', Ocirc: 'Ô', Otilde: 'Õ', Ouml: 'Ö', Oslash: 'Ø', Ugrave: 'Ù', Uacute: 'Ú', Ucirc: 'Û', Uuml: 'Ü',
-  Yacute: 'Ý', szlig: 'ß', agrave: 'à', aacute: 'á', acirc: 'â', atilde: 'ã', auml: 'ä', aring: 'å', aelig: 'æ',
-  ccedil: 'ç', egrave: 'è', eacute: 'é', ecirc: 'ê', euml: 'ë', igrave: 'ì', iacute: 'í', icirc: 'î', iuml: 'ï',
-  ntilde: 'ñ', ograve: 'ò', oacute: 'ó', ocirc: 'ô', otilde: 'õ', ouml: 'ö', oslash: 'ø', ugrave: 'ù', uacute: 'ú',
-  ucirc: 'û', uuml: 'ü', yacute: 'ý', yuml: 'ÿ', oelig: 'œ', OElig: 'Œ', scaron: 'š', Scaron: 'Š', Yuml: 'Ÿ',
-};
-
-const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-// Named references browsers also accept without the semicolon.
-const LEGACY_NO_SEMI = new Set(['amp', 'lt', 'gt', 'quot', 'nbsp']);
-
-/** Decodes HTML character references (numeric and the common named ones); unknown names stay as written. One linear scan. */
-export function decodeEntities(s: string): string {
-  let amp = s.indexOf('&');
-  if (amp === -1) return s;
-  const n = s.length;
-  let out = '';
-  let last = 0;
-  while (amp !== -1) {
-    let j = amp + 1;
-    let replacement: string | undefined;
-    if (s.charCodeAt(j) === 35 /* # */) {
-      j++;
-      const hex = s.charCodeAt(j) === 120 || s.charCodeAt(j) === 88;
-      if (hex) j++;
-      const start = j;
-      const max = hex ? 6 : 7;
-      while (j < n && j - start < max && (hex ? isHex(s.charCodeAt(j)) : s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57)) j++;
-      if (j > start) {
-        const cp = parseInt(s.slice(start, j), hex ? 16 : 10);
-        replacement = cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\ufffd' : String.fromCodePoint(cp);
-        if (s.charCodeAt(j) === 59) j++;
-      }
-    } else {
-      const start = j;
-      const c0 = s.charCodeAt(j);
-      if ((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122)) {
-        while (j < n && j - start < 32 && isAlnum(s.charCodeAt(j))) j++;
-        const name = s.slice(start, j);
-        const v = j - start >= 2 ? NAMED[name] : undefined;
-        if (v !== undefined && s.charCodeAt(j) === 59) {
-          replacement = v;
-          j++;
-        } else if (v !== undefined && LEGACY_NO_SEMI.has(name)) replacement = v;
-      }
-    }
-    if (replacement !== undefined) {
-      out += s.slice(last, amp) + replacement;
-      last = j;
-      amp = s.indexOf('&', j);
-    } else amp = s.indexOf('&', amp + 1);
-  }
-  return last === 0 ? s : out + s.slice(last);
-}
-
-// Controls, bidi overrides/isolates, zero-width characters and other invisible format characters.
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
+export { decodeEntities };
 
 /** Longest title we store; longer ones are cut at a word boundary with an ellipsis. */
 export const MAX_TITLE_LENGTH = 300;
@@ -109,85 +39,23 @@ export function cleanLine(raw: string | null | undefined, max = 200): string | n
   return s ? cut(s, max) : null;
 }
 
-const ALLOWED_TAGS = [
-  'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'cite', 'code', 'dd', 'del', 'dfn', 'div', 'dl', 'dt', 'em',
-  'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'img', 'ins', 'kbd', 'li', 'mark', 'ol', 'p',
-  'pre', 'q', 's', 'samp', 'small', 'span', 'strike', 'strong', 'sub', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th',
-  'thead', 'time', 'tr', 'u', 'ul', 'var',
-];
-
-/** Longest item HTML we keep; a bigger body is cut before sanitizing (sanitize-html closes what the cut leaves open). */
+/** Longest item HTML we keep; a bigger body is cut before cleaning (the cleaner closes what the cut leaves open). */
 export const MAX_CONTENT_CHARS = 300_000;
 
-/**
- * Sanitizes item HTML to an allowlist: no script, style, iframe, form, svg, event handlers or inline styles;
- * links and images only http(s) (relative ones resolved against base), links open without a referrer.
- */
-export function sanitizeContent(html: string | null | undefined, base?: string | null): string {
-  if (!html) return '';
-  const input = html.length > MAX_CONTENT_CHARS ? html.slice(0, MAX_CONTENT_CHARS) : html;
-  const abs = (v: string | undefined) => (v ? safeHttpUrl(v, base ?? undefined) : null);
-  return sanitizeHtml(input, {
-    allowedTags: ALLOWED_TAGS,
-    allowedAttributes: {
-      a: ['href', 'title', 'rel'],
-      img: ['src', 'alt', 'title', 'width', 'height'],
-      td: ['colspan', 'rowspan'],
-      th: ['colspan', 'rowspan', 'scope'],
-      abbr: ['title'],
-      time: ['datetime'],
-      ol: ['start'],
-    },
-    allowedSchemes: ['http', 'https', 'mailto'],
-    allowedSchemesByTag: { img: ['http', 'https'] },
-    allowProtocolRelative: false,
-    disallowedTagsMode: 'discard',
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'svg', 'math', 'object', 'embed', 'template', 'select', 'button', 'head', 'title'],
-    transformTags: {
-      a: (tagName, attribs) => {
-        const href = attribs.href;
-        const out: Record<string, string> = {};
-        if (href && /^mailto:/i.test(href.trim())) out.href = href.trim();
-        else if (href) {
-          const u = abs(href);
-          if (u) out.href = u;
-        }
-        if (attribs.title) out.title = attribs.title;
-        if (out.href) out.rel = 'noopener noreferrer nofollow';
-        return { tagName, attribs: out };
-      },
-      img: (tagName, attribs) => {
-        const src = abs(attribs.src);
-        const out: Record<string, string> = {};
-        if (src) out.src = src;
-        for (const k of ['alt', 'title', 'width', 'height']) if (attribs[k]) out[k] = attribs[k]!;
-        return { tagName, attribs: out };
-      },
-    },
-    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
-  });
+/** Item HTML cleaned to the allowlist (see cleanHtml) together with its plain text, in one pass. */
+export function cleanContent(html: string | null | undefined, base?: string | null): CleanedHtml {
+  if (!html) return { html: '', text: '' };
+  return cleanHtml(html.length > MAX_CONTENT_CHARS ? html.slice(0, MAX_CONTENT_CHARS) : html, base);
 }
 
-const BREAKS = new Set(['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'tr', 'table', 'ul', 'ol', 'dl', 'dd', 'dt', 'figure', 'figcaption', 'br', 'hr']);
+/** Item HTML cleaned to the allowlist: no script, style, iframe, form, svg, event handlers or inline styles. */
+export function sanitizeContent(html: string | null | undefined, base?: string | null): string {
+  return cleanContent(html, base).html;
+}
 
-/** Plain text of (sanitized or raw) HTML: blocks become line breaks, tags go, entities are decoded, spaces folded. */
-export function htmlToText(html: string): string {
-  if (!html) return '';
-  let s = /<(script|style|noscript|template|svg|iframe)\b/i.test(html)
-    ? html.replace(/<(script|style|noscript|template|svg|iframe)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    : html;
-  // One pass over the tags: block ends and <br> become line breaks, list items bullets, the rest nothing.
-  s = s.replace(/<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>|<[^>]*>/g, (_m, close: string | undefined, name: string | undefined) => {
-    if (!name) return '';
-    const n = name.toLowerCase();
-    if (n === 'li') return close ? '' : '\n• ';
-    return (close || n === 'br' || n === 'hr') && BREAKS.has(n) ? '\n' : '';
-  });
-  s = decodeEntities(s).replace(INVISIBLE, '');
-  return s
-    .replace(/[^\S\n]+/g, ' ')
-    .replace(/ ?\n[\s]*/g, '\n')
-    .trim();
+/** Plain text of (sanitized or raw) HTML: blocks become line breaks, list items bullets, entities decoded, spaces folded. */
+export function htmlToText(html: string | null | undefined): string {
+  return cleanContent(html).text;
 }
 
 /** Lines feeds append to every item that say nothing about it. */

@@ -1,6 +1,6 @@
 // Pure: parsed items → clean articles ready to store (canonical URL, title, dates, sanitized content, summary).
 import { canonicalUrl, safeHttpUrl } from './canonical.js';
-import { cleanLine, cleanTitle, contentHash, htmlToText, sanitizeContent, summarize } from './clean.js';
+import { cleanContent, cleanLine, cleanTitle, contentHash, htmlToText, summarize } from './clean.js';
 import { resolvePublished } from './dates.js';
 import type { ParsedFeed, RawItem } from './parse.js';
 
@@ -50,8 +50,7 @@ export function itemKey(item: RawItem): ItemKey | null {
 export function normalizeItem(item: RawItem, now: number, key: ItemKey | null = itemKey(item)): CleanArticle | null {
   if (!key) return null;
   const { url, canonicalUrl: canonical, guid } = key;
-  const contentHtml = sanitizeContent(item.contentHtml ?? item.summaryHtml, item.base ?? url);
-  const contentText = htmlToText(contentHtml);
+  const { html: contentHtml, text: contentText } = cleanContent(item.contentHtml ?? item.summaryHtml, item.base ?? url);
   const summarySource = item.summaryHtml && item.summaryHtml !== item.contentHtml ? htmlToText(item.summaryHtml) : '';
   const summary = summarize(summarySource || contentText);
   let title = cleanTitle(item.title);

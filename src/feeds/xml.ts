@@ -1,5 +1,5 @@
 // A small element tree built in one linear pass; lookups over it stay linear however many items a feed has.
-import { decodeEntities } from './clean.js';
+import { decodeEntities } from './entities.js';
 import { FeedError } from './errors.js';
 import { MAX_XML_DEPTH, tagEnd } from './xml-guard.js';
 
