@@ -11,20 +11,54 @@ const TRACKING_PARAMS = new Set([
 /** `source=` is tracking when its value names a feed or a share channel (Medium's `source=rss----…`), not when it selects content. */
 const TRACKING_SOURCE_VALUE = /^(rss|atom|feed|newsletter|email|twitter|facebook|linkedin|social|share|post_page|collection_home|user_profile)/i;
 
+// URLs the WHATWG parser would hand back unchanged, recognised without parsing (most feed links are one of them):
+// a lowercase scheme and host (not an IP address, no port, no punycode), then a path, query and fragment made
+// only of characters the parser copies as they are, with no dot segments to resolve.
+const PLAIN_REST = /^(?!.*(?:\/\.|%2e))\/(?![/\\])[A-Za-z0-9\-._~!$&()*+,;=:@%/?#]*$/i;
+const PLAIN_ORIGIN = /^https?:\/\/(?!xn--)[a-z0-9-]+(?:\.(?!xn--)[a-z0-9-]+)*(?<=(?:^|[/.])[a-z][a-z0-9-]*)(?=\/)/;
+
+// The origin of the last base seen, for resolving path-absolute links (/a/b) without a parse: null when the
+// base is not plain http(s) (user info, another scheme), so the parser decides.
+let lastBase = '';
+let lastBaseOrigin: string | null = null;
+function baseOrigin(base: string): string | null {
+  if (base !== lastBase) {
+    lastBase = base;
+    try {
+      const u = new URL(base);
+      lastBaseOrigin = (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname && !u.username && !u.password ? `${u.protocol}//${u.host}` : null;
+    } catch {
+      lastBaseOrigin = null;
+    }
+  }
+  return lastBaseOrigin;
+}
+
 /** An absolute http(s) URL from a feed value resolved against a base, or null (javascript:, data:, mailto:, garbage). */
 export function safeHttpUrl(raw: string | null | undefined, base?: string | null): string | null {
   if (!raw) return null;
   const trimmed = raw.trim();
   if (!trimmed) return null;
-  let u: URL;
+  const c = trimmed.charCodeAt(0);
+  if (c === 104 /* h */) {
+    const origin = PLAIN_ORIGIN.exec(trimmed);
+    if (origin && PLAIN_REST.test(trimmed.slice(origin[0].length))) return trimmed;
+  } else if (c === 47 /* / */ && base && PLAIN_REST.test(trimmed)) {
+    const origin = baseOrigin(base);
+    if (origin) return origin + trimmed;
+  }
+  // An absolute link stands even when the base is unusable.
+  const u = (base && parseUrl(trimmed, base)) || parseUrl(trimmed);
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) return null;
+  return u.href;
+}
+
+function parseUrl(raw: string, base?: string): URL | null {
   try {
-    u = base ? new URL(trimmed, base) : new URL(trimmed);
+    return new URL(raw, base);
   } catch {
     return null;
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-  if (!u.hostname) return null;
-  return u.href;
 }
 
 /**

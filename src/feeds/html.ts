@@ -28,6 +28,7 @@ const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 const TABLE_SCOPE = new Set(['table', 'td', 'th', 'caption']);
 const LIST_SCOPE = new Set(['ul', 'ol', 'dl', 'table', 'td', 'th', 'caption', 'blockquote', 'figure', 'pre']);
 const TABLE_ONLY = new Set(['table']);
+const P_ONLY = ['p'];
 
 /** What the cleaner does with one tag name, looked up once per tag. */
 interface Rule {
@@ -45,6 +46,8 @@ interface Rule {
   closeStop: ReadonlySet<string> | null;
   /** Where the search for the element an end tag closes stops (a table cell ends no element outside it). */
   endStop: ReadonlySet<string> | null;
+  /** [name], for that search. */
+  self: readonly string[];
 }
 
 const RULES = new Map<string, Rule>();
@@ -72,10 +75,11 @@ const rule = (name: string, attrs: readonly string[] | null, dropContent: 0 | 1 
     closes: closes[name]?.[0] ?? null,
     closeStop: closes[name]?.[1] ?? null,
     endStop: name === 'table' ? null : tableParts.includes(name) ? TABLE_ONLY : TABLE_SCOPE,
+    self: [name],
   };
 };
 for (const [name, attrs] of Object.entries(KEEP)) RULES.set(name, rule(name, attrs));
-for (const name of AS_DIV) RULES.set(name, { ...rule('div', KEEP.div!), name: 'div' });
+for (const name of AS_DIV) RULES.set(name, rule('div', KEEP.div!));
 for (const name of DROP_CONTENT) RULES.set(name, rule(name, null, 1));
 for (const name of DROP_NESTED) RULES.set(name, rule(name, null, 2));
 
@@ -256,7 +260,7 @@ class Cleaner {
       return next;
     }
     const name = r.name;
-    if (r.closesP) this.closeOpen(lt, ['p'], TABLE_SCOPE);
+    if (r.closesP) this.closeOpen(lt, P_ONLY, TABLE_SCOPE);
     if (r.heading && HEADINGS.has(stack[stack.length - 1]!)) this.edit(lt, lt, this.closeTags(stack.length - 1));
     else if (r.closes && name !== 'a') this.closeOpen(lt, r.closes, r.closeStop);
 
@@ -289,7 +293,7 @@ class Cleaner {
       return this.n;
     }
     const r = RULES.get(tag);
-    const found = !r?.attrs || r.isVoid ? -1 : this.openIndex([r.name], r.endStop);
+    const found = !r?.attrs || r.isVoid ? -1 : this.openIndex(r.self, r.endStop);
     if (found === -1) this.edit(lt, after, '');
     else if (found === this.stack.length - 1 && plain && r!.name === tag && after === k + 1) this.stack.pop();
     else this.edit(lt, after, this.closeTags(found));

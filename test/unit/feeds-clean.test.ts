@@ -28,6 +28,41 @@ describe('canonicalUrl', () => {
   });
 });
 
+describe('safeHttpUrl', () => {
+  // What the parser says: the reference the shortcuts for plain URLs must agree with.
+  const reference = (raw: string, base?: string) => {
+    const t = raw.trim();
+    if (!t) return null;
+    const parse = (b?: string) => {
+      try {
+        return new URL(t, b);
+      } catch {
+        return null;
+      }
+    };
+    const u = (base && parse(base)) || parse();
+    return u && (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname ? u.href : null;
+  };
+  it('agrees with the URL parser on random links, plain or not', () => {
+    const start = fc.constantFrom('https://', 'http://', 'HTTPS://', '/', '//', '', 'javascript:', 'mailto:', ' https://', '/\\', 'ftp://');
+    const host = fc.constantFrom('a.com', 'A.com', 'a.b1', 'xn--zz.com', 'xn--bcher-kva.de', '1.2.3.4', 'a.0x7f', '0x7f.com', 'a..b', 'a.com.', 'user@a.com', 'a.com:443', 'a.com:8080', 'a-b.c-d', '');
+    // Half the time only characters the shortcut takes, so that it is exercised; half the time anything.
+    const plain = ['/', 'x', 'Y', '.', '..', '/./', '/../', '%2e', '%2E', '%41', '%', '?', '#', '&', '=', '~', ':', '@', ';', '!', '*', '(', ')', ',', '+', '$'];
+    const rest = fc.oneof(
+      fc.array(fc.constantFrom(...plain), { maxLength: 10 }).map((p) => '/' + p.join('')),
+      fc.array(fc.constantFrom(...plain, "'", ' ', '\\', 'é', '<', '"', '`', '{', '|', '\t'), { maxLength: 12 }).map((p) => p.join('')),
+    );
+    const base = fc.constantFrom(undefined, 'https://blog.example.com/post/', 'http://h.test:8080/a/b', 'https://u:p@h.test/', 'ftp://f.test/', 'not a url');
+    fc.assert(
+      fc.property(start, host, rest, base, (a, h, r, b) => {
+        const raw = a.startsWith('/') ? a + r : a + h + r;
+        expect(safeHttpUrl(raw, b)).toBe(reference(raw, b));
+      }),
+      { numRuns: 20000, seed: 11 },
+    );
+  });
+});
+
 describe('cleanTitle', () => {
   it('decodes entities, removes tags, folds CR/LF and whitespace', () => {
     expect(cleanTitle('  <b>Fast</b> &amp; <i>safe</i>:\r\n  a &quot;story&quot; &#8212; &#x2713; &hellip;  ')).toBe('Fast & safe: a "story" — ✓ …');

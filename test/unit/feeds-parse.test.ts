@@ -136,7 +136,7 @@ describe('JSON Feed', () => {
     expect(articles[0]!.contentHtml).toBe('<p>JSON <b>HTML</b> content.</p>');
     expect(articles[0]!.summary).toBe('A JSON summary sentence. Another one.');
     expect(articles[0]!.author).toBe('Jo Json');
-    expect(articles[1]!.contentHtml).toBe('Plain &lt;text&gt; content.<br />Second line.');
+    expect(articles[1]!.contentHtml).toBe('Plain &lt;text&gt; content.<br>Second line.');
     expect(articles[1]!.publishedAt).toBe(Date.UTC(2026, 3, 5, 5, 0));
     expect(articles[1]!.author).toBe('JSON Team');
   });
