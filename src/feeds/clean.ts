@@ -1,5 +1,5 @@
 // Pure cleaning of feed text: titles, allowlisted HTML, plain text and summaries.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import sbd from 'sbd';
 import { decodeEntities, INVISIBLE } from './entities.js';
 import { cleanHtml, type CleanedHtml } from './html.js';
@@ -99,5 +99,5 @@ export function summarize(text: string): string {
 
 /** A stable fingerprint of an item's visible content. */
 export function contentHash(title: string, text: string): string {
-  return createHash('sha256').update(title).update('\u0000').update(text).digest('hex').slice(0, 32);
+  return hash('sha256', `${title}\u0000${text}`).slice(0, 32);
 }

@@ -98,15 +98,8 @@ export interface CleanedHtml {
   text: string;
 }
 
-// In cleaned HTML (canonical: lowercase tags, no '>' inside values) these find what the plain text turns into lines.
-const LINE_ENDS = /<\/(?:p|div|h[1-6]|blockquote|pre|tr|table|ul|ol|dl|dd|dt|figure|figcaption)>|<[bh]r>/g;
-const ANY_TAG = /<[^>]*>/g;
-
-/** The plain text of cleaned HTML: what a reader sees, blocks on their own lines, list items bulleted. */
-function textOf(html: string): string {
-  const lines = html.replace(LINE_ENDS, '\n').replace(/<li>/g, '\n• ').replace(ANY_TAG, '');
-  return foldText(decodeEntities(lines));
-}
+/** Closing these (and writing br and hr) ends a line of the plain text. */
+const LINE_ENDS = new Set(['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'tr', 'table', 'ul', 'ol', 'dl', 'dd', 'dt', 'figure', 'figcaption']);
 
 const NO_ATTRS: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -115,6 +108,9 @@ class Cleaner {
   // The output is the input with edits: out holds everything before `from`; the input from `from` on is still to copy.
   out = '';
   from = 0;
+  // The plain text so far, entities still encoded; textFrom is where the text run being read began.
+  text = '';
+  textFrom = 0;
   readonly n: number;
   readonly stack: string[] = [];
   // Attribute values of the tag just read, by name (first occurrence wins, as in a browser).
@@ -207,7 +203,11 @@ class Cleaner {
   /** End tags for the open elements from stack index `to` up, innermost first (popped). */
   closeTags(to: number): string {
     let tags = '';
-    while (this.stack.length > to) tags += `</${this.stack.pop()!}>`;
+    while (this.stack.length > to) {
+      const name = this.stack.pop()!;
+      tags += `</${name}>`;
+      if (LINE_ENDS.has(name)) this.text += '\n';
+    }
     return tags;
   }
 
@@ -281,7 +281,11 @@ class Cleaner {
       // Anything but exactly <name> in the input is written anew.
       this.edit(lt, end, `<${name}${this.hasAttrs ? this.writeAttrs(r.attrs) : ''}>`);
     }
-    if (!r.isVoid) stack.push(name);
+    if (r.isVoid) this.text += '\n';
+    else {
+      if (name === 'li') this.text += '\n• ';
+      stack.push(name);
+    }
     return end;
   }
 
@@ -295,8 +299,9 @@ class Cleaner {
     const r = RULES.get(tag);
     const found = !r?.attrs || r.isVoid ? -1 : this.openIndex(r.self, r.endStop);
     if (found === -1) this.edit(lt, after, '');
-    else if (found === this.stack.length - 1 && plain && r!.name === tag && after === k + 1) this.stack.pop();
-    else this.edit(lt, after, this.closeTags(found));
+    else if (found === this.stack.length - 1 && plain && r!.name === tag && after === k + 1) {
+      if (LINE_ENDS.has(this.stack.pop()!)) this.text += '\n';
+    } else this.edit(lt, after, this.closeTags(found));
     return after;
   }
 
@@ -308,6 +313,10 @@ class Cleaner {
       const lt = s.indexOf('<', i);
       if (lt === -1) break;
       const c = s.charCodeAt(lt + 1);
+      // Everything but a '<' that starts no markup ends the text run.
+      if (isAlpha(c) || c === 33 || c === 47 || c === 63) {
+        if (lt > this.textFrom) this.text += s.slice(this.textFrom, lt);
+      }
       if (isAlpha(c) || (c === 47 && isAlpha(s.charCodeAt(lt + 2)))) {
         const closing = c === 47;
         let k = closing ? lt + 2 : lt + 1;
@@ -316,7 +325,7 @@ class Cleaner {
         for (let d = s.charCodeAt(k); k < n && !isWs(d) && d !== 47 && d !== 62; d = s.charCodeAt(++k)) if (d >= 65 && d <= 90) plain = false;
         const raw = s.slice(nameStart, k);
         const name = plain ? raw : raw.toLowerCase();
-        i = closing ? this.close(lt, name, k, plain) : this.open(lt, name, k, plain);
+        i = this.textFrom = closing ? this.close(lt, name, k, plain) : this.open(lt, name, k, plain);
       } else if (c === 33 && s.startsWith('--', lt + 2)) {
         // Comments end at -->, at --!>, or at once for <!--> and <!--->.
         let next: number;
@@ -328,19 +337,20 @@ class Cleaner {
           next = a === -1 && b === -1 ? n : a === -1 || (b !== -1 && b < a) ? b + 4 : a + 3;
         }
         this.edit(lt, next, '');
-        i = next;
+        i = this.textFrom = next;
       } else if (c === 33 || c === 63 || c === 47) {
         // <!doctype …>, <![CDATA[ … >, <?…>, </ …> and </>: bogus comments up to the next '>'.
         const gt = s.indexOf('>', lt + 2);
         const next = gt === -1 ? n : gt + 1;
         this.edit(lt, next, '');
-        i = next;
+        i = this.textFrom = next;
       } else {
         // A '<' that starts no tag is text.
         this.edit(lt, lt + 1, '&lt;');
         i = lt + 1;
       }
     }
+    if (n > this.textFrom) this.text += s.slice(this.textFrom);
     return this.out + s.slice(this.from) + this.closeTags(0);
   }
 }
@@ -352,6 +362,7 @@ class Cleaner {
  * Input that is already clean (lowercase tags without attributes, closed in order) is copied, not rebuilt.
  */
 export function cleanHtml(input: string, base?: string | null): CleanedHtml {
-  const html = new Cleaner(input, base ?? undefined).run();
-  return { html, text: textOf(html) };
+  const cleaner = new Cleaner(input, base ?? undefined);
+  const html = cleaner.run();
+  return { html, text: foldText(decodeEntities(cleaner.text)) };
 }
