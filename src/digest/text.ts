@@ -1,5 +1,5 @@
-import sbd from 'sbd';
 import { eng } from 'stopword';
+import { splitSentences } from '../lib/sentences.js';
 
 // Pure text helpers of the digest: clean feed text, cap summaries, and turn text into comparable terms.
 
@@ -53,7 +53,7 @@ export function cleanTitle(s: string): string {
 export function clampSentences(text: string, maxSentences = 5, maxChars = 900): string {
   const plain = plainText(text);
   if (!plain) return '';
-  const sentences = sbd.sentences(plain, { newline_boundaries: false, preserve_whitespace: false });
+  const sentences = splitSentences(plain);
   return truncateWords(sentences.slice(0, maxSentences).join(' ').trim(), maxChars);
 }
 

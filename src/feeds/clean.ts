@@ -1,7 +1,7 @@
 // Pure cleaning of feed text: titles, allowlisted HTML, plain text and summaries.
 import { hash } from 'node:crypto';
-import sbd from 'sbd';
-import { decodeEntities, INVISIBLE } from './entities.js';
+import { splitSentences } from '../lib/sentences.js';
+import { decodeEntities, INVISIBLE, SPACES } from './entities.js';
 import { cleanHtml, type CleanedHtml } from './html.js';
 
 export { decodeEntities };
@@ -28,14 +28,14 @@ export function cleanTitle(raw: string | null | undefined): string {
     .replace(/<!\[CDATA\[|\]\]>/g, '')
     .replace(/<(?:br|\/?p|\/?div|\/?li|\/?h\d|\/?tr|\/?td)\b[^<>]*>/gi, ' ')
     .replace(/<[A-Za-z/!][^<>]*>/g, '');
-  s = decodeEntities(s).replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
+  s = decodeEntities(s).replace(INVISIBLE, '').replace(SPACES, ' ').trim();
   return cut(s, MAX_TITLE_LENGTH);
 }
 
 /** Folds whitespace and drops invisible characters in a short text such as an author name. */
 export function cleanLine(raw: string | null | undefined, max = 200): string | null {
   if (!raw) return null;
-  const s = decodeEntities(raw.replace(/<[^<>]*>/g, ' ')).replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
+  const s = decodeEntities(raw.replace(/<[^<>]*>/g, ' ')).replace(INVISIBLE, '').replace(SPACES, ' ').trim();
   return s ? cut(s, max) : null;
 }
 
@@ -78,10 +78,10 @@ export function summarize(text: string): string {
   // the margin, so it is removed whole from a 1,600-character head before the splitter sees 800 characters.
   let s = text.length > 1600 ? text.slice(0, 1600) : text;
   for (const re of BOILERPLATE) s = s.replace(re, ' ');
-  s = s.replace(/\s+/g, ' ').trim();
+  s = s.replace(SPACES, ' ').trim();
   if (!s) return '';
   const head = s.length > 800 ? s.slice(0, 800) : s;
-  const sentences = sbd.sentences(head, { newline_boundaries: false, preserve_whitespace: false });
+  const sentences = splitSentences(head);
   let out = '';
   let count = 0;
   for (const raw of sentences) {

@@ -76,6 +76,9 @@ export function decodeEntities(s: string): string {
 // eslint-disable-next-line no-control-regex
 export const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
 
+/** Whitespace that folding to one space changes: replacing it by ' ' equals replacing /\s+/g, without stopping at every single space. */
+export const SPACES = /\s{2,}|[^\S ]/g;
+
 // A run of whitespace and invisible characters that folding changes: two or more, or one that is not a plain space.
 // eslint-disable-next-line no-control-regex
 const FOLDABLE = /[\s\u0000-\u0008\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufff9-\ufffb]{2,}|[^\S ]|[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufff9-\ufffb]/g;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEntities, foldText, INVISIBLE } from '../../src/feeds/entities.js';
+import { decodeEntities, foldText, INVISIBLE, SPACES } from '../../src/feeds/entities.js';
 import { cleanHtml, MAX_DEPTH } from '../../src/feeds/html.js';
 import { canonicalProblems, referenceText, tagSoup, VECTORS } from '../helpers/hostile-html.js';
 
@@ -125,6 +125,15 @@ describe('foldText', () => {
         expect(foldText(s)).toBe(reference(s));
       }),
       { numRuns: 5000 },
+    );
+  });
+  it('SPACES folds like /\\s+/g', () => {
+    const unit = fc.constantFrom('a', ' ', '\n', '\t', '\u00a0', '\u3000', 'b');
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 30 }), (s) => {
+        expect(s.replace(SPACES, ' ')).toBe(s.replace(/\s+/g, ' '));
+      }),
+      { numRuns: 3000 },
     );
   });
 });
