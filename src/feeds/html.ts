@@ -50,34 +50,34 @@ interface Rule {
   self: readonly string[];
 }
 
-const RULES = new Map<string, Rule>();
-const rule = (name: string, attrs: readonly string[] | null, dropContent: 0 | 1 | 2 = 0): Rule => {
-  const closes: Record<string, [string[], ReadonlySet<string>]> = {
-    li: [['li'], LIST_SCOPE],
-    dd: [['dd', 'dt'], LIST_SCOPE],
-    dt: [['dd', 'dt'], LIST_SCOPE],
-    tr: [['tr'], new Set(['table', 'tbody', 'thead', 'tfoot'])],
-    td: [['td', 'th'], new Set(['tr', 'table'])],
-    th: [['td', 'th'], new Set(['tr', 'table'])],
-    tbody: [['tbody', 'thead', 'tfoot', 'tr', 'td', 'th'], TABLE_ONLY],
-    thead: [['tbody', 'thead', 'tfoot', 'tr', 'td', 'th'], TABLE_ONLY],
-    tfoot: [['tbody', 'thead', 'tfoot', 'tr', 'td', 'th'], TABLE_ONLY],
-    a: [['a'], TABLE_SCOPE],
-  };
-  const tableParts = ['tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption'];
-  return {
-    name,
-    attrs,
-    dropContent,
-    isVoid: name === 'br' || name === 'hr' || name === 'img',
-    closesP: CLOSES_P.has(name),
-    heading: HEADINGS.has(name),
-    closes: closes[name]?.[0] ?? null,
-    closeStop: closes[name]?.[1] ?? null,
-    endStop: name === 'table' ? null : tableParts.includes(name) ? TABLE_ONLY : TABLE_SCOPE,
-    self: [name],
-  };
+const SECTION_PARTS = ['tbody', 'thead', 'tfoot', 'tr', 'td', 'th'];
+/** The open elements a start tag closes first, and where the search for them stops. */
+const IMPLIED_CLOSES: Record<string, [string[], ReadonlySet<string>]> = {
+  li: [['li'], LIST_SCOPE],
+  dd: [['dd', 'dt'], LIST_SCOPE],
+  dt: [['dd', 'dt'], LIST_SCOPE],
+  tr: [['tr'], new Set(['table', 'tbody', 'thead', 'tfoot'])],
+  td: [['td', 'th'], new Set(['tr', 'table'])],
+  th: [['td', 'th'], new Set(['tr', 'table'])],
+  tbody: [SECTION_PARTS, TABLE_ONLY],
+  thead: [SECTION_PARTS, TABLE_ONLY],
+  tfoot: [SECTION_PARTS, TABLE_ONLY],
+  a: [['a'], TABLE_SCOPE],
 };
+
+const RULES = new Map<string, Rule>();
+const rule = (name: string, attrs: readonly string[] | null, dropContent: 0 | 1 | 2 = 0): Rule => ({
+  name,
+  attrs,
+  dropContent,
+  isVoid: name === 'br' || name === 'hr' || name === 'img',
+  closesP: CLOSES_P.has(name),
+  heading: HEADINGS.has(name),
+  closes: IMPLIED_CLOSES[name]?.[0] ?? null,
+  closeStop: IMPLIED_CLOSES[name]?.[1] ?? null,
+  endStop: name === 'table' ? null : name === 'caption' || SECTION_PARTS.includes(name) ? TABLE_ONLY : TABLE_SCOPE,
+  self: [name],
+});
 for (const [name, attrs] of Object.entries(KEEP)) RULES.set(name, rule(name, attrs));
 for (const name of AS_DIV) RULES.set(name, rule('div', KEEP.div!));
 for (const name of DROP_CONTENT) RULES.set(name, rule(name, null, 1));
