@@ -44,7 +44,9 @@ export function toMailError(err: unknown, phase: SendPhase = 'envelope'): MailEr
   const permanent = !auth && typeof code === 'number' && code >= 500 && code < 600 && code !== 503;
   const noAnswer = code === undefined;
   const afterData = phase === 'dot' && noAnswer;
-  const text = (e.response ?? e.message ?? String(err)).replace(/\s+/g, ' ').slice(0, 500);
+  // A failed STARTTLS says so: the server's bare answer ("500 command not recognized") would not.
+  const said = e.code === 'ETLS' && e.response ? `${e.message}: ${e.response}` : (e.response ?? e.message ?? String(err));
+  const text = said.replace(/\s+/g, ' ').slice(0, 500);
   // 421 is the server closing the session; a 4xx to MAIL FROM (454 throttling) is the server pacing everyone.
   const connection =
     !auth && (phase === 'connect' || code === 421 || (e.command === 'MAIL FROM' && typeof code === 'number' && code < 500) || (phase === 'envelope' && noAnswer));
