@@ -1,5 +1,6 @@
 // Scheduler wiring: node-cron fires the daily and ingest jobs; a catch-up check (at start and every
-// minute) runs a date whose fire was missed (downtime, a blocked event loop, a DST gap) if not too late.
+// minute) runs a date whose fire was missed (downtime, a blocked event loop, a DST gap) or whose run
+// failed, if not too late.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { AppContext } from '../context.js';
 import { ingestAll } from '../feeds/ingest.js';
@@ -20,7 +21,7 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** What a cron fire does now: the date of the latest scheduled time at or before now, run once. */
   fireDaily(trigger?: string): Promise<DailyOutcome | null>;
-  /** Runs a missed date if it is within DIGEST_CATCHUP_HOURS, records it skipped otherwise. */
+  /** Runs a missed or failed date if it is within DIGEST_CATCHUP_HOURS, records a missed one skipped otherwise. */
   catchUp(): Promise<CatchUpResult>;
 }
 
@@ -29,6 +30,9 @@ export type CatchUpResult =
   | { action: 'none'; reason: string }
   | { action: 'ran'; date: string; lateMs: number; outcome: DailyOutcome }
   | { action: 'skipped'; date: string; lateMs: number };
+
+/** The shortest wait before a failed daily run is tried again. */
+export const FAILED_RETRY_MIN_MS = 5 * 60_000;
 
 /**
  * The date a daily fire at `now` is for: the latest date whose scheduled time is at or before now. On a
@@ -74,9 +78,16 @@ export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Sche
     const due = dueDate(now, cfg.digestCron, cfg.digestTimezone);
     if (!due) return { action: 'none', reason: 'the schedule has no past run' };
     const run = await getJobRun(ctx, DAILY_JOB, due.date);
-    if (run && run.status !== 'running') return { action: 'none', reason: `${due.date} already ${run.status}` };
     const lateMs = now - due.at;
     const limitMs = cfg.digestCatchupHours * 3_600_000;
+    if (run?.status === 'failed') {
+      // A failed run (the database was busy, the disk full, a render error) is tried again inside the catch-up
+      // window, waiting longer each time: half of how late the last try was, at least FAILED_RETRY_MIN_MS.
+      const last = run.finishedAt ?? run.startedAt;
+      const retryAt = last + Math.max(FAILED_RETRY_MIN_MS, (last - due.at) / 2);
+      if (lateMs >= limitMs) return { action: 'none', reason: `${due.date} failed and is past DIGEST_CATCHUP_HOURS: run it by hand` };
+      if (now < retryAt) return { action: 'none', reason: `${due.date} failed; next try at ${new Date(retryAt).toISOString()}` };
+    } else if (run && run.status !== 'running') return { action: 'none', reason: `${due.date} already ${run.status}` };
     // A run under a minute late is the cron's own (it may be firing right now); leave it to the cron.
     if (!run && lateMs < 60_000) return { action: 'none', reason: 'the scheduled time has just passed' };
     if (lateMs >= limitMs) {
@@ -85,7 +96,8 @@ export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Sche
       return { action: 'skipped', date: due.date, lateMs };
     }
     const outcome = await exclusive(async () => {
-      log.info({ date: due.date, lateMs }, 'catching up a missed daily run');
+      if (run?.status === 'failed') log.warn({ date: due.date, lateMs, lastError: run.detail }, 'trying a failed daily run again');
+      else log.info({ date: due.date, lateMs }, 'catching up a missed daily run');
       const out = await runDaily(ctx, due.date, { trigger: 'catch-up', steps: o.steps });
       o.onDaily?.(out);
       return out;

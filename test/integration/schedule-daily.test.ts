@@ -4,7 +4,8 @@ import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
 import { runDaily } from '../../src/jobs/daily.js';
 import { acquireLease, getJobRun, listJobRuns } from '../../src/jobs/repo.js';
-import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.js';
+import { createScheduler, FAILED_RETRY_MIN_MS, type Scheduler } from '../../src/jobs/scheduler.js';
+import { assembleIssue } from '../../src/issues/assemble.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { makeTestContext, testEnv, type TestContext } from '../helpers/context.js';
@@ -93,6 +94,45 @@ describe('the daily schedule', () => {
     expect(await s.catchUp()).toMatchObject({ action: 'none' });
     expect(await s.fireDaily('cron')).toMatchObject({ status: 'already_done' });
     expect(issues(c)).toHaveLength(1);
+  });
+
+  it('a failed run is tried again inside the catch-up window, waiting longer after each failure', async () => {
+    const { c, clock } = setup('2026-04-06T06:00:02Z');
+    addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
+    let failures = 2;
+    const flaky = {
+      ...noIngest,
+      assemble: async (cx: AppContext, date: string) => {
+        if (failures-- > 0) throw new Error('database is locked');
+        return assembleIssue(cx, date);
+      },
+    };
+    const s = createScheduler(c, { steps: flaky });
+    expect(await s.fireDaily('cron')).toMatchObject({ status: 'failed', error: 'database is locked' });
+    clock.advance(60_000);
+    expect(await s.catchUp()).toMatchObject({ action: 'none', reason: expect.stringContaining('next try') });
+    // Two hours late, the second try fails too; the next waits half of that lateness (an hour), not five minutes.
+    clock.set(new Date('2026-04-06T08:00:00Z'));
+    expect(await s.catchUp()).toMatchObject({ action: 'ran', outcome: { status: 'failed' } });
+    clock.set(new Date('2026-04-06T08:00:00Z').getTime() + FAILED_RETRY_MIN_MS + 60_000);
+    expect(await s.catchUp()).toMatchObject({ action: 'none' });
+    clock.set(new Date('2026-04-06T09:00:01Z'));
+    expect(await s.catchUp()).toMatchObject({ action: 'ran', outcome: { status: 'queued' } });
+    expect(issues(c)).toHaveLength(1);
+    expect(deliveriesOf(c)).toBe(5);
+    clock.advance(FAILED_RETRY_MIN_MS * 10);
+    expect(await s.catchUp()).toMatchObject({ action: 'none', reason: expect.stringContaining('already queued') });
+  });
+
+  it('a failed run is not tried again past DIGEST_CATCHUP_HOURS: it waits for the operator', async () => {
+    const { c, clock } = setup('2026-04-06T06:00:02Z', { DIGEST_CATCHUP_HOURS: '2' });
+    addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
+    const broken = { ...noIngest, assemble: async () => Promise.reject(new Error('disk I/O error')) };
+    const s = createScheduler(c, { steps: broken });
+    expect(await s.fireDaily('cron')).toMatchObject({ status: 'failed' });
+    clock.set(new Date('2026-04-06T08:00:03Z'));
+    expect(await s.catchUp()).toMatchObject({ action: 'none', reason: expect.stringContaining('run it by hand') });
+    expect(await getJobRun(c, 'daily', '2026-04-06')).toMatchObject({ status: 'failed', detail: 'disk I/O error' });
   });
 
   it('a miss older than DIGEST_CATCHUP_HOURS is logged as skipped and never sent late', async () => {
