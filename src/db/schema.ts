@@ -244,6 +244,12 @@ export const leases = sqliteTable('leases', {
   expiresAt: integer('expires_at').notNull(),
 });
 
+/** Console sessions signed out before they expired, kept until their own expiry so a restart does not revive them. */
+export const consoleRevocations = sqliteTable('console_revocations', {
+  sessionId: text('session_id').primaryKey(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
 /** One row per scheduled daily run and date: what happened (sent, skipped, empty, review). */
 export const jobRuns = sqliteTable(
   'job_runs',

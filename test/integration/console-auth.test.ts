@@ -227,6 +227,12 @@ describe('console access', () => {
     for (const p of PAGES) expect((await app.request(p, { headers: { cookie } })).status).toBe(303);
     expect((await post(app, `/admin/subscribers/${id}/unsubscribe`, { _csrf: csrf }, { cookie })).status).toBe(403);
     expect((await findSubscriberById(c, id))?.status).toBe('confirmed');
+    // A restart (a new app on the same database) does not bring the signed-out session back.
+    const restarted = createApp(c);
+    for (const p of PAGES) expect((await restarted.request(p, { headers: { cookie } })).status).toBe(303);
+    // A session that was not signed out still works after the restart.
+    const other = await signIn(app);
+    expect((await restarted.request('/admin', { headers: { cookie: other } })).status).toBe(200);
   });
 
   test('failed sign-ins are rate limited per address; the limit lifts after the window', async () => {

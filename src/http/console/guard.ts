@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import type { PageCtx } from './layout.js';
+import { isSessionRevoked, revokeSession } from './repo.js';
 import { checkCsrf, csrfToken, verifySession, type ConsoleSession, type SessionKeys } from './session.js';
 
 /** Hono variables the console's middleware hands to its pages. */
@@ -102,17 +103,11 @@ export function crossSite(c: Context, ctx: AppContext): boolean {
   return !own.has(origin);
 }
 
-/** Sessions signed out before they expired, by id; kept until their own expiry. */
-export function createRevocationList(now: () => number) {
-  const revoked = new Map<string, number>();
+/** Sessions signed out before they expired, kept in the database until their own expiry (a restart keeps them out). */
+export function createRevocationList(ctx: AppContext) {
   return {
-    revoke(s: ConsoleSession) {
-      revoked.set(s.id, s.expiresAt);
-      if (revoked.size > 1000) for (const [id, exp] of revoked) if (exp <= now()) revoked.delete(id);
-    },
-    has(id: string) {
-      return revoked.has(id);
-    },
+    revoke: (s: ConsoleSession) => revokeSession(ctx, s.id, s.expiresAt, ctx.clock.now()),
+    has: (id: string) => isSessionRevoked(ctx, id),
   };
 }
 
@@ -129,7 +124,7 @@ export function requireSession(ctx: AppContext, revoked: ReturnType<typeof creat
     if (PUBLIC_PATHS.has(path) || path.startsWith('/admin/assets/')) return next();
     const now = ctx.clock.now();
     const session = verifySession(keys, getCookie(c, cookieName(ctx)), now);
-    const valid = session && !revoked.has(session.id) ? session : null;
+    const valid = session && !(await revoked.has(session.id)) ? session : null;
     const method = c.req.method;
     const safe = method === 'GET' || method === 'HEAD';
     if (!valid) {

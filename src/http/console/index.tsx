@@ -49,7 +49,7 @@ const ERROR_TITLES: Record<number, string> = {
 /** The operator's console: every /admin page, its sign-in, session and CSRF protection. */
 export function registerConsole(app: Hono, ctx: AppContext): void {
   const admin = new Hono<ConsoleEnv>();
-  const revoked = createRevocationList(() => ctx.clock.now());
+  const revoked = createRevocationList(ctx);
   const now = () => ctx.clock.now();
   // Failed sign-ins per client address. No global cap: anyone could then lock the operator out, and a
   // 192-bit token is beyond guessing at five tries per address and window anyway.
@@ -94,10 +94,10 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
   const signInPage = (c: Context, opts: { next?: string; error?: string; status?: string }, code: 200 | 401 | 429 = 200) =>
     c.html(doc(<SignInPage siteName={ctx.config.newsletterName} next={safeNext(opts.next)} error={opts.error} status={opts.status} />), code);
 
-  admin.get('/login', (c) => {
+  admin.get('/login', async (c) => {
     // Already signed in: go where the link meant to go.
     const current = verifySession(sessionKeys(ctx), getCookie(c, cookieName(ctx)), now());
-    if (current && !revoked.has(current.id)) return c.redirect(safeNext(c.req.query('next')), 303);
+    if (current && !(await revoked.has(current.id))) return c.redirect(safeNext(c.req.query('next')), 303);
     return signInPage(c, { next: c.req.query('next'), status: c.req.query('out') === '1' ? 'You are signed out.' : undefined });
   });
 
@@ -123,8 +123,8 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
     return c.redirect(safeNext(next), 303);
   });
 
-  admin.post('/logout', (c) => {
-    revoked.revoke(c.get('session'));
+  admin.post('/logout', async (c) => {
+    await revoked.revoke(c.get('session'));
     clearSessionCookie(c, ctx);
     return c.redirect('/admin/login?out=1', 303);
   });

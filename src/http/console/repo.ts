@@ -114,3 +114,14 @@ export async function problemDeliveries(r: Repo, issueId: number, limit = 50): P
     )
     .all(issueId, limit) as ProblemDelivery[];
 }
+
+/** Records a signed-out session until its own expiry, and forgets revocations that have expired. */
+export async function revokeSession(r: Repo, sessionId: string, expiresAt: number, now: number): Promise<void> {
+  r.sqlite.prepare('INSERT INTO console_revocations (session_id, expires_at) VALUES (?, ?) ON CONFLICT (session_id) DO NOTHING').run(sessionId, expiresAt);
+  r.sqlite.prepare('DELETE FROM console_revocations WHERE expires_at <= ?').run(now);
+}
+
+/** Whether a session was signed out. */
+export async function isSessionRevoked(r: Repo, sessionId: string): Promise<boolean> {
+  return r.sqlite.prepare('SELECT 1 FROM console_revocations WHERE session_id = ?').get(sessionId) !== undefined;
+}
