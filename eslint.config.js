@@ -14,6 +14,15 @@ export default tseslint.config(
     },
   },
   {
+    // A promise used as a condition or dropped unawaited is a bug the types can see (the repositories are async).
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
     files: ['src/**/*.ts', 'src/**/*.tsx'],
     ignores: ['src/db/**', 'src/**/*.repo.ts', 'src/**/repo.ts'],
     rules: {
