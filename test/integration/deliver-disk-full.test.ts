@@ -1,0 +1,70 @@
+// Disk full in the middle of a send (simulated with PRAGMA max_page_count on the sender's own connection, the
+// free space left taken by filler): nothing is recorded as sent that did not reach the server, nothing is
+// marked failed, and once space is back every subscriber receives the issue, a second copy only for rows that
+// were in flight, and those counted as uncertain.
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSender, type Sender } from '../../src/deliveries/sender.js';
+import { sendIssue } from '../../src/deliveries/send.js';
+import { createLogger } from '../../src/lib/log.js';
+import { makeTestContext, type TestContext } from '../helpers/context.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
+import { addSubscribers, deliveryRows, insertIssue, until } from '../helpers/deliver-fixtures.js';
+
+let ctx: TestContext | undefined;
+let sink: SmtpSink | undefined;
+let sender: Sender | undefined;
+afterEach(async () => {
+  await sender?.stop();
+  await ctx?.cleanup();
+  await sink?.close();
+  ctx = sink = sender = undefined;
+});
+
+describe('disk full while sending', () => {
+  it('records nothing it did not send, fails nobody, and finishes once space is back', async () => {
+    const lines: string[] = [];
+    const log = createLogger('info', new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
+    sink = await startSmtpSink();
+    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' }, log });
+    const c = ctx;
+    const n = 120;
+    addSubscribers(c, n);
+    const issueId = insertIssue(c);
+    await sendIssue(c, issueId);
+
+    // No page may be added from here on, and the free space left is taken: a write that grows anything fails.
+    c.sqlite.exec('CREATE TABLE filler (b BLOB)');
+    const pages = c.sqlite.pragma('page_count', { simple: true }) as number;
+    c.sqlite.pragma(`max_page_count = ${pages}`);
+    const fill = c.sqlite.prepare('INSERT INTO filler (b) VALUES (randomblob(?))');
+    for (const size of [4096, 512, 64, 8]) {
+      try {
+        for (;;) fill.run(size);
+      } catch (e) {
+        expect((e as { code?: string }).code).toBe('SQLITE_FULL');
+      }
+    }
+    sender = createSender(c, { maintenanceMs: 50, idlePollMs: 20, leaseMs: 1000 });
+    sender.start();
+    await until(() => lines.some((l) => /full/i.test(l)), 15_000, 'a disk-full error in the log');
+
+    // While full: every row recorded as sent reached the server, nobody is failed or bounced.
+    const delivered = () => new Set(sink!.received.map((m) => m.envelopeTo[0]));
+    const whileFull = deliveryRows(c, issueId);
+    expect(whileFull.filter((r) => r.status === 'sent').every((r) => delivered().has(r.email))).toBe(true);
+    expect(whileFull.some((r) => r.status === 'failed' || r.status === 'bounced')).toBe(false);
+    expect(whileFull.filter((r) => r.status !== 'sent').length).toBeGreaterThan(0);
+    // Space again: everything goes out; a second copy only for what was in flight when a write failed.
+    c.sqlite.pragma('max_page_count = 1073741823');
+    await until(() => deliveryRows(c, issueId).every((r) => r.status === 'sent'), 30_000, 'every delivery sent');
+    expect(delivered().size).toBe(n);
+    const copies = new Map<string, number>();
+    for (const m of sink.received) copies.set(m.envelopeTo[0]!, (copies.get(m.envelopeTo[0]!) ?? 0) + 1);
+    const extra = [...copies.values()].reduce((a, k) => a + k - 1, 0);
+    expect(extra).toBeLessThanOrEqual(2 * 2); // concurrency = 2 × SMTP_POOL_SIZE messages in flight
+    // Such second copies are counted as uncertain, never silently.
+    const uncertain = deliveryRows(c, issueId).filter((r) => r.uncertain > 0).length;
+    expect(uncertain).toBeGreaterThanOrEqual(extra);
+  });
+});
