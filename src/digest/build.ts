@@ -1,7 +1,8 @@
+import { safeHttpUrl } from '../feeds/canonical.js';
 import { headerSafe } from '../mail/headers.js';
 import { findThemes, listNames } from './patterns.js';
 import { dayTerms, rankArticles } from './rank.js';
-import { clampSentences, cleanTitle, plainText, safeHttpUrl, truncateWords } from './text.js';
+import { clampSentences, cleanTitle, plainText, truncateWords } from './text.js';
 import type { ArticleTerms, CandidateArticle, Digest, RankedArticle, ScoreParts, TermHistory } from './types.js';
 
 // Turns a window's articles into a Digest: rank, pick the signal, find patterns, write subject and preheader.

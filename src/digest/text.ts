@@ -1,24 +1,8 @@
 import { eng } from 'stopword';
+import { decodeEntities } from '../feeds/entities.js';
 import { splitSentences } from '../lib/sentences.js';
 
 // Pure text helpers of the digest: clean feed text, cap summaries, and turn text into comparable terms.
-
-const ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
-
-/** Decodes the common HTML entities (numeric and named) left in feed text. */
-export function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (m, e: string) => {
-    const low = e.toLowerCase();
-    if (low.startsWith('#x')) return safeCodePoint(parseInt(low.slice(2), 16), m);
-    if (low.startsWith('#')) return safeCodePoint(parseInt(low.slice(1), 10), m);
-    return ENTITY[low] ?? m;
-  });
-}
-
-function safeCodePoint(n: number, fallback: string): string {
-  if (!Number.isFinite(n) || n <= 0 || n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return fallback;
-  return String.fromCodePoint(n);
-}
 
 /** Plain one-line text from feed text: tags dropped, entities decoded, control/bidi/zero-width removed, spaces folded. */
 export function plainText(s: string): string {
@@ -55,17 +39,6 @@ export function clampSentences(text: string, maxSentences = 5, maxChars = 900): 
   if (!plain) return '';
   const sentences = splitSentences(plain);
   return truncateWords(sentences.slice(0, maxSentences).join(' ').trim(), maxChars);
-}
-
-/** The link of an article if it is an absolute http(s) URL, else null (javascript:, data:, relative…). */
-export function safeHttpUrl(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const u = new URL(url.trim());
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-  } catch {
-    return null;
-  }
 }
 
 // Words that say nothing about a theme on an engineering blog; they also break phrases.

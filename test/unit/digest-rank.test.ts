@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildDigest, composeDigest, makeSubject, MAX_SUBJECT } from '../../src/digest/build.js';
 import { dayTerms, rankArticles, RANK_WEIGHTS } from '../../src/digest/rank.js';
-import { clampSentences, cleanTitle, safeHttpUrl } from '../../src/digest/text.js';
+import { safeHttpUrl } from '../../src/feeds/canonical.js';
+import { clampSentences, cleanTitle } from '../../src/digest/text.js';
 import { candidates, fixtureTermHistory } from '../fixtures/digest-candidates.js';
 
 const history = fixtureTermHistory();
