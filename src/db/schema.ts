@@ -211,17 +211,23 @@ export const deliveries = sqliteTable(
 );
 
 /** Operator resend requests: who asked, when, what, how many were queued. */
-export const resendRequests = sqliteTable('resend_requests', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  issueId: integer('issue_id')
-    .notNull()
-    .references(() => issues.id),
-  kind: text('kind', { enum: ['email', 'failed', 'missing'] }).notNull(),
-  email: text('email'),
-  requestedBy: text('requested_by').notNull(),
-  requestedAt: integer('requested_at').notNull(),
-  queued: integer('queued').notNull(),
-});
+export const resendRequests = sqliteTable(
+  'resend_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    issueId: integer('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    kind: text('kind', { enum: ['email', 'failed', 'missing'] }).notNull(),
+    email: text('email'),
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    queued: integer('queued').notNull(),
+    /** The client's Idempotency-Key: a retried request with it gets this row's result instead of a new resend. */
+    idempotencyKey: text('idempotency_key'),
+  },
+  (t) => [uniqueIndex('resend_requests_idempotency_key_uq').on(t.idempotencyKey)],
+);
 
 /** Test copies of an issue sent to any address, kept apart from deliveries. */
 export const testSends = sqliteTable('test_sends', {

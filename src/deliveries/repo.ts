@@ -354,6 +354,24 @@ export interface ResendOutcome {
   queued: number;
   /** For an email resend: why nobody was queued. */
   reason?: 'not_found' | 'not_confirmed' | 'pending';
+  /** Set when the idempotency key was used before: that request, whose result this is. */
+  prior?: PriorResend;
+}
+
+/** A resend recorded under an idempotency key. */
+export interface PriorResend {
+  issueId: number;
+  kind: 'email' | 'failed' | 'missing';
+  email: string | null;
+  queued: number;
+}
+
+const priorResend = (r: Repo, key: string) =>
+  st(r, 'SELECT issue_id AS issueId, kind, email, queued FROM resend_requests WHERE idempotency_key = ?').get(key) as PriorResend | undefined;
+
+/** The resend recorded under an idempotency key, if any. */
+export async function findResendByKey(r: Repo, key: string): Promise<PriorResend | null> {
+  return priorResend(r, key) ?? null;
 }
 
 /**
@@ -367,8 +385,12 @@ export async function queueResend(
   req: { kind: 'email'; email: string } | { kind: 'failed' } | { kind: 'missing' },
   requestedBy: string,
   now: number,
+  idempotencyKey?: string,
 ): Promise<ResendOutcome> {
   return immediate(r.sqlite, () => {
+    // A request with a key already recorded (a client retrying, or the same request twice at once) changes nothing.
+    const prior = idempotencyKey ? priorResend(r, idempotencyKey) : undefined;
+    if (prior) return { queued: prior.queued, prior };
     let out: ResendOutcome;
     if (req.kind === 'email') {
       const s = st(r, 'SELECT id, status FROM subscribers WHERE email = ?').get(req.email) as { id: number; status: string } | undefined;
@@ -417,13 +439,14 @@ export async function queueResend(
       };
     }
     if (out.reason === 'not_found' || out.reason === 'not_confirmed') return out;
-    st(r, `INSERT INTO resend_requests (issue_id, kind, email, requested_by, requested_at, queued) VALUES (?, ?, ?, ?, ?, ?)`).run(
+    st(r, `INSERT INTO resend_requests (issue_id, kind, email, requested_by, requested_at, queued, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
       issueId,
       req.kind,
       req.kind === 'email' ? req.email : null,
       requestedBy,
       now,
       out.queued,
+      idempotencyKey ?? null,
     );
     if (out.queued > 0) st(r, `UPDATE issues SET status = 'sending', updated_at = ? WHERE id = ? AND status = 'sent'`).run(now, issueId);
     return out;

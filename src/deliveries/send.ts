@@ -8,6 +8,7 @@ import { recipientUnsubscribeUrl } from './links.js';
 import { issueTemplateFrom } from './message.js';
 import {
   findIssueIdByDate,
+  findResendByKey,
   getSendableIssue,
   hasPendingDeliveries,
   queueIssue,
@@ -15,6 +16,7 @@ import {
   recordTestSend,
   sendProgress,
   subscriberIdByEmail,
+  type PriorResend,
   type SendProgress,
 } from './repo.js';
 
@@ -92,26 +94,52 @@ export interface ResendResult {
  * Queues a resend and records it (who, when, how many). 409 while the issue is still sending or before it
  * was sent; an email that is not a confirmed subscriber is refused (never unsubscribed or bounced people).
  */
-export async function resendIssue(ctx: AppContext, issueId: number, req: ResendRequest, requestedBy: string): Promise<ResendResult> {
-  const issue = await getSendableIssue(ctx, issueId);
-  if (!issue) throw notFound('No such issue.');
-  if (issue.status === 'draft') throw new AppError(409, 'NOT_SENT', 'This issue has not been sent yet: send it first.');
-  if (issue.status === 'sending' && (await hasPendingDeliveries(ctx, issueId)))
-    throw new AppError(409, 'SEND_IN_PROGRESS', 'This issue is still sending; resend once it has finished.');
-  const now = ctx.clock.now();
+export async function resendIssue(
+  ctx: AppContext,
+  issueId: number,
+  req: ResendRequest,
+  requestedBy: string,
+  idempotencyKey?: string,
+): Promise<ResendResult> {
   const r =
     'email' in req
       ? { kind: 'email' as const, email: req.email }
       : 'failed' in req
         ? { kind: 'failed' as const }
         : { kind: 'missing' as const };
-  const out = await queueResend(ctx, issueId, r, requestedBy, now);
+  // A retried request answers what the first one did, before any check that the first one changed the answer of.
+  if (idempotencyKey) {
+    const prior = await findResendByKey(ctx, idempotencyKey);
+    if (prior) return replay(ctx, idempotencyKey, prior, issueId, r);
+  }
+  const issue = await getSendableIssue(ctx, issueId);
+  if (!issue) throw notFound('No such issue.');
+  if (issue.status === 'draft') throw new AppError(409, 'NOT_SENT', 'This issue has not been sent yet: send it first.');
+  if (issue.status === 'sending' && (await hasPendingDeliveries(ctx, issueId)))
+    throw new AppError(409, 'SEND_IN_PROGRESS', 'This issue is still sending; resend once it has finished.');
+  const now = ctx.clock.now();
+  const out = await queueResend(ctx, issueId, r, requestedBy, now, idempotencyKey);
+  if (out.prior) return replay(ctx, idempotencyKey!, out.prior, issueId, r);
   if (out.reason === 'not_found') throw new AppError(404, 'NOT_FOUND', 'No subscriber has this address.');
   if (out.reason === 'not_confirmed')
     throw new AppError(409, 'NOT_CONFIRMED', 'This subscriber is not confirmed (pending, unsubscribed or bounced): nothing was sent.');
   ctx.log.info({ issueId, kind: r.kind, queued: out.queued, requestedBy }, 'resend queued');
   wakeHook?.();
   return { issueId, kind: r.kind, queued: out.queued, progress: await sendProgress(ctx, issueId, now) };
+}
+
+/** The answer to a request whose idempotency key was used before: the first result, or 422 if it asked otherwise. */
+async function replay(
+  ctx: AppContext,
+  key: string,
+  prior: PriorResend,
+  issueId: number,
+  req: { kind: ResendResult['kind']; email?: string },
+): Promise<ResendResult> {
+  if (prior.issueId !== issueId || prior.kind !== req.kind || (prior.email ?? null) !== (req.email ?? null))
+    throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different resend.');
+  ctx.log.info({ issueId, kind: prior.kind, idempotencyKey: key }, 'resend retried with the same Idempotency-Key: nothing new queued');
+  return { issueId, kind: prior.kind, queued: prior.queued, progress: await sendProgress(ctx, issueId, ctx.clock.now()) };
 }
 
 /** Sends one test copy of an issue to any address, now, and records it apart from deliveries. */

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { AppContext } from '../context.js';
 import { parseResendRequest, resendIssue, sendIssue, sendProgress, sendTestCopy } from '../deliveries/send.js';
-import { notFound } from '../lib/errors.js';
+import { AppError, notFound } from '../lib/errors.js';
 import { readBody } from './request.js';
 
 // Admin API for deliveries: send an issue, resend it, send a test copy, follow the progress.
@@ -20,8 +20,11 @@ export function registerAdminDeliveriesApi(app: Hono, ctx: AppContext): void {
 
   app.post('/api/admin/issues/:id/resend', async (c) => {
     const id = issueId(c.req.param('id'));
+    const key = c.req.header('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key))
+      throw new AppError(400, 'BAD_REQUEST', 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
     const req = parseResendRequest(await readBody(c));
-    const out = await resendIssue(ctx, id, req, 'admin-api');
+    const out = await resendIssue(ctx, id, req, 'admin-api', key);
     return c.json(out, 202);
   });
 

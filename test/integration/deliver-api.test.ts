@@ -90,4 +90,42 @@ describe('admin delivery API', () => {
       { kind: 'email', email: 'user1@example.test', by: 'admin-api', queued: 1 },
     ]);
   });
+
+  it('Idempotency-Key: the same resend sent twice at once, or retried after its copy went out, queues one copy', async () => {
+    sink = await startSmtpSink();
+    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' } });
+    addSubscribers(ctx, 3);
+    const issueId = insertIssue(ctx);
+    const app = createApp(ctx);
+    const c = ctx;
+    await app.request(`/api/admin/issues/${issueId}/send`, { method: 'POST', headers: auth });
+    sender = createSender(c, { maintenanceMs: 50, idlePollMs: 20 });
+    sender.start();
+    await sink.waitFor(3);
+    await until(() => (c.sqlite.prepare('SELECT status FROM issues WHERE id = ?').get(issueId) as { status: string }).status === 'sent', 10_000, 'issue sent');
+
+    const keyed = (key: string, body: unknown) => {
+      const r = json(body);
+      return app.request(`/api/admin/issues/${issueId}/resend`, { ...r, headers: { ...r.headers, 'Idempotency-Key': key } });
+    };
+    const [a, b] = await Promise.all([keyed('resend-7f3a', { email: 'user1@example.test' }), keyed('resend-7f3a', { email: 'user1@example.test' })]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    const [ja, jb] = [await a.json(), await b.json()];
+    expect(ja).toMatchObject({ kind: 'email', queued: 1 });
+    expect(jb).toMatchObject({ kind: 'email', queued: 1 });
+    await sink.waitFor(4);
+    await until(() => deliveryRows(c, issueId).every((r) => r.status === 'sent'), 10_000, 'resend sent');
+    // A retry long after (the client never saw the answer): the same answer, no new copy.
+    const retry = await keyed('resend-7f3a', { email: 'user1@example.test' });
+    expect(retry.status).toBe(202);
+    expect(await retry.json()).toMatchObject({ kind: 'email', queued: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.received.filter((m) => m.envelopeTo[0] === 'user1@example.test')).toHaveLength(2);
+    expect(c.sqlite.prepare('SELECT count(*) AS n FROM resend_requests').get()).toEqual({ n: 1 });
+    // The same key for another request is refused; a malformed key is a 400; without a key, a new copy as before.
+    expect((await keyed('resend-7f3a', { email: 'user2@example.test' })).status).toBe(422);
+    expect((await keyed('bad key with spaces', { email: 'user2@example.test' })).status).toBe(400);
+    expect((await app.request(`/api/admin/issues/${issueId}/resend`, json({ email: 'user2@example.test' }))).status).toBe(202);
+    await sink.waitFor(5);
+  });
 });
