@@ -7,6 +7,8 @@ import { createLogger, type Logger } from './lib/log.js';
 import { createUrls } from './lib/urls.js';
 import { createMailer } from './mail/index.js';
 import type { Mailer } from './mail/mailer.js';
+import { replaySuppressions } from './subscribers/repo.js';
+import { readSuppressions, suppressionLogPath } from './subscribers/suppressions.js';
 
 /** Opens and migrates the database and builds the context shared by the server, the jobs and the CLI. */
 export function createContext(config: Config, over: { log?: Logger; mailer?: Mailer; clock?: Clock } = {}): AppContext {
@@ -15,6 +17,8 @@ export function createContext(config: Config, over: { log?: Logger; mailer?: Mai
   try {
     const { applied } = migrate(handle);
     if (applied) log.info({ applied, path: handle.path }, 'database migrated');
+    const replayed = replaySuppressions(handle, readSuppressions(handle.sqlite.name), (over.clock ?? systemClock).now());
+    if (replayed) log.warn({ replayed, log: suppressionLogPath(handle.sqlite.name) }, 'subscribers unsubscribed again from the suppression log (the database was older than the log)');
   } catch (err) {
     handle.close();
     throw err;

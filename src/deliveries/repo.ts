@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { AppContext } from '../context.js';
 import { immediate } from '../db/client.js';
+import { appendSuppression } from '../subscribers/suppressions.js';
 
 type Repo = Pick<AppContext, 'sqlite'>;
 
@@ -195,7 +196,7 @@ export async function markFailed(r: Repo, id: number, owner: string, error: stri
  * and their other queued deliveries are skipped, all in one transaction.
  */
 export async function markBounced(r: Repo, id: number, owner: string, subscriberId: number, error: string, now: number): Promise<void> {
-  immediate(r.sqlite, () => {
+  const bouncedEmail = immediate(r.sqlite, () => {
     st(
       r,
       `UPDATE deliveries SET status = 'bounced', attempts = attempts + 1, last_error = ?, smtp_response = ?, updated_at = ?,
@@ -206,14 +207,15 @@ export async function markBounced(r: Repo, id: number, owner: string, subscriber
       r,
       `UPDATE subscribers SET status = 'bounced', bounced_at = ?, updated_at = ? WHERE id = ? AND status IN ('confirmed', 'pending')`,
     ).run(now, now, subscriberId).changes;
-    if (changed) {
-      st(r, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'bounce', ?, ?)`).run(subscriberId, now, error.slice(0, 300));
-      st(r, `UPDATE deliveries SET status = 'skipped', last_error = 'subscriber bounced', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`).run(
-        now,
-        subscriberId,
-      );
-    }
+    if (!changed) return null;
+    st(r, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'bounce', ?, ?)`).run(subscriberId, now, error.slice(0, 300));
+    st(r, `UPDATE deliveries SET status = 'skipped', last_error = 'subscriber bounced', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`).run(
+      now,
+      subscriberId,
+    );
+    return (st(r, 'SELECT email FROM subscribers WHERE id = ?').get(subscriberId) as { email: string | null } | undefined)?.email ?? null;
   });
+  if (bouncedEmail) appendSuppression(r.sqlite.name, bouncedEmail, 'bounce', now);
 }
 
 /** Gives claimed rows back untouched (shutdown, pause before sending): no attempt, not uncertain. */

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
 import { immediate } from '../db/client.js';
 import { consentEvents, deliveries, subscribers, type ConsentEventType, type SubscriberStatus } from '../db/schema.js';
+import { addressKey, appendSuppression, type Suppression } from './suppressions.js';
 
 export type Subscriber = typeof subscribers.$inferSelect;
 export type ConsentEvent = typeof consentEvents.$inferSelect;
@@ -116,6 +117,12 @@ export async function confirmSubscriber(r: Repo, id: number, tokenIssuedAt: numb
 
 /** Unsubscribes, idempotently: returns whether the state changed. Queued deliveries of this subscriber are skipped. */
 export async function unsubscribeSubscriber(r: Repo, id: number, now: number, meta: ConsentMeta, type: ConsentEventType = 'unsubscribe'): Promise<{ changed: boolean; subscriber?: Subscriber }> {
+  const out = unsubscribeNow(r, id, now, meta, type);
+  if (out.changed && out.subscriber?.email) appendSuppression(r.sqlite.name, out.subscriber.email, 'unsubscribe', now);
+  return out;
+}
+
+function unsubscribeNow(r: Repo, id: number, now: number, meta: ConsentMeta, type: ConsentEventType): { changed: boolean; subscriber?: Subscriber } {
   return immediate(r.sqlite, () => {
     const s = r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
     if (!s) return { changed: false };
@@ -230,9 +237,16 @@ export async function* iterateSubscribers(r: Repo, pageSize = 1000): AsyncGenera
 
 /** Removes a subscriber's address and name (GDPR erasure); delivery rows stay, anonymous, for the counts. */
 export async function eraseSubscriber(r: Repo, id: number, now: number): Promise<boolean> {
+  const erased = eraseNow(r, id, now);
+  if (erased) appendSuppression(r.sqlite.name, erased, 'erase', now);
+  return erased !== null;
+}
+
+/** Erases in one transaction; the address it had, or null when there was nothing to erase. */
+function eraseNow(r: Repo, id: number, now: number): string | null {
   return immediate(r.sqlite, () => {
     const s = r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
-    if (!s || s.erasedAt) return false;
+    if (!s || s.erasedAt) return null;
     r.db
       .update(subscribers)
       .set({ email: null, name: null, status: 'unsubscribed', unsubscribedAt: s.unsubscribedAt ?? now, erasedAt: now, updatedAt: now })
@@ -245,6 +259,36 @@ export async function eraseSubscriber(r: Repo, id: number, now: number): Promise
       .set({ status: 'skipped', lastError: 'erased', updatedAt: now })
       .where(and(eq(deliveries.subscriberId, id), eq(deliveries.status, 'queued')))
       .run();
-    return true;
+    return s.email ?? '';
   });
+}
+
+/**
+ * Start-up: applies the suppression log to a database that may have been restored from an older backup. A
+ * confirmed or pending subscriber whose address was unsubscribed, bounced or erased after they last gave consent
+ * is brought to that state again (nobody who consented again later is touched). Returns how many changed.
+ */
+export function replaySuppressions(r: Repo, log: Map<string, Suppression>, now: number): number {
+  if (!log.size) return 0;
+  const rows = r.sqlite
+    .prepare(`SELECT id, email, status, confirmed_at AS confirmedAt, last_confirmation_sent_at AS sentAt, created_at AS createdAt
+              FROM subscribers WHERE status IN ('confirmed', 'pending') AND email IS NOT NULL`)
+    .all() as { id: number; email: string; status: string; confirmedAt: number | null; sentAt: number | null; createdAt: number }[];
+  let changed = 0;
+  for (const s of rows) {
+    const e = log.get(addressKey(s.email));
+    const consentAt = (s.status === 'confirmed' ? s.confirmedAt : s.sentAt) ?? s.createdAt;
+    if (!e || e.at <= consentAt) continue;
+    const detail = `replayed from the suppression log (${e.event} at ${new Date(e.at).toISOString()})`;
+    if (e.event === 'erase') eraseNow(r, s.id, e.at);
+    else if (e.event === 'unsubscribe') unsubscribeNow(r, s.id, e.at, { detail }, 'unsubscribe');
+    else
+      immediate(r.sqlite, () => {
+        r.sqlite.prepare(`UPDATE subscribers SET status = 'bounced', bounced_at = ?, updated_at = ? WHERE id = ?`).run(e.at, now, s.id);
+        addEvent(r, s.id, 'bounce', e.at, { detail });
+        r.sqlite.prepare(`UPDATE deliveries SET status = 'skipped', last_error = 'subscriber bounced', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`).run(now, s.id);
+      });
+    changed++;
+  }
+  return changed;
 }
