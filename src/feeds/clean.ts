@@ -4,8 +4,6 @@ import { splitSentences } from '../lib/sentences.js';
 import { decodeEntities, INVISIBLE, SPACES } from './entities.js';
 import { cleanHtml, type CleanedHtml } from './html.js';
 
-export { decodeEntities };
-
 /** Longest title we store; longer ones are cut at a word boundary with an ellipsis. */
 export const MAX_TITLE_LENGTH = 300;
 
@@ -46,11 +44,6 @@ export const MAX_CONTENT_CHARS = 300_000;
 export function cleanContent(html: string | null | undefined, base?: string | null): CleanedHtml {
   if (!html) return { html: '', text: '' };
   return cleanHtml(html.length > MAX_CONTENT_CHARS ? html.slice(0, MAX_CONTENT_CHARS) : html, base);
-}
-
-/** Item HTML cleaned to the allowlist: no script, style, iframe, form, svg, event handlers or inline styles. */
-export function sanitizeContent(html: string | null | undefined, base?: string | null): string {
-  return cleanContent(html, base).html;
 }
 
 /** Plain text of (sanitized or raw) HTML: blocks become line breaks, list items bullets, entities decoded, spaces folded. */

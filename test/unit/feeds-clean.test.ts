@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalUrl, safeHttpUrl } from '../../src/feeds/canonical.js';
-import { cleanTitle, decodeEntities, htmlToText, sanitizeContent, summarize } from '../../src/feeds/clean.js';
+import { cleanContent, cleanTitle, htmlToText, summarize } from '../../src/feeds/clean.js';
+import { decodeEntities } from '../../src/feeds/entities.js';
 import { parseFeedDate, resolvePublished } from '../../src/feeds/dates.js';
 import { decodeFeedBytes } from '../../src/feeds/decode.js';
 import { parseRetryAfter } from '../../src/feeds/fetch.js';
@@ -106,9 +107,9 @@ describe('decodeEntities', () => {
   });
 });
 
-describe('sanitizeContent', () => {
+describe('cleanContent', () => {
   it('keeps an allowlist and removes everything active', () => {
-    const html = sanitizeContent(
+    const { html } = cleanContent(
       '<p style="x" onclick="y">Hi <a href="javascript:alert(1)" onmouseover="z">js</a> <a href="/rel" target="_blank">rel</a></p>' +
         '<script>s()</script><style>.a{}</style><iframe src="https://x"></iframe><object data="x"></object><embed src="x">' +
         '<form><button>Go</button></form><svg><script>1</script></svg><math><mi>x</mi></math>' +
