@@ -1,6 +1,10 @@
 // Test data for the delivery engine: issue rows and subscribers inserted directly.
+import { onTestFinished } from 'vitest';
 import type { AppContext } from '../../src/context.js';
+import { createSender, type Sender, type SenderOptions } from '../../src/deliveries/sender.js';
 import { UNSUBSCRIBE_PLACEHOLDER } from '../../src/issues/personalize.js';
+import { makeTestContext, type TestContext } from './context.js';
+import { startSmtpSink, type SmtpSink } from './smtp.js';
 
 /** Inserts a rendered draft issue whose parts contain the unsubscribe placeholder; returns its id. */
 export function insertIssue(ctx: Pick<AppContext, 'sqlite'>, o: { date?: string; subject?: string; html?: string; text?: string; status?: string } = {}): number {
@@ -65,4 +69,26 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** A test context removed when the current test finishes. */
+export function contextForTest(opts: Parameters<typeof makeTestContext>[0] = {}): TestContext {
+  const c = makeTestContext(opts);
+  onTestFinished(() => c.cleanup());
+  return c;
+}
+
+/** An SMTP sink closed when the current test finishes. */
+export async function sinkForTest(opts: Parameters<typeof startSmtpSink>[0] = {}): Promise<SmtpSink> {
+  const s = await startSmtpSink(opts);
+  onTestFinished(() => s.close());
+  return s;
+}
+
+/** A running sender, stopped when the current test finishes (before its context and sink go). */
+export function senderForTest(c: AppContext, opts: SenderOptions = {}): Sender {
+  const s = createSender(c, opts);
+  s.start();
+  onTestFinished(() => s.stop());
+  return s;
 }

@@ -3,31 +3,17 @@
 // marked failed, and once space is back every subscriber receives the issue, a second copy only for rows that
 // were in flight, and those counted as uncertain.
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSender, type Sender } from '../../src/deliveries/sender.js';
+import { describe, expect, it } from 'vitest';
 import { sendIssue } from '../../src/deliveries/send.js';
 import { createLogger } from '../../src/lib/log.js';
-import { makeTestContext, type TestContext } from '../helpers/context.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
-import { addSubscribers, deliveryRows, insertIssue, until } from '../helpers/deliver-fixtures.js';
-
-let ctx: TestContext | undefined;
-let sink: SmtpSink | undefined;
-let sender: Sender | undefined;
-afterEach(async () => {
-  await sender?.stop();
-  await ctx?.cleanup();
-  await sink?.close();
-  ctx = sink = sender = undefined;
-});
+import { addSubscribers, contextForTest, deliveryRows, insertIssue, senderForTest, sinkForTest, until } from '../helpers/deliver-fixtures.js';
 
 describe('disk full while sending', () => {
   it('records nothing it did not send, fails nobody, and finishes once space is back', async () => {
     const lines: string[] = [];
     const log = createLogger('info', new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
-    sink = await startSmtpSink();
-    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' }, log });
-    const c = ctx;
+    const sink = await sinkForTest();
+    const c = contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' }, log });
     const n = 120;
     addSubscribers(c, n);
     const issueId = insertIssue(c);
@@ -45,12 +31,11 @@ describe('disk full while sending', () => {
         expect((e as { code?: string }).code).toBe('SQLITE_FULL');
       }
     }
-    sender = createSender(c, { maintenanceMs: 50, idlePollMs: 20, leaseMs: 1000 });
-    sender.start();
+    senderForTest(c, { maintenanceMs: 50, idlePollMs: 20, leaseMs: 1000 });
     await until(() => lines.some((l) => /full/i.test(l)), 15_000, 'a disk-full error in the log');
 
     // While full: every row recorded as sent reached the server, nobody is failed or bounced.
-    const delivered = () => new Set(sink!.received.map((m) => m.envelopeTo[0]));
+    const delivered = () => new Set(sink.received.map((m) => m.envelopeTo[0]));
     const whileFull = deliveryRows(c, issueId);
     expect(whileFull.filter((r) => r.status === 'sent').every((r) => delivered().has(r.email))).toBe(true);
     expect(whileFull.some((r) => r.status === 'failed' || r.status === 'bounced')).toBe(false);

@@ -1,33 +1,22 @@
 // SMTP over TLS against a real smtp-server with a certificate made for the test: STARTTLS, implicit TLS (smtps),
 // and the ways it must fail closed (untrusted certificate, STARTTLS stripped under requireTLS) without sending a
 // password in the clear or marking anyone failed.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SMTPServerOptions } from 'smtp-server';
-import { createSender, type Sender } from '../../src/deliveries/sender.js';
 import { sendIssue } from '../../src/deliveries/send.js';
+import type { Sender } from '../../src/deliveries/sender.js';
 import { createSmtpMailer } from '../../src/mail/smtp.js';
-import { makeTestContext, type TestContext } from '../helpers/context.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
+import type { TestContext } from '../helpers/context.js';
 import { selfSignedCert } from '../helpers/tls.js';
-import { addSubscribers, deliveryRows, insertIssue, until } from '../helpers/deliver-fixtures.js';
+import { addSubscribers, contextForTest, deliveryRows, insertIssue, senderForTest, sinkForTest, until } from '../helpers/deliver-fixtures.js';
 
 const { key, cert } = selfSignedCert();
-
-let ctx: TestContext | undefined;
-let sink: SmtpSink | undefined;
-let sender: Sender | undefined;
-afterEach(async () => {
-  await sender?.stop();
-  await ctx?.cleanup();
-  await sink?.close();
-  ctx = sink = sender = undefined;
-});
 
 /** A sink that records, for every AUTH and MAIL FROM, whether the session was encrypted at that moment. */
 async function tlsSink(options: Partial<SMTPServerOptions>) {
   const auths: { user: string; secure: boolean }[] = [];
   const mails: boolean[] = [];
-  sink = await startSmtpSink({
+  const sink = await sinkForTest({
     options: {
       key,
       cert,
@@ -48,14 +37,13 @@ async function tlsSink(options: Partial<SMTPServerOptions>) {
 }
 
 /** Queues one issue to n subscribers and starts a sender against the given SMTP URL. */
-async function sendThrough(url: string, n: number) {
-  ctx = makeTestContext({ env: { SMTP_URL: url, SMTP_POOL_SIZE: '2', SEND_RETRY_SCHEDULE: '1s,1s' } });
-  addSubscribers(ctx, n);
-  const issueId = insertIssue(ctx);
-  await sendIssue(ctx, issueId);
-  sender = createSender(ctx, { maintenanceMs: 50, idlePollMs: 20, relayBackoffMs: [100, 400] });
-  sender.start();
-  return { c: ctx, issueId };
+async function sendThrough(url: string, n: number): Promise<{ c: TestContext; issueId: number; sender: Sender }> {
+  const c = contextForTest({ env: { SMTP_URL: url, SMTP_POOL_SIZE: '2', SEND_RETRY_SCHEDULE: '1s,1s' } });
+  addSubscribers(c, n);
+  const issueId = insertIssue(c);
+  await sendIssue(c, issueId);
+  const sender = senderForTest(c, { maintenanceMs: 50, idlePollMs: 20, relayBackoffMs: [100, 400] });
+  return { c, issueId, sender };
 }
 
 const pausedReason = (c: TestContext, id: number) =>
@@ -88,10 +76,10 @@ describe('SMTP over TLS', () => {
     await expect(mailer.verify()).rejects.toThrow(/certificate/i);
     await mailer.close();
 
-    const { c, issueId } = await sendThrough(url, 3);
+    const { c, issueId, sender } = await sendThrough(url, 3);
     await until(() => pausedReason(c, issueId).startsWith('relay:'), 10_000, 'relay pause');
     expect(pausedReason(c, issueId)).toMatch(/certificate/i);
-    await sender!.stop();
+    await sender.stop();
     expect(deliveryRows(c, issueId).every((r) => r.status === 'queued' && r.attempts === 0)).toBe(true);
     expect(t.auths).toEqual([]);
     expect(t.sink.received).toHaveLength(0);
@@ -104,10 +92,10 @@ describe('SMTP over TLS', () => {
     await expect(mailer.verify()).rejects.toThrow(/STARTTLS/i);
     await mailer.close();
 
-    const { c, issueId } = await sendThrough(url, 2);
+    const { c, issueId, sender } = await sendThrough(url, 2);
     await until(() => pausedReason(c, issueId).startsWith('relay:'), 10_000, 'relay pause');
     expect(pausedReason(c, issueId)).toMatch(/STARTTLS/);
-    await sender!.stop();
+    await sender.stop();
     expect(deliveryRows(c, issueId).every((r) => r.status === 'queued' && r.attempts === 0)).toBe(true);
     expect(t.auths).toEqual([]);
     expect(t.sink.received).toHaveLength(0);
