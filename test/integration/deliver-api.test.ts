@@ -1,27 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
-import { createSender, type Sender } from '../../src/deliveries/sender.js';
-import { makeTestContext, type TestContext } from '../helpers/context.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
-import { addSubscribers, deliveryRows, insertIssue, until } from '../helpers/deliver-fixtures.js';
-
-let ctx: TestContext | undefined;
-let sink: SmtpSink | undefined;
-let sender: Sender | undefined;
-afterEach(async () => {
-  await sender?.stop();
-  await ctx?.cleanup();
-  await sink?.close();
-  ctx = sink = sender = undefined;
-});
+import { addSubscribers, contextForTest, deliveryRows, insertIssue, senderForTest, sinkForTest, until } from '../helpers/deliver-fixtures.js';
 
 const auth = { Authorization: 'Bearer test-admin-token-0123456789' };
 const json = (body: unknown) => ({ method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('admin delivery API', () => {
   it('send, idempotent send, resend rules, test copies, progress, and a working one-click unsubscribe in each mail', async () => {
-    sink = await startSmtpSink();
-    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' } });
+    const sink = await sinkForTest();
+    const ctx = contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' } });
     addSubscribers(ctx, 4);
     const issueId = insertIssue(ctx);
     const app = createApp(ctx);
@@ -43,10 +30,9 @@ describe('admin delivery API', () => {
       expect(r.status, JSON.stringify(bad)).toBe(400);
     }
 
-    sender = createSender(ctx, { maintenanceMs: 50, idlePollMs: 20 });
-    sender.start();
+    senderForTest(ctx, { maintenanceMs: 50, idlePollMs: 20 });
     await sink.waitFor(4);
-    await until(() => (ctx!.sqlite.prepare('SELECT status FROM issues WHERE id = ?').get(issueId) as { status: string }).status === 'sent', 10_000, 'sent');
+    await until(() => (ctx.sqlite.prepare('SELECT status FROM issues WHERE id = ?').get(issueId) as { status: string }).status === 'sent', 10_000, 'sent');
 
     const progress = await (await app.request(`/api/admin/issues/${issueId}/progress`, { headers: auth })).json();
     expect(progress).toMatchObject({ sent: 4, queued: 0, sending: 0, uncertain: 0, issueStatus: 'sent', etaMs: 0 });
@@ -92,15 +78,13 @@ describe('admin delivery API', () => {
   });
 
   it('Idempotency-Key: the same resend sent twice at once, or retried after its copy went out, queues one copy', async () => {
-    sink = await startSmtpSink();
-    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' } });
-    addSubscribers(ctx, 3);
-    const issueId = insertIssue(ctx);
-    const app = createApp(ctx);
-    const c = ctx;
+    const sink = await sinkForTest();
+    const c = contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' } });
+    addSubscribers(c, 3);
+    const issueId = insertIssue(c);
+    const app = createApp(c);
     await app.request(`/api/admin/issues/${issueId}/send`, { method: 'POST', headers: auth });
-    sender = createSender(c, { maintenanceMs: 50, idlePollMs: 20 });
-    sender.start();
+    senderForTest(c, { maintenanceMs: 50, idlePollMs: 20 });
     await sink.waitFor(3);
     await until(() => (c.sqlite.prepare('SELECT status FROM issues WHERE id = ?').get(issueId) as { status: string }).status === 'sent', 10_000, 'issue sent');
 

@@ -1,28 +1,16 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSender, type Sender } from '../../src/deliveries/sender.js';
+import { describe, expect, it } from 'vitest';
 import { resendIssue, sendIssue } from '../../src/deliveries/send.js';
 import { deliveryCounts } from '../../src/deliveries/repo.js';
-import { makeTestContext, type TestContext } from '../helpers/context.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
-import { addSubscribers, deliveryRows, insertIssue, until } from '../helpers/deliver-fixtures.js';
-
-let ctx: TestContext | undefined;
-let sink: SmtpSink | undefined;
-let sender: Sender | undefined;
-afterEach(async () => {
-  await sender?.stop();
-  await ctx?.cleanup();
-  await sink?.close();
-  ctx = sink = sender = undefined;
-});
+import type { TestContext } from '../helpers/context.js';
+import { addSubscribers, contextForTest, deliveryRows, insertIssue, senderForTest, sinkForTest, until } from '../helpers/deliver-fixtures.js';
 
 const issueStatus = (c: TestContext, id: number) => (c.sqlite.prepare('SELECT status FROM issues WHERE id = ?').get(id) as { status: string }).status;
 
 describe('sending an issue through a real SMTP server', () => {
   it('delivers one personalised copy to every confirmed subscriber, with list headers, and records the answer', async () => {
-    sink = await startSmtpSink();
-    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '3', UNSUBSCRIBE_MAILTO: 'unsubscribe@example.test', MAIL_FROM: 'Engineering @ Scale <digest@news.example>' } });
+    const sink = await sinkForTest();
+    const ctx = contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '3', UNSUBSCRIBE_MAILTO: 'unsubscribe@example.test', MAIL_FROM: 'Engineering @ Scale <digest@news.example>' } });
     const confirmed = addSubscribers(ctx, 25);
     addSubscribers(ctx, 2, { status: 'unsubscribed', prefix: 'gone' });
     addSubscribers(ctx, 1, { status: 'pending', prefix: 'pend' });
@@ -34,10 +22,9 @@ describe('sending an issue through a real SMTP server', () => {
     const again = await sendIssue(ctx, issueId);
     expect(again.queued).toBe(0);
 
-    sender = createSender(ctx, { maintenanceMs: 100, idlePollMs: 20 });
-    sender.start();
+    senderForTest(ctx, { maintenanceMs: 100, idlePollMs: 20 });
     await sink.waitFor(25);
-    await until(() => issueStatus(ctx!, issueId) === 'sent', 10_000, 'issue sent');
+    await until(() => issueStatus(ctx, issueId) === 'sent', 10_000, 'issue sent');
     expect(sink.received).toHaveLength(25);
 
     const rcpts = sink.received.map((m) => m.envelopeTo[0]).sort();
@@ -84,17 +71,16 @@ describe('sending an issue through a real SMTP server', () => {
   });
 
   it('signs with DKIM when configured, covering the List-* headers', async () => {
-    sink = await startSmtpSink();
+    const sink = await sinkForTest();
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    ctx = makeTestContext({
+    const ctx = contextForTest({
       env: { SMTP_URL: sink.url, MAIL_FROM: 'Digest <digest@news.example>', DKIM_DOMAIN: 'news.example', DKIM_SELECTOR: 'nd1', DKIM_PRIVATE_KEY: pem },
     });
     addSubscribers(ctx, 2);
     const issueId = insertIssue(ctx);
     await sendIssue(ctx, issueId);
-    sender = createSender(ctx, { maintenanceMs: 50, idlePollMs: 20 });
-    sender.start();
+    senderForTest(ctx, { maintenanceMs: 50, idlePollMs: 20 });
     await sink.waitFor(2);
     for (const m of sink.received) {
       const sig = m.parsed.headerLines.find((h) => h.key === 'dkim-signature')!.line.replace(/\r?\n\s+/g, ' ');
