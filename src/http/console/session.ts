@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { macEquals } from '../../lib/mac.js';
 
 // Pure session and CSRF tokens for the operator's console. The purpose string keeps these MACs apart from
 // the subscriber tokens (src/subscribers/tokens.ts) even though both use SECRET_KEY, and the admin token's
@@ -29,18 +30,6 @@ function mac(k: SessionKeys, purpose: 'admin-session' | 'admin-csrf', body: stri
   return createHmac('sha256', key(k, purpose)).update(body).digest();
 }
 
-function equalMac(given: string, expected: Buffer): boolean {
-  let buf: Buffer;
-  try {
-    buf = Buffer.from(given, 'base64url');
-  } catch {
-    buf = Buffer.alloc(0);
-  }
-  const padded = Buffer.alloc(expected.length);
-  buf.copy(padded, 0, 0, Math.min(buf.length, expected.length));
-  return timingSafeEqual(padded, expected) && buf.length === expected.length;
-}
-
 /** Issues a new session starting at `now`: `s1.<id>.<issued>.<expires>.<mac>`. */
 export function createSession(k: SessionKeys, now: number, ttlMs = SESSION_TTL_MS): { cookie: string; session: ConsoleSession } {
   const session: ConsoleSession = { id: randomBytes(16).toString('base64url'), issuedAt: now, expiresAt: now + ttlMs };
@@ -54,7 +43,7 @@ export function verifySession(k: SessionKeys, value: string | undefined, now: nu
   const parts = value.split('.');
   const sig = parts.pop() ?? '';
   const body = parts.join('.');
-  const ok = equalMac(sig, mac(k, 'admin-session', body));
+  const ok = macEquals(sig, mac(k, 'admin-session', body));
   if (!ok || parts.length !== 4 || parts[0] !== 's1') return null;
   const issuedAt = parseInt(parts[2]!, 36);
   const expiresAt = parseInt(parts[3]!, 36);
@@ -72,5 +61,5 @@ export function csrfToken(k: SessionKeys, session: ConsoleSession): string {
 /** Checks a submitted CSRF token against the session's, in constant time. */
 export function checkCsrf(k: SessionKeys, session: ConsoleSession, given: unknown): boolean {
   if (typeof given !== 'string' || given.length > 100) return false;
-  return equalMac(given, mac(k, 'admin-csrf', session.id));
+  return macEquals(given, mac(k, 'admin-csrf', session.id));
 }
