@@ -181,47 +181,90 @@ export async function listConsentEvents(r: Repo, subscriberId: number): Promise<
   return r.db.select().from(consentEvents).where(eq(consentEvents.subscriberId, subscriberId)).orderBy(asc(consentEvents.at), asc(consentEvents.id)).all();
 }
 
-/** One CSV row to import, already validated. */
+/** One CSV row to import, already validated; the state and times come from the CSV's own columns when it has them. */
 export interface ImportRow {
+  line: number;
   email: string;
   name: string | null;
+  status: SubscriberStatus;
+  createdAt: number;
+  confirmedAt: number | null;
+  unsubscribedAt: number | null;
+  bouncedAt: number | null;
+  consentSource: string | null;
+  /** The consent time the CSV itself states (its confirmed_at), which alone may outweigh a later suppression. */
+  statedConsentAt: number | null;
+}
+
+/** A row the import left alone, and why. */
+export interface ImportSkip {
+  line: number;
+  email: string;
+  reason: string;
 }
 
 /**
- * Inserts a batch of imported rows in one transaction; existing addresses are skipped (never re-subscribed).
- * Returns the ids of the rows it created.
+ * Inserts a batch of imported rows in one transaction. An address already in the database is skipped (never
+ * changed, so never re-subscribed); so is one the suppression log says left (unsubscribed, bounced, erased) when
+ * the row would make it pending or confirmed without a consent newer than that event.
  */
-export async function importSubscriberBatch(r: Repo, rows: ImportRow[], confirmed: boolean, now: number): Promise<{ created: { id: number; email: string }[]; skipped: number }> {
+export async function importSubscriberBatch(
+  r: Repo,
+  rows: ImportRow[],
+  suppressed: Map<string, Suppression>,
+  now: number,
+): Promise<{ created: { id: number; email: string; status: SubscriberStatus }[]; skipped: ImportSkip[] }> {
+  const existing = r.sqlite.prepare('SELECT status FROM subscribers WHERE email = ?').pluck();
   const insert = r.sqlite.prepare(
-    `INSERT INTO subscribers (email, name, status, created_at, updated_at, confirmed_at, consent_source, last_confirmation_sent_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(email) DO NOTHING RETURNING id`,
+    `INSERT INTO subscribers (email, name, status, created_at, updated_at, confirmed_at, unsubscribed_at, bounced_at, consent_source, last_confirmation_sent_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(email) DO NOTHING RETURNING id`,
   );
-  const event = r.sqlite.prepare(
-    `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'import', ?, ?)`,
-  );
-  return immediate(r.sqlite, () => {
-    const created: { id: number; email: string }[] = [];
-    let skipped = 0;
+  const event = r.sqlite.prepare(`INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'import', ?, ?)`);
+  const created = immediate(r.sqlite, () => {
+    const out: { id: number; email: string; status: SubscriberStatus }[] = [];
+    const skipped: ImportSkip[] = [];
     for (const row of rows) {
+      const have = existing.get(row.email) as SubscriberStatus | undefined;
+      if (have) {
+        skipped.push({ line: row.line, email: row.email, reason: `already on the list as ${have}` });
+        continue;
+      }
+      const gone = suppressed.get(addressKey(row.email));
+      const consentAt = row.status === 'confirmed' ? (row.statedConsentAt ?? 0) : 0;
+      if (gone && (row.status === 'pending' || row.status === 'confirmed') && consentAt <= gone.at) {
+        const what = gone.event === 'erase' ? 'erased' : gone.event === 'bounce' ? 'bounced' : 'unsubscribed';
+        skipped.push({ line: row.line, email: row.email, reason: `${what} on ${new Date(gone.at).toISOString().slice(0, 10)} (suppression log)` });
+        continue;
+      }
       const res = insert.get(
         row.email,
         row.name,
-        confirmed ? 'confirmed' : 'pending',
+        row.status,
+        row.createdAt,
         now,
-        now,
-        confirmed ? now : null,
-        confirmed ? 'import' : null,
-        confirmed ? null : now,
+        row.confirmedAt,
+        row.unsubscribedAt,
+        row.bouncedAt,
+        row.consentSource,
+        row.status === 'pending' ? now : null,
       ) as { id: number } | undefined;
       if (!res) {
-        skipped++;
+        skipped.push({ line: row.line, email: row.email, reason: 'already on the list' });
         continue;
       }
-      event.run(res.id, now, confirmed ? 'imported as confirmed by the operator' : 'imported as pending; confirmation mail sent');
-      created.push({ id: res.id, email: row.email });
+      event.run(res.id, now, `imported as ${row.status} by the operator`);
+      out.push({ id: res.id, email: row.email, status: row.status });
     }
-    return { created, skipped };
+    return { created: out, skipped };
   });
+  // Imported leavers go to the log too, so restoring an older backup later cannot bring them back either.
+  const made = new Set(created.created.map((c) => c.email));
+  for (const row of rows) {
+    if (!made.has(row.email)) continue;
+    if (row.status === 'unsubscribed') appendSuppression(r.sqlite.name, row.email, 'unsubscribe', row.unsubscribedAt ?? now);
+    if (row.status === 'bounced') appendSuppression(r.sqlite.name, row.email, 'bounce', row.bouncedAt ?? now);
+  }
+  return created;
 }
 
 /** Streams every subscriber in id order, a page at a time (no cursor stays open across writes). */

@@ -1,3 +1,4 @@
+import { addConfirmed } from '../helpers/context.js';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { createSender, type Sender } from '../../src/deliveries/sender.js';
 import { setSenderWakeHook } from '../../src/deliveries/send.js';
 import { getIssueByDate } from '../../src/issues/repo.js';
 import { localDate, scheduledInstant } from '../../src/lib/cron-time.js';
-import { findSubscriberByEmail, importSubscriberBatch } from '../../src/subscribers/repo.js';
+import { findSubscriberByEmail } from '../../src/subscribers/repo.js';
 import { seedFixtureDay } from '../fixtures/digest-seed.js';
 import { ARTIFACTS, launchChromium, shootConsolePage } from '../helpers/browser.js';
 import { addSubscribers } from '../helpers/deliver-fixtures.js';
@@ -45,7 +46,7 @@ describe('the operator console in headless Chromium', () => {
     today = localDate(Date.now(), 'UTC');
     seedFixtureDay(ctx, scheduledInstant(today, '0 0 * * *', 'UTC')!);
     addSubscribers(ctx, BULK);
-    await importSubscriberBatch(ctx, [{ email: 'ann@example.com', name: 'Ann Operator' }, { email: 'bob@example.com', name: 'Bob Reader' }], true, Date.now());
+    await addConfirmed(ctx, [{ email: 'ann@example.com', name: 'Ann Operator' }, { email: 'bob@example.com', name: 'Bob Reader' }], Date.now());
     sender = createSender(ctx, { maintenanceMs: 200, idlePollMs: 50 });
     setSenderWakeHook(() => sender.wake());
     sender.start();

@@ -1,8 +1,8 @@
+import { addConfirmed } from '../helpers/context.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleIssue } from '../../src/issues/assemble.js';
 import { localDate, scheduledInstant } from '../../src/lib/cron-time.js';
-import { importSubscriberBatch } from '../../src/subscribers/repo.js';
 import { seedFixtureDay } from '../fixtures/digest-seed.js';
 import { launchChromium, shootConsolePage } from '../helpers/browser.js';
 import { addSubscribers } from '../helpers/deliver-fixtures.js';
@@ -26,7 +26,7 @@ describe('the console without SMTP: the outbox, failing sources, erasure', () =>
     const r = await assembleIssue(ctx, today);
     issueId = r.issue!.id;
     addSubscribers(ctx, 5);
-    await importSubscriberBatch(ctx, [{ email: 'erin@example.com', name: 'Erin Leaving' }], true, Date.now());
+    await addConfirmed(ctx, [{ email: 'erin@example.com', name: 'Erin Leaving' }], Date.now());
     const now = Date.now();
     ctx.sqlite.prepare('UPDATE sources SET last_fetch_at = ?, last_success_at = ?').run(now - 600_000, now - 600_000);
     ctx.sqlite

@@ -43,3 +43,21 @@ export function makeTestContext(
     },
   };
 }
+
+/** Adds confirmed subscribers straight through the import store (no CSV, no mail); returns their ids. */
+export async function addConfirmed(ctx: AppContext, people: { email: string; name?: string | null }[], now = ctx.clock.now()): Promise<{ id: number; email: string }[]> {
+  const { importSubscriberBatch } = await import('../../src/subscribers/repo.js');
+  const rows = people.map((p, i) => ({
+    line: i + 1,
+    email: p.email,
+    name: p.name ?? null,
+    status: 'confirmed' as const,
+    createdAt: now,
+    confirmedAt: now,
+    unsubscribedAt: null,
+    bouncedAt: null,
+    consentSource: 'import',
+    statedConsentAt: now,
+  }));
+  return (await importSubscriberBatch(ctx, rows, new Map(), now)).created;
+}

@@ -37,7 +37,10 @@ describe('admin subscriber API (outbox mailer, real SQLite)', () => {
     expect(r.status).toBe(200);
     const res = await r.json();
     expect(res.imported).toBe(2);
-    expect(res.skipped).toBe(2);
+    // The duplicate is skipped and the bad address refused: each counted once.
+    expect(res.skipped).toBe(1);
+    expect(res.skippedRows).toEqual([{ line: 5, email: 'ann@example.com', reason: 'already on the list as pending' }]);
+    expect(res.refused).toBe(1);
     expect(res.errors).toHaveLength(1);
     expect(res.errors[0].line).toBe(4);
     expect((await findSubscriberByEmail(ctx, 'bo@example.com'))!.name).toBe('Bo, Jr.');
@@ -64,7 +67,7 @@ describe('admin subscriber API (outbox mailer, real SQLite)', () => {
     fd.set('file', new File(['cy@example.com,Cy\ndee@example.com,\n'], 'list.csv', { type: 'text/csv' }));
     const r = await app.request('/api/admin/subscribers/import?confirmed=1', { method: 'POST', headers: AUTH, body: fd });
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ imported: 2, skipped: 0, errors: [] });
+    expect(await r.json()).toEqual({ imported: 2, skipped: 0, skippedRows: [], errors: [], refused: 0 });
     const cy = (await findSubscriberByEmail(ctx, 'cy@example.com'))!;
     expect(cy.status).toBe('confirmed');
     expect(cy.consentSource).toBe('import');
@@ -80,6 +83,68 @@ describe('admin subscriber API (outbox mailer, real SQLite)', () => {
     const r = await app.request('/api/admin/subscribers/import?confirmed=1', { method: 'POST', headers: { ...AUTH, 'content-type': 'text/csv' }, body: 'gone@example.com\n' });
     expect(await r.json()).toMatchObject({ imported: 0, skipped: 1 });
     expect((await findSubscriberByEmail(ctx, 'gone@example.com'))!.status).toBe('unsubscribed');
+  });
+
+  it('honours a status column: export → import into a fresh database keeps every status and consent time', async () => {
+    // Build a list with every state, as a real one has after a while.
+    await app.request('/api/admin/subscribers/import?confirmed=1', { method: 'POST', headers: { ...AUTH, 'content-type': 'text/csv' }, body: 'stay@example.com,Stay\nleft@example.com,Left\nbounce@example.com,Bo\n' });
+    await postJson(app, '/subscribe', { email: 'maybe@example.com' });
+    const { unsubscribeSubscriber } = await import('../../src/subscribers/repo.js');
+    await unsubscribeSubscriber(ctx, (await findSubscriberByEmail(ctx, 'left@example.com'))!.id, Date.now() + 1000, {});
+    ctx.sqlite.prepare(`UPDATE subscribers SET status = 'bounced', bounced_at = ? WHERE email = 'bounce@example.com'`).run(Date.now() + 2000);
+    const exported = await (await app.request('/api/admin/subscribers/export', { headers: AUTH })).text();
+
+    const fresh = makeTestContext();
+    try {
+      const freshApp = createApp(fresh);
+      for (const confirmed of ['?confirmed=1', '']) {
+        const r = await freshApp.request(`/api/admin/subscribers/import${confirmed}`, { method: 'POST', headers: { ...AUTH, 'content-type': 'text/csv' }, body: exported });
+        const res = await r.json();
+        if (confirmed) expect(res).toMatchObject({ imported: 4, skipped: 0, refused: 0 });
+        else expect(res).toMatchObject({ imported: 0, skipped: 4, refused: 0 }); // the second import changes nobody
+      }
+      const again = await (await freshApp.request('/api/admin/subscribers/export', { headers: AUTH })).text();
+      const rows = (csv: string) => csv.trim().split('\n').slice(1).map((l) => l.split(',').filter((_, i) => i !== 3).join(',')).sort();
+      expect(rows(again)).toEqual(rows(exported));
+      expect((await findSubscriberByEmail(fresh, 'left@example.com'))!.status).toBe('unsubscribed');
+      expect((await findSubscriberByEmail(fresh, 'bounce@example.com'))!.status).toBe('bounced');
+      expect((await findSubscriberByEmail(fresh, 'stay@example.com'))!.confirmedAt).toBe((await findSubscriberByEmail(ctx, 'stay@example.com'))!.confirmedAt);
+      // The pending one got its confirmation mail from the fresh instance only once (first import, not the second).
+      expect(readdirSync(fresh.config.outboxDir).filter((n) => n.endsWith('.eml'))).toHaveLength(0);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
+  it('never makes anyone who left pending or confirmed, even from a row that says so or an erased address in the suppression log', async () => {
+    await app.request('/api/admin/subscribers/import?confirmed=1', { method: 'POST', headers: { ...AUTH, 'content-type': 'text/csv' }, body: 'erased@example.com\nunsub@example.com\n' });
+    const { eraseSubscriber, unsubscribeSubscriber } = await import('../../src/subscribers/repo.js');
+    await eraseSubscriber(ctx, (await findSubscriberByEmail(ctx, 'erased@example.com'))!.id, Date.now());
+    await unsubscribeSubscriber(ctx, (await findSubscriberByEmail(ctx, 'unsub@example.com'))!.id, Date.now(), {});
+    // The database row of the unsubscribed one is gone (a restore from an older backup, say): only the log remembers.
+    ctx.sqlite.prepare(`DELETE FROM consent_events WHERE subscriber_id IN (SELECT id FROM subscribers WHERE email = 'unsub@example.com')`).run();
+    ctx.sqlite.prepare(`DELETE FROM subscribers WHERE email = 'unsub@example.com'`).run();
+    for (const q of ['?confirmed=1', '']) {
+      const body = 'email,name,status\nerased@example.com,E,confirmed\nunsub@example.com,U,\nnew@example.com,N,\n';
+      const res = await (await app.request(`/api/admin/subscribers/import${q}`, { method: 'POST', headers: { ...AUTH, 'content-type': 'text/csv' }, body })).json();
+      expect(res.skippedRows.filter((s: { email: string }) => s.email !== 'new@example.com')).toEqual([
+        { line: 2, email: 'erased@example.com', reason: expect.stringMatching(/^erased on \d{4}-\d\d-\d\d \(suppression log\)$/) },
+        { line: 3, email: 'unsub@example.com', reason: expect.stringMatching(/^unsubscribed on .* \(suppression log\)$/) },
+      ]);
+    }
+    expect(await findSubscriberByEmail(ctx, 'erased@example.com')).toBeUndefined();
+    expect(await findSubscriberByEmail(ctx, 'unsub@example.com')).toBeUndefined();
+    expect((await findSubscriberByEmail(ctx, 'new@example.com'))!.status).toBe('confirmed');
+  });
+
+  it('a row with broken quoting or an unknown status is refused with its line; the rows after it still import', async () => {
+    const body = 'email,name,status\nok1@example.com,"Unclosed\nok2@example.com,Two,\nbad@example.com,"x"y,\nodd@example.com,Odd,vip\nok3@example.com,Three,pending\n';
+    const res = await (await app.request('/api/admin/subscribers/import', { method: 'POST', headers: { ...AUTH, 'content-type': 'text/csv' }, body })).json();
+    expect(res.imported).toBe(2);
+    expect(res.refused).toBe(3);
+    expect(res.errors.map((e: { line: number }) => e.line)).toEqual([2, 4, 5]);
+    expect(res.errors[2].error).toMatch(/unknown status "vip"/);
+    expect((await findSubscriberByEmail(ctx, 'ok3@example.com'))!.status).toBe('pending');
   });
 
   it('lists with status filter, search and cursor pagination', async () => {
@@ -117,6 +182,23 @@ describe('admin subscriber API (outbox mailer, real SQLite)', () => {
     expect(lines[0]).toBe('email,name,status,created_at,confirmed_at,unsubscribed_at,bounced_at,consent_source');
     expect(lines[1]).toMatch(/^a1@example\.com,"Smith, Ann",confirmed,\d{4}-\d\d-\d\dT[^,]+,\d{4}-[^,]+,,,import$/);
     expect(lines[2]).toMatch(/^a2@example\.com,,pending,/);
+  });
+
+  it('neutralises spreadsheet formulas in every exported cell and reads them back unchanged', async () => {
+    await postJson(app, '/subscribe', { email: 'f@example.com', name: "=cmd|' /C calc'!A0" });
+    await postJson(app, '/subscribe', { email: '-x@example.com', name: '@SUM(1+1)' });
+    const text = await (await app.request('/api/admin/subscribers/export', { headers: AUTH })).text();
+    expect(text).toContain(`f@example.com,'=cmd|' /C calc'!A0,pending`);
+    expect(text).toContain(`'-x@example.com,'@SUM(1+1),pending`);
+    for (const line of text.trim().split('\n')) for (const cell of line.split(',')) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    const fresh = makeTestContext();
+    try {
+      await createApp(fresh).request('/api/admin/subscribers/import', { method: 'POST', headers: { ...AUTH, 'content-type': 'text/csv' }, body: text });
+      expect((await findSubscriberByEmail(fresh, 'f@example.com'))!.name).toBe("=cmd|' /C calc'!A0");
+      expect((await findSubscriberByEmail(fresh, '-x@example.com'))!.name).toBe('@SUM(1+1)');
+    } finally {
+      await fresh.cleanup();
+    }
   });
 
   it('rejects an unsupported import type with 415 and an oversized body with 413', async () => {

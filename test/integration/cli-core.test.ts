@@ -36,7 +36,7 @@ describe('the newsdesk command', { timeout: 180_000 }, () => {
     writeFileSync(csv, 'email,name\nann@example.com,Ann\nbad@,X\nbo@example.com,Bo\n');
     const imp = runCli(['subscribers', 'import', csv, '--confirmed'], env(dir));
     expect(imp.status).toBe(0);
-    expect(imp.stdout).toContain('imported 2, skipped 1');
+    expect(imp.stdout).toContain('imported 2; skipped 0; refused 1 unreadable row');
     expect(imp.stderr).toContain('line 3:');
     const exp = runCli(['subscribers', 'export'], env(dir));
     expect(exp.status).toBe(0);

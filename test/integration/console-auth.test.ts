@@ -6,9 +6,9 @@ import { assembleIssue } from '../../src/issues/assemble.js';
 import { getIssue } from '../../src/issues/repo.js';
 import { scheduledInstant } from '../../src/lib/cron-time.js';
 import { listOutbox } from '../../src/mail/outbox.js';
-import { findSubscriberById, importSubscriberBatch, listSubscribers } from '../../src/subscribers/repo.js';
+import { findSubscriberById, listSubscribers } from '../../src/subscribers/repo.js';
 import { seedFixtureDay } from '../fixtures/digest-seed.js';
-import { makeTestContext, type TestContext } from '../helpers/context.js';
+import { makeTestContext, type TestContext, addConfirmed } from '../helpers/context.js';
 
 const TOKEN = 'test-admin-token-0123456789';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -43,7 +43,7 @@ async function csrfOf(app: ReturnType<typeof createApp>, cookie: string, path = 
 }
 
 async function addSubscriber(c: TestContext, email = 'ann@example.com'): Promise<number> {
-  const { created } = await importSubscriberBatch(c, [{ email, name: 'Ann' }], true, c.clock.now());
+  const created = await addConfirmed(c, [{ email, name: 'Ann' }], c.clock.now());
   return created[0]!.id;
 }
 

@@ -10,20 +10,21 @@ export function registerSubscriberCommands(program: Command): void {
 
   cmd
     .command('import')
-    .description('import subscribers from a CSV file of `email,name` rows (header optional)')
+    .description('import subscribers from CSV: `email,name` rows, or an export (its status column is kept); nobody who left is brought back')
     .argument('<file>', 'CSV file')
-    .option('--confirmed', 'import as confirmed (you hold their consent); default: pending, each gets a confirmation mail')
+    .option('--confirmed', 'import rows without a status as confirmed (you hold their consent); default: pending, each gets a confirmation mail')
     .action(async (file: string, opts: { confirmed?: boolean }) => {
       if (!existsSync(file)) throw new CliFailure(`no such file: ${file}`);
       await withContext(async (ctx) => {
-        const { importSubscribersCsv } = await csv();
+        const { importSubscribersCsv, describeImport } = await csv();
         const res = await importSubscribersCsv(ctx, createReadStream(file), {
           confirmed: Boolean(opts.confirmed),
           onProgress: isTty() ? (rows) => process.stderr.write(`\rread ${rows} rows…`) : undefined,
         });
         if (isTty()) process.stderr.write('\n');
-        for (const e of res.errors) process.stderr.write(`line ${e.line}: ${e.error}\n`);
-        process.stdout.write(`imported ${res.imported}, skipped ${res.skipped} (${res.errors.length} with errors)${opts.confirmed ? ' as confirmed' : ', confirmation mails sent'}\n`);
+        for (const e of res.errors) process.stderr.write(`line ${e.line}: refused: ${e.error}\n`);
+        for (const s of res.skippedRows) process.stderr.write(`line ${s.line}: skipped ${s.email}: ${s.reason}\n`);
+        process.stdout.write(`${describeImport(res)}${opts.confirmed ? '; rows without a status imported as confirmed' : '; confirmation mails sent to new pending rows'}\n`);
       });
     });
 

@@ -7,7 +7,7 @@ import { stream } from 'hono/streaming';
 import type { AppContext } from '../../context.js';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../../db/schema.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { exportSubscribersCsv, importSubscribersCsv } from '../../subscribers/csv.js';
+import { describeImport, exportSubscribersCsv, importSubscribersCsv } from '../../subscribers/csv.js';
 import {
   countSubscribersByStatus,
   eraseSubscriber,
@@ -423,15 +423,12 @@ export function registerSubscriberPages(admin: Hono<ConsoleEnv>, ctx: AppContext
     if (!(file instanceof File) || file.size === 0) return redirectWith(c, '/admin/subscribers#import', 'error', 'Choose a CSV file to import.');
     const confirmed = form.confirmed === '1';
     const result = await importSubscribersCsv(ctx, Readable.fromWeb(file.stream() as NodeReadableStream), { confirmed });
-    const parts = [
-      `Imported ${f.count(result.imported, 'subscriber')}${confirmed ? ' as confirmed' : ' as pending (confirmation mails sent)'}`,
-      `skipped ${f.num(result.skipped)} already on the list`,
-    ];
+    const parts = [describeImport(result).replace(/^imported/, 'Imported')];
     if (result.errors.length) {
       const shown = result.errors.slice(0, 3).map((e) => `line ${e.line}: ${e.error}`);
-      parts.push(`${f.count(result.errors.length, 'row')} refused (${shown.join('; ')}${result.errors.length > 3 ? '; …' : ''})`);
+      parts.push(`Refused rows: ${shown.join('; ')}${result.errors.length > 3 ? '; …' : ''}`);
     }
-    return redirectWith(c, '/admin/subscribers', result.errors.length ? 'warn' : 'ok', parts.join(', ') + '.');
+    return redirectWith(c, '/admin/subscribers', result.refused ? 'warn' : 'ok', parts.join('. ') + '.');
   });
 
   admin.get('/subscribers/:id', async (c) => {
