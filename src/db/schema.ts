@@ -6,7 +6,8 @@ import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex
 export const SUBSCRIBER_STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
-export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'bounced', 'skipped'] as const;
+/** `uncertain`: a final state for a copy lost after the final dot a second time; it is never sent a third time. */
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'bounced', 'skipped', 'uncertain'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const ISSUE_STATUSES = ['draft', 'sending', 'sent'] as const;
@@ -254,6 +255,12 @@ export const leases = sqliteTable('leases', {
 export const consoleRevocations = sqliteTable('console_revocations', {
   sessionId: text('session_id').primaryKey(),
   expiresAt: integer('expires_at').notNull(),
+});
+
+/** Facts about this database that outlive any process, e.g. when its schedule first ran. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
 });
 
 /** One row per scheduled daily run and date: what happened (sent, skipped, empty, review). */

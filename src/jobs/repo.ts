@@ -91,3 +91,22 @@ export async function listJobRuns(r: Repo, job: string, limit = 30): Promise<Job
 export async function latestIssueDate(r: Repo): Promise<string | null> {
   return (r.sqlite.prepare('SELECT max(date) AS d FROM issues').get() as { d: string | null }).d;
 }
+
+/**
+ * When this database's schedule first ran, recorded on the first call: catch-up only sends dates whose send
+ * time came after it, so a brand-new installation never sends an unreviewed issue by itself at its first start.
+ * A database that ran issues before this was recorded counts from its first run.
+ */
+export async function scheduleStartedAt(r: Repo, now: number): Promise<number> {
+  return immediate(r.sqlite, () => {
+    const have = r.sqlite.prepare(`SELECT value FROM settings WHERE key = 'schedule_started_at'`).pluck().get() as string | undefined;
+    if (have !== undefined) return Number(have);
+    const earliest = r.sqlite
+      .prepare(`SELECT MIN(t) FROM (SELECT MIN(started_at) AS t FROM job_runs UNION ALL SELECT MIN(created_at) FROM issues)`)
+      .pluck()
+      .get() as number | null;
+    const at = Math.min(now, earliest ?? now);
+    r.sqlite.prepare(`INSERT INTO settings (key, value) VALUES ('schedule_started_at', ?)`).run(String(at));
+    return at;
+  });
+}

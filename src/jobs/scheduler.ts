@@ -6,7 +6,7 @@ import type { AppContext } from '../context.js';
 import { ingestAll } from '../feeds/ingest.js';
 import { lastScheduledAtOrBefore, localDate, scheduledInstant } from '../lib/cron-time.js';
 import { DAILY_JOB, runDaily, type DailyOutcome, type DailySteps } from './daily.js';
-import { getJobRun, recordSkippedRun } from './repo.js';
+import { getJobRun, recordSkippedRun, scheduleStartedAt } from './repo.js';
 
 export interface SchedulerOptions {
   /** How often the catch-up check runs (default 60 s). */
@@ -77,6 +77,9 @@ export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Sche
     const now = ctx.clock.now();
     const due = dueDate(now, cfg.digestCron, cfg.digestTimezone);
     if (!due) return { action: 'none', reason: 'the schedule has no past run' };
+    // Only a schedule that was already running at that send time catches it up: a new installation waits.
+    const startedAt = await scheduleStartedAt(ctx, now);
+    if (due.at < startedAt) return { action: 'none', reason: `${due.date}'s send time came before this installation's schedule began: waiting for the next one` };
     const run = await getJobRun(ctx, DAILY_JOB, due.date);
     const lateMs = now - due.at;
     const limitMs = cfg.digestCatchupHours * 3_600_000;

@@ -41,9 +41,11 @@ function addArticles(c: Pick<AppContext, 'sqlite'>, at: number, n = 3) {
 
 const clockAt = (iso: string) => manualClock(new Date(iso));
 
-function setup(iso: string, env: Record<string, string> = {}) {
+/** A database whose schedule has run for a while (catch-up applies), unless `fresh`: a brand-new installation. */
+function setup(iso: string, env: Record<string, string> = {}, o: { fresh?: boolean } = {}) {
   const clock = clockAt(iso);
   ctx = makeTestContext({ env: { DIGEST_CRON: '0 6 * * *', DIGEST_TIMEZONE: 'UTC', ...env }, clock });
+  if (!o.fresh) ctx.sqlite.prepare(`INSERT INTO settings (key, value) VALUES ('schedule_started_at', ?)`).run(String(Date.parse(iso) - 30 * 86_400_000));
   addSubscribers(ctx, 5);
   return { c: ctx, clock };
 }
@@ -94,6 +96,33 @@ describe('the daily schedule', () => {
     expect(await s.catchUp()).toMatchObject({ action: 'none' });
     expect(await s.fireDaily('cron')).toMatchObject({ status: 'already_done' });
     expect(issues(c)).toHaveLength(1);
+  });
+
+  it('a brand-new installation started after the send time sends nothing by itself; the next day runs on schedule, and is caught up if missed', async () => {
+    const { c, clock } = setup('2026-04-06T09:00:00Z', {}, { fresh: true });
+    addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
+    const s = createScheduler(c, { steps: noIngest, watchdogMs: 3_600_000 });
+    schedulers.push(s);
+    await s.start();
+    expect(await s.catchUp()).toMatchObject({ action: 'none', reason: expect.stringContaining('before this installation') });
+    expect(issues(c)).toEqual([]);
+    expect(deliveriesOf(c)).toBe(0);
+    expect(await listJobRuns(c, 'daily')).toEqual([]);
+    // A restart the same day still waits; the date is not used up or marked skipped.
+    clock.advance(3_600_000);
+    expect(await createScheduler(c, { steps: noIngest }).catchUp()).toMatchObject({ action: 'none' });
+    // The next day's send time was missed (down at 06:00, back at 08:00): this schedule ran before, so it catches up.
+    clock.set(Date.parse('2026-04-07T08:00:00Z'));
+    addArticles(c, Date.parse('2026-04-07T05:00:00Z'));
+    expect(await s.catchUp()).toMatchObject({ action: 'ran', date: '2026-04-07', outcome: { status: 'queued' } });
+    expect(issues(c).map((i) => i.date)).toEqual(['2026-04-07']);
+  });
+
+  it('a database that ran issues before the start date was recorded counts from its first run', async () => {
+    const { c } = setup('2026-04-06T09:00:00Z', {}, { fresh: true });
+    c.sqlite.prepare(`INSERT INTO job_runs (job, date, status, started_at, finished_at) VALUES ('daily', '2026-04-01', 'queued', ?, ?)`).run(Date.parse('2026-04-01T06:00:00Z'), Date.parse('2026-04-01T06:01:00Z'));
+    addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
+    expect(await createScheduler(c, { steps: noIngest }).catchUp()).toMatchObject({ action: 'ran', date: '2026-04-06' });
   });
 
   it('a failed run is tried again inside the catch-up window, waiting longer after each failure', async () => {
