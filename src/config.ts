@@ -76,7 +76,32 @@ const mailbox = z.string().refine((v) => !/[\r\n]/.test(v) && /@/.test(v), {
 
 const schema = z.object({
   PORT: int(0, 65535).default(3000),
-  PUBLIC_URL: httpUrl.default('http://localhost:3000'),
+  HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:\-\[\]]+$/, { message: 'must be an address to bind such as 0.0.0.0, 127.0.0.1 or ::' })
+    .default('0.0.0.0'),
+  PUBLIC_URL: httpUrl.optional(),
+  SIGNUP_ORIGINS: z
+    .string()
+    .transform((v, ctx) => {
+      const out: string[] = [];
+      for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+        let origin: string | null = null;
+        try {
+          const u = new URL(part);
+          if ((u.protocol === 'http:' || u.protocol === 'https:') && (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash) origin = u.origin;
+        } catch {
+          origin = null;
+        }
+        if (!origin) {
+          ctx.addIssue({ code: 'custom', message: `"${part}" is not an origin such as https://www.example.com` });
+          return z.NEVER;
+        }
+        out.push(origin);
+      }
+      return out;
+    })
+    .optional(),
   DATABASE_URL: z
     .string()
     .refine((v) => v.startsWith('file:') || v === ':memory:', {
@@ -134,7 +159,11 @@ type Raw = z.output<typeof schema>;
 /** The validated configuration; the only place that reads process.env is loadConfig. */
 export interface Config {
   port: number;
+  /** The address the HTTP server binds. */
+  host: string;
   publicUrl: string;
+  /** Other sites whose pages may carry the signup form (origins, e.g. https://www.example.com). */
+  signupOrigins: string[];
   databasePath: string;
   dataDir: string;
   outboxDir: string;
@@ -227,13 +256,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (secret.value.length < 32) throw new ConfigError('SECRET_KEY must be at least 32 characters');
   if (secret.value === admin.value) throw new ConfigError('ADMIN_TOKEN must differ from SECRET_KEY');
 
-  const publicUrl = r.PUBLIC_URL.replace(/\/+$/, '');
+  // Unset, links follow the port the service listens on (PORT=8080 → http://localhost:8080).
+  const publicUrl = (r.PUBLIC_URL ?? `http://localhost:${r.PORT || 3000}`).replace(/\/+$/, '');
+  const sourcesFile = r.SOURCES_FILE ? abs(r.SOURCES_FILE) : DEFAULT_SOURCES_FILE;
+  if (r.SOURCES_FILE && !existsSync(sourcesFile)) throw new ConfigError(`SOURCES_FILE names a file that does not exist: ${sourcesFile}`);
   if (env.NODE_ENV === 'production' && /^http:\/\/(localhost|127\.)/.test(publicUrl))
     throw new ConfigError('PUBLIC_URL must be the public address of this service in production (it is in every mail)');
 
   return {
     port: r.PORT,
+    host: r.HOST,
     publicUrl,
+    signupOrigins: r.SIGNUP_ORIGINS ?? [],
     databasePath,
     dataDir,
     outboxDir: resolve(dataDir, 'outbox'),
@@ -248,7 +282,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     digestTimezone: r.DIGEST_TIMEZONE,
     digestLookbackHours: r.DIGEST_LOOKBACK_HOURS,
     ingestCron: r.INGEST_CRON,
-    sourcesFile: r.SOURCES_FILE ? abs(r.SOURCES_FILE) : DEFAULT_SOURCES_FILE,
+    sourcesFile,
     digestReview: r.DIGEST_REVIEW,
     digestCatchupHours: r.DIGEST_CATCHUP_HOURS,
     feedTimeoutMs: r.FEED_TIMEOUT_MS,

@@ -40,11 +40,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }
   const app = createApp(ctx);
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as { port: number }).port;
-  log.info({ port, url: config.publicUrl, mail: ctx.mailer.kind === 'smtp' ? 'smtp' : `outbox ${config.outboxDir}` }, 'newsdesk listening');
+  log.info({ host: config.host, port, url: config.publicUrl, mail: ctx.mailer.kind === 'smtp' ? 'smtp' : `outbox ${config.outboxDir}` }, 'newsdesk listening');
   const services: Service[] = [];
   for (const start of serviceStarters) services.push(await start(ctx));
   let stopping: Promise<void> | undefined;

@@ -84,6 +84,6 @@ describe('newsdesk ingest and newsdesk sources list', () => {
     const r = await run(['sources', 'sync'], { ...env, SOURCES_FILE: join(dir, 'nope.opml') });
     expect(r.status).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/cannot read the sources file .*nope\.opml: ENOENT/);
+    expect(r.stderr).toMatch(/SOURCES_FILE names a file that does not exist: .*nope\.opml/);
   }, 60_000);
 });

@@ -63,6 +63,10 @@ describe('loadConfig', () => {
     ['SECRET_KEY', 'short', /^SECRET_KEY must be at least 32/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL /],
     ['MAIL_FROM', 'x\r\nBcc: y@z', /^MAIL_FROM /],
+    ['SOURCES_FILE', '/nonexistent/feeds.opml', /^SOURCES_FILE names a file that does not exist: \/nonexistent\/feeds\.opml$/],
+    ['SIGNUP_ORIGINS', 'https://ok.example.com,not a url', /^SIGNUP_ORIGINS "not a url" is not an origin/],
+    ['SIGNUP_ORIGINS', 'https://www.example.com/signup', /^SIGNUP_ORIGINS .* is not an origin/],
+    ['HOST', 'local host', /^HOST must be an address/],
   ])('rejects %s=%j with one line naming it', (name, value, pattern) => {
     const d = dir();
     let err: unknown;
@@ -81,6 +85,17 @@ describe('loadConfig', () => {
     const c = loadConfig({ ...base(d), SEND_RETRY_SCHEDULE: '30s, 2m,1h', PUBLIC_URL: 'https://news.example.com/' }, d);
     expect(c.sendRetryScheduleMs).toEqual([30_000, 120_000, 3_600_000]);
     expect(c.publicUrl).toBe('https://news.example.com');
+  });
+
+  it('PUBLIC_URL follows PORT when unset; HOST defaults to every address; SIGNUP_ORIGINS become origins', () => {
+    const d = dir();
+    const rest = base(d);
+    expect(loadConfig({ ...rest, PORT: '8080' }, d).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ ...rest }, d).publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ ...rest, PORT: '8080', PUBLIC_URL: 'https://news.example.com' }, d).publicUrl).toBe('https://news.example.com');
+    expect(loadConfig({ ...rest }, d).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...rest, HOST: '127.0.0.1' }, d).host).toBe('127.0.0.1');
+    expect(loadConfig({ ...rest, SIGNUP_ORIGINS: 'https://www.example.com/, http://blog.example.org:8080' }, d).signupOrigins).toEqual(['https://www.example.com', 'http://blog.example.org:8080']);
   });
 
   it('refuses a localhost PUBLIC_URL in production', () => {
