@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './lib/log.js';
 import { createUrls } from './lib/urls.js';
 import { createMailer } from './mail/index.js';
 import type { Mailer } from './mail/mailer.js';
+import { drainMail } from './mail/queue.js';
 import { replaySuppressions } from './subscribers/repo.js';
 import { readSuppressions, suppressionLogPath } from './subscribers/suppressions.js';
 
@@ -37,6 +38,7 @@ export function createContext(config: Config, over: { log?: Logger; mailer?: Mai
 
 /** Releases what createContext opened. */
 export async function closeContext(ctx: AppContext): Promise<void> {
+  await drainMail(ctx.mailer);
   await ctx.mailer.close();
   ctx.handle.close();
 }

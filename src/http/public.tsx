@@ -17,7 +17,7 @@ import {
 import type { ConsentMeta } from '../subscribers/repo.js';
 import { listArchiveIssues } from '../issues/repo.js';
 import { activeSourceNames } from './landing.repo.js';
-import { LandingPage, MessagePage } from './pages/public.js';
+import { LandingPage, MessagePage, OneMoreStepPage } from './pages/public.js';
 import { clientIp, createRateLimiter, readBody, type Body } from './request.js';
 
 /** A form sent sooner than this after it was rendered is a bot; it gets the success page and nothing happens. */
@@ -28,17 +28,31 @@ export const BAD_TOKENS_PER_MINUTE = 30;
 
 const html = (node: unknown) => '<!doctype html>' + String(node);
 
-function formToken(secret: string, renderedAt: number): string {
-  const mac = createHmac('sha256', `newsdesk:form:${secret}`).update(String(renderedAt)).digest('base64url').slice(0, 22);
-  return `${renderedAt.toString(36)}.${mac}`;
+/**
+ * A signed render time for a form. `form`: the landing page's own form, which must be older than FORM_MIN_MS;
+ * `step`: the "One more step" page's, where a person has just pressed a button and no minimum applies.
+ */
+type FormKind = 'form' | 'step';
+
+function formToken(secret: string, renderedAt: number, kind: FormKind = 'form'): string {
+  const mac = createHmac('sha256', `newsdesk:${kind}:${secret}`).update(String(renderedAt)).digest('base64url').slice(0, 22);
+  return `${kind === 'step' ? 's' : ''}${renderedAt.toString(36)}.${mac}`;
 }
 
-function formAge(secret: string, token: unknown, now: number): number | null {
-  if (typeof token !== 'string') return null;
-  const [ts] = token.split('.');
-  const renderedAt = parseInt(ts ?? '', 36);
-  if (!Number.isSafeInteger(renderedAt) || !safeEqual(formToken(secret, renderedAt), token)) return null;
-  return now - renderedAt;
+function formAge(secret: string, token: unknown, now: number): { age: number; kind: FormKind } | null {
+  if (typeof token !== 'string' || token.length > 64) return null;
+  const kind: FormKind = token.startsWith('s') ? 'step' : 'form';
+  const [ts] = token.slice(kind === 'step' ? 1 : 0).split('.');
+  if (!/^[0-9a-z]{1,12}$/.test(ts ?? '')) return null;
+  const renderedAt = parseInt(ts!, 36);
+  if (!Number.isSafeInteger(renderedAt) || !safeEqual(formToken(secret, renderedAt, kind), token)) return null;
+  return { age: now - renderedAt, kind };
+}
+
+/** Whether a form token shows a person filled the form: signed, not stale, and (for the landing form) not instant. */
+function formTokenOk(t: { age: number; kind: FormKind } | null): boolean {
+  if (!t || t.age < -5000 || t.age > FORM_MAX_MS) return false;
+  return t.kind === 'step' || t.age >= FORM_MIN_MS;
 }
 
 /** Landing page, signup, confirmation and unsubscribe: the subscriber lifecycle over HTTP. */
@@ -47,6 +61,8 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
   const sendTime = describeSendTime(ctx.config.digestCron, ctx.config.digestTimezone);
   const limiter = createRateLimiter(ctx.config.signupLimitPerMinute, 60_000, () => ctx.clock.now());
   const ownOrigins = new Set([new URL(ctx.config.publicUrl).origin]);
+  // Sites whose pages may carry the signup form (SIGNUP_ORIGINS): their form posts and JSON signups are welcome.
+  const embedOrigins = new Set(ctx.config.signupOrigins);
   // Guessing tokens: an address that presents many bad links in a minute is turned away.
   const badTokens = createRateLimiter(BAD_TOKENS_PER_MINUTE, 60_000, () => ctx.clock.now());
 
@@ -58,12 +74,29 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
   });
 
   /** Browser-only forms refuse a foreign Origin (cross-site form posts); no Origin at all is allowed. */
-  const checkOrigin = (c: Context) => {
+  const checkOrigin = (c: Context, allowEmbedding = false) => {
     const origin = c.req.header('origin');
     if (!origin || origin === 'null') return;
     if (ownOrigins.has(origin) || origin === new URL(c.req.url).origin) return;
+    if (allowEmbedding && embedOrigins.has(origin)) return;
     throw new AppError(403, 'FORBIDDEN', 'Cross-site form submissions are not accepted.');
   };
+
+  /** CORS for JSON signups from the sites in SIGNUP_ORIGINS (and only them). */
+  const cors = (c: Context) => {
+    const origin = c.req.header('origin');
+    if (!origin || !embedOrigins.has(origin)) return false;
+    c.header('Access-Control-Allow-Origin', origin);
+    c.header('Vary', 'Origin');
+    return true;
+  };
+  app.options('/subscribe', (c) => {
+    if (!cors(c)) return c.body(null, 204);
+    c.header('Access-Control-Allow-Methods', 'POST');
+    c.header('Access-Control-Allow-Headers', 'Content-Type');
+    c.header('Access-Control-Max-Age', '86400');
+    return c.body(null, 204);
+  });
 
   const landing = async (c: Context, extra: { values?: Body; errors?: Record<string, string> } = {}, status: 200 | 400 = 200) => {
     const [sources, latest] = await Promise.all([activeSourceNames(ctx), listArchiveIssues(ctx, { limit: 5, offset: 0 })]);
@@ -104,9 +137,31 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
       200,
     );
 
+  /**
+   * The form arrived without a valid token (posted from another site, sent within FORM_MIN_MS by autofill and a
+   * quick click, or from a page left open for a day): never a silent drop, but one more button to press.
+   */
+  const oneMoreStep = (c: Context, body: Body) => {
+    const email = typeof body.email === 'string' ? body.email.trim().slice(0, 254) : '';
+    const name = typeof body.name === 'string' ? body.name.trim().slice(0, 100) : '';
+    return c.html(
+      html(
+        OneMoreStepPage({
+          siteName: site,
+          email,
+          name,
+          formToken: formToken(ctx.config.secretKey, ctx.clock.now(), 'step'),
+          consentText: CONSENT_TEXT,
+        }),
+      ),
+      200,
+    );
+  };
+
   app.post('/subscribe', async (c) => {
     const isJson = (c.req.header('content-type') ?? '').includes('application/json');
-    if (!isJson) checkOrigin(c);
+    if (isJson) cors(c);
+    else checkOrigin(c, true);
     const ip = clientIp(c, ctx.config.trustProxy);
     if (!limiter.hit(ip)) {
       ctx.log.warn({ ip }, 'signup rate limit reached');
@@ -120,10 +175,10 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
       return ok();
     }
     if (!isJson) {
-      const age = formAge(ctx.config.secretKey, body.t, ctx.clock.now());
-      if (age === null || age < FORM_MIN_MS || age > FORM_MAX_MS) {
-        ctx.log.info({ ip, age }, 'signup ignored: form token missing, too fast or stale');
-        return ok();
+      const token = formAge(ctx.config.secretKey, body.t, ctx.clock.now());
+      if (!formTokenOk(token)) {
+        ctx.log.info({ ip, age: token?.age ?? null }, 'signup form without a valid token: asking for one more step');
+        return oneMoreStep(c, body);
       }
     }
     const result = await signup(ctx, { email: body.email, name: body.name }, meta(c, c.req.header('referer') ?? '/'));

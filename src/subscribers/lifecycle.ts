@@ -3,6 +3,7 @@ import { renderEmail } from '../../emails/render.js';
 import { WelcomeEmail } from '../../emails/WelcomeEmail.js';
 import type { AppContext } from '../context.js';
 import { headerSafe, listFields } from '../mail/headers.js';
+import { enqueueMail } from '../mail/queue.js';
 import { cleanName, normalizeEmail } from './address.js';
 import {
   confirmSubscriber,
@@ -40,7 +41,11 @@ export async function signup(ctx: AppContext, input: { email: unknown; name?: un
     ctx.log.info({ subscriberId: outcome.subscriber.id, action: outcome.action }, 'signup: no confirmation mail sent');
     return { ok: true, action: outcome.action };
   }
-  await sendConfirmation(ctx, outcome.subscriber);
+  // Answered before the mail is rendered and sent: a new address must not take longer than a known one.
+  const subscriber = outcome.subscriber;
+  enqueueMail(ctx.mailer, async () => {
+    await sendConfirmation(ctx, subscriber);
+  });
   return { ok: true, action: outcome.action };
 }
 

@@ -121,6 +121,18 @@ describe('console pages', () => {
     for (const bad of ['/admin/subscribers/999999', '/admin/subscribers/abc', '/admin/subscribers/-1']) expect((await s.get(bad)).status, bad).toBe(404);
   });
 
+  test('subscribers: the console offers a copy-paste signup form that posts to PUBLIC_URL and works from another site', async () => {
+    const s = await session();
+    const html = await (await s.get('/admin/subscribers')).text();
+    expect(html).toContain('SIGNUP_ORIGINS');
+    const snippet = /<pre class="snippet"><code>([\s\S]*?)<\/code><\/pre>/.exec(html)?.[1] ?? '';
+    const { decodeEntities } = await import('../../src/feeds/entities.js');
+    const form = decodeEntities(snippet);
+    expect(form).toContain(`<form method="post" action="${s.ctx.config.publicUrl}/subscribe">`);
+    expect(form).toMatch(/name="email"/);
+    expect(form).toMatch(/name="website"/);
+  });
+
   test('subscribers: CSV import from the form and export as a download', async () => {
     const s = await session();
     const fd = new FormData();

@@ -3,6 +3,7 @@ import { createApp } from '../../src/http/app.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { findSubscriberByEmail, listConsentEvents } from '../../src/subscribers/repo.js';
 import { signToken } from '../../src/subscribers/tokens.js';
+import { drainMail } from '../../src/mail/queue.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
 import { formTokenIn, linkIn, listUnsubscribeUrl, pathOf, postForm, postJson, rawHeader } from '../helpers/http.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
@@ -40,6 +41,7 @@ describe('subscriber lifecycle through HTTP and a real SMTP server', () => {
     expect(await res.text()).toContain('Check your inbox');
 
     const [mail] = await sink.waitFor(1);
+    await drainMail(ctx.mailer); // the mail went out from the queue after the answer
     expect(mail!.envelopeTo).toEqual(['ann@example.com']);
     expect(mail!.parsed.subject).toBe('Confirm your subscription to Engineering @ Scale');
     expect(mail!.parsed.text).not.toContain('Ann'); // the name field is never echoed in the confirmation mail
@@ -134,19 +136,84 @@ describe('subscriber lifecycle through HTTP and a real SMTP server', () => {
     expect((await findSubscriberByEmail(ctx, 'cy@example.com'))!.status).toBe('pending');
   });
 
-  it('honeypot, a form sent too fast, or no form token: the success page and nothing stored or sent', async () => {
+  it('a filled honeypot is dropped silently; a form sent too fast, with no token or a forged one gets "One more step", never a silent drop', async () => {
     const t = formTokenIn(await (await app.request('/')).text());
     clock.advance(3000);
     const hp = await postForm(app, '/subscribe', { email: 'bot1@example.com', t, website: 'http://spam.test' });
-    const fast = await postForm(app, '/subscribe', { email: 'bot2@example.com', t: formTokenIn(await (await app.request('/')).text()) });
-    const none = await postForm(app, '/subscribe', { email: 'bot3@example.com' });
-    for (const r of [hp, fast, none]) {
+    expect(hp.status).toBe(200);
+    expect(await hp.text()).toContain('Check your inbox');
+    const fast = await postForm(app, '/subscribe', { email: 'quick@example.com', name: 'Quick', t: formTokenIn(await (await app.request('/')).text()) });
+    const none = await postForm(app, '/subscribe', { email: 'embedded@example.com' });
+    const forged = await postForm(app, '/subscribe', { email: 'forged@example.com', t: 'mwyr3ebc.AAAAAAAAAAAAAAAAAAAAAA' });
+    const steps: string[] = [];
+    for (const r of [fast, none, forged]) {
       expect(r.status).toBe(200);
-      expect(await r.text()).toContain('Check your inbox');
+      const html = await r.text();
+      expect(html).toContain('One more step');
+      expect(html).not.toContain('Check your inbox');
+      steps.push(html);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    expect(steps[0]).toContain('value="quick@example.com"');
+    expect(steps[0]).toContain('value="Quick"');
+    await drainMail(ctx.mailer);
     expect(sink.received).toHaveLength(0);
-    for (const e of ['bot1@example.com', 'bot2@example.com', 'bot3@example.com']) expect(await findSubscriberByEmail(ctx, e)).toBeUndefined();
+    for (const e of ['bot1@example.com', 'quick@example.com', 'embedded@example.com', 'forged@example.com']) expect(await findSubscriberByEmail(ctx, e)).toBeUndefined();
+    // Pressing the button on that page, at once, completes the signup.
+    const done = await postForm(app, '/subscribe', { email: 'quick@example.com', name: 'Quick', t: formTokenIn(steps[0]!), website: '' });
+    expect(await done.text()).toContain('Check your inbox');
+    await sink.waitFor(1);
+    expect(sink.received[0]!.envelopeTo).toEqual(['quick@example.com']);
+    expect((await findSubscriberByEmail(ctx, 'quick@example.com'))!.status).toBe('pending');
+    // A step token a day old is stale: one more step again, still nothing dropped.
+    clock.advance(25 * 3600 * 1000);
+    const stale = await postForm(app, '/subscribe', { email: 'late@example.com', t: formTokenIn(steps[1]!) });
+    expect(await stale.text()).toContain('One more step');
+  });
+
+  it('a signup answers before its confirmation mail is handed over, so a new address answers like a known one', async () => {
+    // A relay that takes 1.5 s per recipient: the answer must not wait for it.
+    const slow = await startSmtpSink({ options: { onRcptTo: (_a, _s, cb) => void setTimeout(() => cb(), 1500) } });
+    try {
+      await ctx.cleanup();
+      ctx = makeTestContext({ env: { SMTP_URL: slow.url, SIGNUP_LIMIT_PER_MINUTE: '100' }, clock });
+      app = createApp(ctx);
+      const fresh = await postJson(app, '/subscribe', { email: 'new@example.com' });
+      expect(fresh.status).toBe(202);
+      expect(slow.received).toHaveLength(0); // answered while the mail was still on its way
+      const again = await postJson(app, '/subscribe', { email: 'new@example.com' });
+      expect(await again.json()).toEqual(await (await postJson(app, '/subscribe', { email: 'new@example.com' })).json());
+      await slow.waitFor(1, 10_000);
+      await drainMail(ctx.mailer);
+      expect(slow.received.map((m) => m.envelopeTo[0])).toEqual(['new@example.com']);
+      expect((await listConsentEvents(ctx, (await findSubscriberByEmail(ctx, 'new@example.com'))!.id)).map((e) => e.type)).toEqual(['signup', 'confirmation_sent']);
+    } finally {
+      await ctx.cleanup(); // closes the pooled connection, or the server would wait for it
+      ctx = makeTestContext({ env: { SMTP_URL: sink.url }, clock });
+      await slow.close();
+    }
+  });
+
+  it('embedding: a form post from a site in SIGNUP_ORIGINS goes through "One more step"; JSON from it gets CORS; other sites get 403 and no CORS', async () => {
+    await ctx.cleanup();
+    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SIGNUP_ORIGINS: 'https://www.operator.example' }, clock });
+    app = createApp(ctx);
+    const form = await postForm(app, '/subscribe', { email: 'reader@example.com' }, { origin: 'https://www.operator.example' });
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('One more step');
+    const foreign = await postForm(app, '/subscribe', { email: 'reader@example.com' }, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    const pre = await app.request('/subscribe', { method: 'OPTIONS', headers: { origin: 'https://www.operator.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://www.operator.example');
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/content-type/i);
+    const json = await postJson(app, '/subscribe', { email: 'reader@example.com' }, { origin: 'https://www.operator.example' });
+    expect(json.status).toBe(202);
+    expect(json.headers.get('access-control-allow-origin')).toBe('https://www.operator.example');
+    const other = await postJson(app, '/subscribe', { email: 'other@example.com' }, { origin: 'https://evil.example' });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await app.request('/subscribe', { method: 'OPTIONS', headers: { origin: 'https://evil.example' } })).headers.get('access-control-allow-origin')).toBeNull();
+    await sink.waitFor(1);
+    expect((await findSubscriberByEmail(ctx, 'reader@example.com'))!.status).toBe('pending');
   });
 
   it('per-IP limit answers 429 after SIGNUP_LIMIT_PER_MINUTE and sends nothing beyond it', async () => {

@@ -139,6 +139,7 @@ progress::-moz-progress-bar{background:var(--accent);border-radius:999px}
 .preview-tabs a:hover{text-decoration:none;color:var(--ink)}
 .preview-tabs a[aria-current=page]{color:var(--accent);border-color:var(--accent)}
 iframe.preview{display:block;width:100%;height:880px;border:0;background:#fff}
+pre.snippet{margin:0;padding:14px 16px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12.5px;line-height:1.5;background:var(--bg, #f6f7f9);border-radius:8px;overflow:auto;user-select:all}
 pre.text-part{margin:0;padding:18px 20px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:13px;line-height:1.55;max-height:880px;overflow:auto}
 .signin{max-width:400px;margin:8vh auto 0}
 .signin .brand{color:var(--ink);margin-bottom:18px;font-size:17px}

@@ -168,17 +168,30 @@ function SubscriberList(p: {
             <div class="field">
               <label for="file">File</label>
               <input id="file" name="file" type="file" accept=".csv,text/csv,text/plain" required />
-              <p class="hint">Columns email,name (header row optional), up to 25 MB. Addresses already on the list are skipped.</p>
+              <p class="hint">
+                Columns email,name (header row optional), or an export of this console: its status and consent times are kept. Up to
+                25 MB. Addresses already on the list are skipped, and nobody who unsubscribed, bounced or was erased is brought back.
+              </p>
             </div>
             <div class="field">
               <label class="check">
-                <input type="checkbox" name="confirmed" value="1" /> They already agreed to receive it: import as confirmed, send no
-                confirmation mail
+                <input type="checkbox" name="confirmed" value="1" /> They already agreed to receive it: import rows without a status as
+                confirmed, send no confirmation mail
               </label>
               <p class="hint">Unticked, each new address gets a confirmation mail and stays pending until it is clicked.</p>
             </div>
             <button type="submit">Import</button>
           </form>
+        </section>
+        <section class="card" id="embed">
+          <h2>Put the signup form on your own site</h2>
+          <p class="muted">
+            Paste this into any page. Add that site's origin (for example https://www.example.com) to <code>SIGNUP_ORIGINS</code>, or its
+            posts are refused as cross-site. A visitor presses one more button on {p.publicUrl} to finish, then confirms by mail.
+          </p>
+          <pre class="snippet">
+            <code>{embedSnippet(p.publicUrl)}</code>
+          </pre>
         </section>
         <section class="card">
           <h2>Export</h2>
@@ -190,6 +203,18 @@ function SubscriberList(p: {
       </div>
     </>
   );
+}
+
+/** The copy-paste HTML of the signup form for another site (no token there: the "One more step" page completes it). */
+export function embedSnippet(publicUrl: string): string {
+  return [
+    `<form method="post" action="${publicUrl}/subscribe">`,
+    `  <label>Email <input type="email" name="email" required autocomplete="email"></label>`,
+    `  <label>Name (optional) <input type="text" name="name" autocomplete="name"></label>`,
+    `  <input type="text" name="website" tabindex="-1" autocomplete="off" style="position:absolute;left:-9999px" aria-hidden="true">`,
+    `  <button type="submit">Subscribe</button>`,
+    `</form>`,
+  ].join('\n');
 }
 
 function Timeline(p: { events: ConsentEvent[]; tz: string }) {

@@ -155,6 +155,39 @@ export function LandingPage(p: LandingProps) {
   );
 }
 
+/**
+ * "One more step": a signup form that arrived without a valid form token (from another site, or sent faster than a
+ * person types) is completed here by pressing one button; nothing is stored until then.
+ */
+export function OneMoreStepPage(p: { siteName: string; email: string; name: string; formToken: string; consentText: string }) {
+  return (
+    <Layout title="One more step" siteName={p.siteName}>
+      <form method="post" action="/subscribe" class="card narrow" id="subscribe" novalidate>
+        <p class="eyebrow">One more step</p>
+        <h1>Finish signing up for {p.siteName}</h1>
+        <p>Check your address and press the button. We will then email you a link to confirm.</p>
+        <div class="field">
+          <label for="email">Email address</label>
+          <input type="email" id="email" name="email" required autocomplete="email" inputmode="email" maxlength={254} value={p.email} />
+        </div>
+        <div class="field">
+          <label for="name">
+            Name <span class="optional">(optional)</span>
+          </label>
+          <input type="text" id="name" name="name" autocomplete="name" maxlength={100} value={p.name} />
+        </div>
+        <div class="hp" aria-hidden="true">
+          <label for="website">Leave this field empty</label>
+          <input type="text" id="website" name="website" tabindex={-1} autocomplete="off" />
+        </div>
+        <input type="hidden" name="t" value={p.formToken} />
+        <button type="submit">Complete my signup</button>
+        <p class="fine">{p.consentText}</p>
+      </form>
+    </Layout>
+  );
+}
+
 /** A short page with one message and optional form; used by every step of the subscriber lifecycle. */
 export function MessagePage(p: {
   siteName: string;
