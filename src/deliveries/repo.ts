@@ -14,6 +14,9 @@ export interface DeliveryCounts {
   failed: number;
   bounced: number;
   skipped: number;
+  /** Rows in the final `uncertain` state: a copy lost after the final dot twice, not sent a third time. */
+  unconfirmed: number;
+  /** Copies that may have reached their recipient twice (connection lost after the final dot, crash mid-send). */
   uncertain: number;
 }
 
@@ -38,6 +41,8 @@ export interface ClaimedDelivery {
   email: string;
   attempts: number;
   resends: number;
+  /** Copies of this delivery that may already have arrived (an earlier drop after the final dot, a crash). */
+  uncertain: number;
 }
 
 /** The issue fields the sender reads to build messages. */
@@ -131,7 +136,7 @@ export async function claimBatch(r: Repo, issueId: number, owner: string, limit:
   return immediate(r.sqlite, () => {
     const rows = st(
       r,
-      `SELECT d.id, d.issue_id AS issueId, d.subscriber_id AS subscriberId, d.attempts, d.resends, s.email, s.status AS subStatus
+      `SELECT d.id, d.issue_id AS issueId, d.subscriber_id AS subscriberId, d.attempts, d.resends, d.uncertain, s.email, s.status AS subStatus
        FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
        WHERE d.issue_id = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
        ORDER BY d.next_attempt_at, d.id LIMIT ?`,
@@ -145,10 +150,37 @@ export async function claimBatch(r: Repo, issueId: number, owner: string, limit:
         continue;
       }
       claim.run(owner, leaseUntil, now, row.id);
-      out.push({ id: row.id, issueId: row.issueId, subscriberId: row.subscriberId, email: row.email, attempts: row.attempts, resends: row.resends });
+      out.push({ id: row.id, issueId: row.issueId, subscriberId: row.subscriberId, email: row.email, attempts: row.attempts, resends: row.resends, uncertain: row.uncertain });
     }
     return out;
   });
+}
+
+/** The subscriber's state right now (checked again just before a message is handed to SMTP). */
+export async function subscriberStatus(r: Repo, subscriberId: number): Promise<string | null> {
+  return (st(r, 'SELECT status FROM subscribers WHERE id = ?').pluck().get(subscriberId) as string | undefined) ?? null;
+}
+
+/** A claimed row whose subscriber left while it waited: skipped, never sent. */
+export async function markSkipped(r: Repo, id: number, owner: string, reason: string, now: number): Promise<void> {
+  st(
+    r,
+    `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+     WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+  ).run(reason, now, id, owner);
+}
+
+/**
+ * A copy lost after the final dot when an earlier copy may already have arrived: final state `uncertain`, so the
+ * recipient gets at most two copies (FAULTS 59). Counted as one more uncertain copy.
+ */
+export async function markUncertain(r: Repo, id: number, owner: string, messageId: string, error: string, now: number): Promise<void> {
+  st(
+    r,
+    `UPDATE deliveries SET status = 'uncertain', attempts = attempts + 1, uncertain = uncertain + 1, message_id = ?, last_error = ?,
+       updated_at = ?, lease_owner = NULL, lease_until = NULL
+     WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+  ).run(messageId, `uncertain: ${error}`.slice(0, 500), now, id, owner);
 }
 
 /** Records the server's acceptance; only a row this owner still holds is changed. */
@@ -250,11 +282,35 @@ export async function recoverExpiredLeases(r: Repo, now: number): Promise<number
     const issues = st(r, `SELECT id FROM issues WHERE status = 'sending'`).all() as { id: number }[];
     const s = st(
       r,
-      `UPDATE deliveries SET status = 'queued', uncertain = uncertain + 1, lease_owner = NULL, lease_until = NULL, updated_at = ?,
-         last_error = 'lease expired: the sending process stopped mid-send'
+      `UPDATE deliveries SET ${RECOVER_SET}, last_error = 'lease expired: the sending process stopped mid-send'
        WHERE issue_id = ? AND status = 'sending' AND (lease_until IS NULL OR lease_until < ?)`,
     );
     for (const i of issues) n += s.run(now, i.id, now).changes;
+    return n;
+  });
+}
+
+/**
+ * How a row left mid-send comes back: queued again counted as uncertain, or, when a copy was already uncertain,
+ * to the final `uncertain` state (never a third copy).
+ */
+const RECOVER_SET = `status = CASE WHEN uncertain >= 1 THEN 'uncertain' ELSE 'queued' END, uncertain = uncertain + 1,
+  lease_owner = NULL, lease_until = NULL, updated_at = ?`;
+
+/** Owners holding rows mid-send right now (to find those whose process is gone). */
+export async function claimOwners(r: Repo): Promise<string[]> {
+  return st(r, `SELECT DISTINCT d.lease_owner FROM issues i JOIN deliveries d ON d.issue_id = i.id AND d.status = 'sending' WHERE i.status = 'sending' AND d.lease_owner IS NOT NULL`)
+    .pluck()
+    .all() as string[];
+}
+
+/** Takes back at once the rows of owners whose process is provably gone (same host, pid dead), as a lease expiry would. */
+export async function recoverOwners(r: Repo, owners: string[], now: number): Promise<number> {
+  if (!owners.length) return 0;
+  return immediate(r.sqlite, () => {
+    const s = st(r, `UPDATE deliveries SET ${RECOVER_SET}, last_error = 'the sending process died mid-send' WHERE status = 'sending' AND lease_owner = ?`);
+    let n = 0;
+    for (const o of owners) n += s.run(now, o).changes;
     return n;
   });
 }
@@ -270,8 +326,21 @@ export async function finishCompletedIssues(r: Repo, now: number): Promise<numbe
       ).all() as { id: number }[]
     ).map((x) => x.id);
     const s = st(r, `UPDATE issues SET status = 'sent', sent_at = COALESCE(sent_at, ?), paused_reason = NULL, updated_at = ? WHERE id = ? AND status = 'sending'`);
-    for (const id of ids) s.run(now, now, id);
-    return ids;
+    const outcome = st(r, `SELECT SUM(status = 'sent') AS sent, SUM(status IN ('failed', 'bounced', 'uncertain')) AS refused FROM deliveries WHERE issue_id = ?`);
+    const pause = st(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ? AND paused_reason IS NOT ?`);
+    const done: number[] = [];
+    for (const id of ids) {
+      const o = outcome.get(id) as { sent: number | null; refused: number | null };
+      // Not one copy accepted: that is a broken relay or a blocked sender, not a sent issue to publish.
+      if (!o.sent && o.refused) {
+        const reason = `refused: the relay accepted none of the ${o.refused} copies; fix the cause, then resend the failed deliveries`;
+        pause.run(reason, now, id, reason);
+        continue;
+      }
+      s.run(now, now, id);
+      done.push(id);
+    }
+    return done;
   });
 }
 
@@ -306,14 +375,15 @@ export async function clearTransientPauses(r: Repo, now: number): Promise<void> 
 }
 
 export async function deliveryCounts(r: Repo, issueId: number): Promise<DeliveryCounts> {
-  const out: DeliveryCounts = { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, uncertain: 0 };
+  const out: DeliveryCounts = { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, unconfirmed: 0, uncertain: 0 };
   const rows = st(r, `SELECT status, COUNT(*) AS n, SUM(uncertain) AS u FROM deliveries WHERE issue_id = ? GROUP BY status`).all(issueId) as {
-    status: keyof DeliveryCounts;
+    status: string;
     n: number;
     u: number | null;
   }[];
   for (const row of rows) {
-    out[row.status] = row.n;
+    const key = (row.status === 'uncertain' ? 'unconfirmed' : row.status) as Exclude<keyof DeliveryCounts, 'uncertain'>;
+    out[key] = row.n;
     out.uncertain += row.u ?? 0;
   }
   return out;
@@ -334,7 +404,7 @@ export async function sendProgress(r: Repo, issueId: number, now: number): Promi
   const rate = recent > 0 ? recent / (span / 1000) : 0;
   const left = counts.queued + counts.sending;
   const etaMs = left === 0 ? 0 : rate > 0 ? Math.round((left / rate) * 1000) : null;
-  const total = counts.queued + counts.sending + counts.sent + counts.failed + counts.bounced + counts.skipped;
+  const total = counts.queued + counts.sending + counts.sent + counts.failed + counts.bounced + counts.skipped + counts.unconfirmed;
   return {
     ...counts,
     total,

@@ -1,7 +1,7 @@
 // The sender: claim due deliveries with a lease, build each message from the issue's template,
 // hand it to the mailer, and mark the row with the server's answer as soon as it arrives.
-import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
+import { newOwnerId, ownerIsGone } from '../lib/owner.js';
 import { MailError, type SendResult } from '../mail/mailer.js';
 import { recipientUnsubscribeUrl } from './links.js';
 import { issueTemplateFrom, type IssueTemplate } from './message.js';
@@ -9,16 +9,21 @@ import {
   activeIssueIds,
   checkpoint,
   claimBatch,
+  claimOwners,
   finishCompletedIssues,
   getSendableIssue,
   markBounced,
   markFailed,
   markRetry,
   markSent,
+  markSkipped,
+  markUncertain,
   recoverExpiredLeases,
+  recoverOwners,
   releaseClaims,
   renewLeases,
   setPausedReason,
+  subscriberStatus,
   useSenderCheckpoints,
   type ClaimedDelivery,
 } from './repo.js';
@@ -41,8 +46,13 @@ export interface SenderOptions {
   idlePollMs?: number;
   /** First and longest wait while the relay is unreachable (default 2 s … 5 min). */
   relayBackoffMs?: [number, number];
-  /** Circuit breaker: pause an issue when more than `ratio` of the last `window` attempts failed (after `min`). */
+  /**
+   * Circuit breaker: pause an issue when more than `ratio` of the last `window` attempts failed (after `min`, small,
+   * so a short list whose every copy is refused pauses too). A recipient's own hard bounce does not count.
+   */
   breaker?: { window: number; min: number; ratio: number };
+  /** How long stop() waits for messages in flight before abandoning them to their lease (default 10 s). */
+  drainMs?: number;
   /** Only this issue (the CLI's `send`); default every issue that is sending. */
   issueId?: number;
   /** Called at named points (tests kill the process there). */
@@ -74,14 +84,28 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.
 /** Builds the sender on a context; `start()` runs it until `stop()`. */
 export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   const cfg = ctx.config;
-  const owner = o.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const owner = o.owner ?? newOwnerId();
   const concurrency = o.concurrency ?? Math.max(2, cfg.smtpPoolSize * 2);
   const batchSize = o.batchSize ?? Math.max(4, cfg.smtpPoolSize * 2);
   const leaseMs = o.leaseMs ?? 30_000;
   const maintenanceMs = o.maintenanceMs ?? 5_000;
   const idlePollMs = o.idlePollMs ?? 1000;
   const [backoffMin, backoffMax] = o.relayBackoffMs ?? [2000, 300_000];
-  const breaker = o.breaker ?? { window: 100, min: 50, ratio: 0.5 };
+  const breaker = o.breaker ?? { window: 100, min: 5, ratio: 0.5 };
+  const drainMs = o.drainMs ?? 10_000;
+  // Messages on SMTP sockets at once: the pool. Workers beyond it prepare the next message but hand it over only
+  // when a slot frees, after checking the subscriber and the ledger once more.
+  const slots = { free: cfg.smtpPoolSize, waiting: [] as (() => void)[] };
+  const acquire = () => (slots.free > 0 ? (slots.free--, Promise.resolve()) : new Promise<void>((r) => slots.waiting.push(r)));
+  const releaseSlot = () => {
+    const next = slots.waiting.shift();
+    if (next) next();
+    else slots.free++;
+  };
+  /** Set when a ledger write failed: nothing more goes to SMTP until a write succeeds again. */
+  let storeError: string | null = null;
+  /** Copies the server accepted whose `sent` mark could not be written yet (kept and written once the store answers). */
+  const unmarked: { id: number; messageId: string; response: string; at: number }[] = [];
   const schedule = cfg.sendRetryScheduleMs;
   const log = ctx.log.child({ component: 'sender' });
   const envelopeFrom = /<([^>]+)>/.exec(cfg.mailFrom)?.[1] ?? cfg.mailFrom;
@@ -235,6 +259,32 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
     await drainBuffer();
   }
 
+  /** A ledger write failed (disk full, busy, read-only): stop handing messages over and give the unsent claims back. */
+  function storeFailed(err: unknown, deliveryId?: number): void {
+    const msg = (err as Error)?.message ?? String(err);
+    if (storeError === null) log.error({ err: msg, deliveryId }, 'the ledger cannot be written: no more messages handed to SMTP until it can');
+    storeError = msg;
+  }
+
+  /** Writes the marks that failed and gives back the buffered claims; clears storeError when the store answers. */
+  async function repairStore(): Promise<boolean> {
+    try {
+      while (unmarked.length) {
+        const m = unmarked[0]!;
+        await markSent(ctx, m.id, owner, m.messageId, m.response, m.at);
+        unmarked.shift();
+        held.delete(m.id);
+      }
+      await drainBuffer();
+    } catch (err) {
+      storeError = (err as Error)?.message ?? String(err);
+      return false;
+    }
+    if (storeError !== null) log.info('the ledger can be written again: sending resumed');
+    storeError = null;
+    return true;
+  }
+
   async function deliver(row: ClaimedDelivery): Promise<void> {
     const tpl = await templateFor(row.issueId);
     if (!tpl) {
@@ -248,28 +298,53 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       resend: row.resends,
     });
     await pace();
-    point('before_smtp');
-    inFlight.add(row.id);
+    await acquire();
     try {
+      // The last moment before the message leaves: a broken ledger or an unsubscribe since the claim stops it.
+      if (storeError !== null || stopping) {
+        buffer.unshift(row);
+        return;
+      }
+      const status = await subscriberStatus(ctx, row.subscriberId);
+      if (status !== 'confirmed') {
+        await markSkipped(ctx, row.id, owner, `subscriber ${status ?? 'gone'}`, ctx.clock.now());
+        held.delete(row.id);
+        log.info({ deliveryId: row.id, subscriberId: row.subscriberId, status }, 'subscriber left while the issue was sending: not sent');
+        return;
+      }
+      point('before_smtp');
+      inFlight.add(row.id);
       let res: SendResult;
       try {
         res = await ctx.mailer.sendRaw({ from: envelopeFrom, to: row.email, raw, messageId });
       } catch (e) {
+        inFlight.delete(row.id);
         await failed(row, e, messageId);
+        held.delete(row.id);
         return;
       }
+      inFlight.delete(row.id);
       point('after_smtp_ok');
-      // A database error here (disk full, busy) propagates: the row keeps its lease, which then expires and
-      // brings it back counted as uncertain, never as a plain failure that would be resent silently.
-      await markSent(ctx, row.id, owner, res.messageId || messageId, res.response, ctx.clock.now());
+      const at = ctx.clock.now();
+      try {
+        await markSent(ctx, row.id, owner, res.messageId || messageId, res.response, at);
+        held.delete(row.id);
+      } catch (err) {
+        // Sent but not recorded: kept here and written once the store answers (the lease is renewed meanwhile).
+        unmarked.push({ id: row.id, messageId: res.messageId || messageId, response: res.response, at });
+        storeFailed(err, row.id);
+        return;
+      }
       sent++;
       point('after_mark');
       recordOutcome(true, row.issueId);
       if (relayReason !== null) await relayBack();
       relayBackoff = 0;
+    } catch (err) {
+      storeFailed(err, row.id);
+      throw err;
     } finally {
-      inFlight.delete(row.id);
-      held.delete(row.id);
+      releaseSlot();
     }
   }
 
@@ -286,7 +361,10 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
     } else if (err.permanent && err.opts.command !== 'DATA' && err.opts.command !== 'MAIL FROM') {
       await markBounced(ctx, row.id, owner, row.subscriberId, err.message, now);
       log.info({ deliveryId: row.id, subscriberId: row.subscriberId, err: err.message }, 'hard bounce: subscriber marked bounced');
-      recordOutcome(false, row.issueId, err.message);
+    } else if (err.opts.afterData && row.uncertain >= 1) {
+      // An earlier copy may have arrived already: a second loss after the dot ends here, never a third copy.
+      await markUncertain(ctx, row.id, owner, messageId, err.message, now);
+      log.warn({ deliveryId: row.id, err: err.message }, 'connection lost after the final dot again: delivery left uncertain, not sent a third time');
     } else if (err.permanent) {
       await markFailed(ctx, row.id, owner, err.message, now);
       log.warn({ deliveryId: row.id, err: err.message }, 'message refused permanently');
@@ -295,7 +373,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       const wait = schedule[row.attempts];
       const nextAt = wait === undefined ? null : now + Math.max(wait, err.opts.retryAfterMs ?? 0);
       await markRetry(ctx, row.id, owner, { error: err.message, nextAttemptAt: nextAt, countAttempt: true, uncertain: Boolean(err.opts.afterData), messageId }, now);
-      if (err.opts.afterData) log.warn({ deliveryId: row.id, err: err.message }, 'connection lost after the final dot: copy counted as uncertain, will retry');
+      if (err.opts.afterData) log.warn({ deliveryId: row.id, err: err.message }, 'connection lost after the final dot: copy counted as uncertain, sent once more');
       if (nextAt === null) log.warn({ deliveryId: row.id, err: err.message, attempts: row.attempts + 1 }, 'delivery failed after its last retry');
       recordOutcome(false, row.issueId, err.message);
     }
@@ -308,6 +386,11 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
         await nap(Math.min(waitRelay, idlePollMs * 5));
         continue;
       }
+      if (storeError !== null) {
+        await nap(idlePollMs * 5);
+        if (storeError !== null) await repairStore();
+        continue;
+      }
       let row: ClaimedDelivery | null = null;
       try {
         row = await next();
@@ -317,8 +400,10 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
         }
         await deliver(row);
       } catch (err) {
-        // A database error (disk full, busy): the lease brings the row back; slow down and try again.
-        log.error({ err: (err as Error).message, deliveryId: row?.id }, 'send loop error');
+        // A database error (disk full, busy): nothing more is handed over until the store answers again.
+        storeFailed(err, row?.id);
+        // A claim whose outcome could not be written goes back to the queue once the store answers.
+        if (row && held.has(row.id) && !unmarked.some((u) => u.id === row!.id) && !buffer.includes(row)) buffer.push(row);
         await nap(idlePollMs);
       }
     }
@@ -327,9 +412,13 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   async function maintain(): Promise<void> {
     const now = ctx.clock.now();
     if (held.size) await renewLeases(ctx, owner, now + leaseMs);
-    const recovered = await recoverExpiredLeases(ctx, now);
+    // Claims of a process on this host that is provably gone come back at once; others wait out their lease.
+    const gone = (await claimOwners(ctx)).filter((x) => x !== owner && ownerIsGone(x));
+    const fromDead = await recoverOwners(ctx, gone, now);
+    if (fromDead) log.warn({ recovered: fromDead, owners: gone }, 'deliveries left mid-send by a process that died are queued again (counted as uncertain)');
+    const recovered = (await recoverExpiredLeases(ctx, now)) + fromDead;
     if (recovered) {
-      log.warn({ recovered }, 'deliveries left mid-send by a stopped process are queued again (counted as uncertain)');
+      if (recovered > fromDead) log.warn({ recovered: recovered - fromDead }, 'deliveries whose lease ran out are queued again (counted as uncertain)');
       wake();
     }
     // Checkpointing the same hot pages many times a second costs more than it frees; every 5 s is plenty.
@@ -365,9 +454,16 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       stopping = true;
       if (maintTimer) clearTimeout(maintTimer);
       wake();
-      await Promise.all(workers);
-      if (claiming) await claiming;
-      await drainBuffer();
+      // A relay that hangs after the dot must not hold shutdown: after drainMs the rest is left to its lease.
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        Promise.all(workers).then(() => true),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), drainMs))),
+      ]);
+      clearTimeout(timer);
+      if (!drained) log.warn({ inFlight: inFlight.size, drainMs }, 'messages still in flight at shutdown: abandoned to their lease');
+      if (claiming) await Promise.race([claiming, new Promise((r) => setTimeout(r, 1000))]);
+      await repairStore().catch(() => {});
       running = false;
     },
     wake,

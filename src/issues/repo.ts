@@ -35,6 +35,8 @@ export interface DeliveryCounts {
   failed: number;
   bounced: number;
   skipped: number;
+  /** Final `uncertain`: a copy lost after the final dot twice; the recipient may have one, and gets no third. */
+  unconfirmed: number;
 }
 
 /** An article of an issue with its stored rank and score. */
@@ -105,7 +107,7 @@ export async function listAllIssues(ctx: Ctx, p: { limit: number; offset: number
   return listIssues(ctx, p, false);
 }
 
-const emptyCounts = (): DeliveryCounts => ({ queued: 0, sent: 0, failed: 0, bounced: 0, skipped: 0 });
+const emptyCounts = (): DeliveryCounts => ({ queued: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, unconfirmed: 0 });
 
 /** Delivery counts per issue for the given ids. */
 export async function deliveryCounts(ctx: Ctx, issueIds: number[]): Promise<Map<number, DeliveryCounts>> {
@@ -119,7 +121,7 @@ export async function deliveryCounts(ctx: Ctx, issueIds: number[]): Promise<Map<
     .all();
   for (const r of rows) {
     const c = out.get(r.issueId)!;
-    const key = r.status === 'sending' ? 'queued' : r.status;
+    const key = r.status === 'sending' ? 'queued' : r.status === 'uncertain' ? 'unconfirmed' : r.status;
     c[key] += r.n;
   }
   return out;

@@ -1,10 +1,10 @@
 // The daily job: ingest → assemble → send (or wait for review), once per date whatever fires it.
-import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { sendIssue } from '../deliveries/send.js';
 import { ingestAll } from '../feeds/ingest.js';
 import { assembleIssue, type AssembleResult } from '../issues/assemble.js';
 import { addDays } from '../lib/cron-time.js';
+import { newOwnerId } from '../lib/owner.js';
 import { acquireLease, beginJobRun, finishJobRun, latestIssueDate, releaseLease } from './repo.js';
 
 export const DAILY_JOB = 'daily';
@@ -38,7 +38,7 @@ export async function runDaily(
   o: { trigger?: string; owner?: string; steps?: Partial<DailySteps>; force?: boolean } = {},
 ): Promise<DailyOutcome> {
   const steps = { ...realSteps, ...o.steps };
-  const owner = o.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const owner = o.owner ?? newOwnerId();
   const leaseName = `${DAILY_JOB}:${date}`;
   const log = ctx.log.child({ job: DAILY_JOB, date, trigger: o.trigger ?? 'manual' });
   if (o.trigger !== 'cli') {

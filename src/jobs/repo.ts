@@ -1,6 +1,7 @@
 // Leases and the record of scheduled runs: how processes sharing one SQLite file agree on who runs what.
 import type { AppContext } from '../context.js';
 import { immediate } from '../db/client.js';
+import { ownerIsGone } from '../lib/owner.js';
 
 type Repo = Pick<AppContext, 'sqlite'>;
 
@@ -17,9 +18,14 @@ export interface JobRun {
   finishedAt: number | null;
 }
 
-/** Takes (or renews) a named lease for `owner` until now + ttl; false when another live owner holds it. */
+/**
+ * Takes (or renews) a named lease for `owner` until now + ttl; false when another live owner holds it. A holder
+ * on this host whose process is gone (a crash) loses it at once instead of at its expiry.
+ */
 export async function acquireLease(r: Repo, name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
   return immediate(r.sqlite, () => {
+    const holder = r.sqlite.prepare('SELECT owner FROM leases WHERE name = ? AND expires_at >= ?').pluck().get(name, now) as string | undefined;
+    if (holder && holder !== owner && ownerIsGone(holder)) r.sqlite.prepare('DELETE FROM leases WHERE name = ? AND owner = ?').run(name, holder);
     const res = r.sqlite
       .prepare(
         `INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)

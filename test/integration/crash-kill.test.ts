@@ -76,6 +76,25 @@ describe('a kill at any moment, then a restart', () => {
     expect(second.stderr()).toContain('queued again');
   }, 90_000);
 
+  it('a restart on the same host takes back the dead process\'s claims at once: the send finishes within 5 s, not after the 30 s lease', async () => {
+    const { issueId, env } = await setupRun();
+    const slowLease = { ...env, LEASE_MS: '30000' };
+    const first = startChild(slowLease);
+    await until(() => received() >= 100, 30_000, 'a third sent');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const held = (ctx!.sqlite.prepare(`SELECT count(*) AS n FROM deliveries WHERE status = 'sending'`).get() as { n: number }).n;
+    expect(held).toBeGreaterThan(0); // the killed process left claims that a plain lease would hold for 30 s
+    const second = startChild(slowLease);
+    await new Promise<void>((resolve) => second.child.stdout!.on('data', (d) => String(d).includes('ready') && resolve()));
+    const readyAt = Date.now();
+    await until(() => received() >= 300 && checkInvariants(issueId).byRcpt.size === 300, 5000, 'every subscriber within 5 s of the restart');
+    expect(Date.now() - readyAt).toBeLessThan(5000);
+    expect((await second.exited).code, second.stderr()).toBe(0);
+    expect(second.stderr()).toContain('process that died');
+    expect(checkInvariants(issueId).duplicates).toBeLessThanOrEqual(POOL);
+  }, 90_000);
+
   it('killed between the server\'s 250 and the ledger write: that copy is resent once and counted as uncertain', async () => {
     const { issueId, env } = await setupRun();
     const first = startChild({ ...env, CRASH_AT: 'after_smtp_ok', CRASH_AFTER: '40' });
