@@ -454,6 +454,8 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       stopping = true;
       if (maintTimer) clearTimeout(maintTimer);
       wake();
+      // Messages waiting for an SMTP slot are not handed over any more: they go back to the buffer, then the queue.
+      for (const w of slots.waiting.splice(0)) w();
       // A relay that hangs after the dot must not hold shutdown: after drainMs the rest is left to its lease.
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([

@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import type { AppContext } from '../context.js';
 import { isIsoDate } from '../issues/assemble.js';
-import { adjacentArchiveDates, countArchiveIssues, getIssueByDate, listArchiveIssues, type ArchiveIssue } from '../issues/repo.js';
+import { adjacentArchiveDates, countArchiveIssues, getIssueByDate, isPublished, listArchiveIssues, type ArchiveIssue } from '../issues/repo.js';
 import { loadIssueDigest } from '../issues/stored.js';
 import { notFound } from '../lib/errors.js';
 import { ArchiveIssuePage, ArchiveListPage, IssueBody } from './pages/archive.js';
@@ -105,7 +105,7 @@ ${entries}
     const date = c.req.param('date');
     if (!isIsoDate(date)) throw notFound('There is no issue at this address.');
     const row = await getIssueByDate(ctx, date);
-    if (!row || (row.status !== 'sending' && row.status !== 'sent')) throw notFound('There is no published issue for this date.');
+    if (!row || !isPublished(row)) throw notFound('There is no published issue for this date.');
     const [{ digest }, adj] = await Promise.all([loadIssueDigest(ctx, row), adjacentArchiveDates(ctx, date)]);
     c.header('Cache-Control', 'public, max-age=300');
     return c.html(

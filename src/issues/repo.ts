@@ -69,7 +69,13 @@ export async function countIssueArticles(ctx: Ctx, issueId: number): Promise<num
   return r?.n ?? 0;
 }
 
-const archiveWhere = inArray(issues.status, ['sending', 'sent']);
+/** Published: sending or sent, unless every copy was refused (then nobody has it, and it waits for the operator). */
+const archiveWhere = and(inArray(issues.status, ['sending', 'sent']), sql`coalesce(${issues.pausedReason}, '') NOT LIKE 'refused:%'`);
+
+/** Whether an issue row is in the public archive (the same rule as archiveWhere). */
+export function isPublished(row: { status: string; pausedReason: string | null }): boolean {
+  return (row.status === 'sending' || row.status === 'sent') && !(row.pausedReason ?? '').startsWith('refused:');
+}
 
 function listIssues(ctx: Ctx, p: { limit: number; offset: number }, published: boolean): ArchiveIssue[] {
   return ctx.db

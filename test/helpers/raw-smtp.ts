@@ -6,9 +6,10 @@ import net from 'node:net';
 export type Stage = 'greeting' | 'ehlo' | 'auth' | 'mail' | 'rcpt' | 'data' | 'dot' | 'rset' | 'other';
 /**
  * A reply line ('250 ok'), DROP to destroy the socket without answering, DROP_IN_DATA (at the data stage:
- * answer 354, then destroy the socket on the first chunk of the message), or null for the default.
+ * answer 354, then destroy the socket on the first chunk of the message), HANG (at the dot: never answer, keep the
+ * connection open, as a relay that hangs after the final dot), or null for the default.
  */
-export type Reply = string | 'DROP' | 'DROP_IN_DATA' | null | undefined;
+export type Reply = string | 'DROP' | 'DROP_IN_DATA' | 'HANG' | null | undefined;
 
 export interface RawMessage {
   from: string;
@@ -82,6 +83,7 @@ export async function startRawSmtp(script: (stage: Stage, n: number, line: strin
           messages.push({ ...env, data, reply: r });
           env = { from: '', to: [] };
           if (r === 'DROP' || r === 'DROP_IN_DATA') return void sock.destroy();
+          if (r === 'HANG') return;
           sock.write(r + '\r\n');
           continue;
         }

@@ -110,6 +110,29 @@ describe('a kill at any moment, then a restart', () => {
     expect(counts.uncertain).toBeGreaterThanOrEqual(duplicates);
   }, 90_000);
 
+  it('SIGTERM while the relay hangs after the final dot: the process exits within the 10 s drain cap; the lease brings those rows back', async () => {
+    sink = await startRawSmtp((stage) => (stage === 'dot' ? 'HANG' : null));
+    ctx = makeTestContext({ env: { SMTP_URL: sink.url } });
+    addSubscribers(ctx, 20);
+    const issueId = insertIssue(ctx);
+    await sendIssue(ctx, issueId);
+    const child = startChild(testEnv(ctx.dir, { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2', LOG_LEVEL: 'warn' }));
+    await until(() => sink!.messages.length >= 2, 15_000, 'two messages hanging after their dot');
+    const t0 = Date.now();
+    child.child.kill('SIGTERM');
+    const e = await child.exited;
+    const took = Date.now() - t0;
+    expect(e.code).toBe(0);
+    expect(took).toBeGreaterThanOrEqual(9000);
+    expect(took).toBeLessThan(20_000);
+    expect(child.stderr()).toContain('abandoned to their lease');
+    // Nothing marked sent that the relay never confirmed; those two stay claimed until their lease runs out.
+    const counts = await deliveryCounts(ctx, issueId);
+    expect(counts.sent).toBe(0);
+    expect(counts.sending).toBe(2);
+    expect(counts.queued).toBe(18);
+  }, 60_000);
+
   it('SIGTERM mid-run: no new claims, in-flight messages finish and are marked, nothing left sending; a restart finishes without duplicates', async () => {
     const { issueId, env } = await setupRun();
     const first = startChild(env);

@@ -145,6 +145,30 @@ describe('SMTP faults', () => {
     expect((await deliveryCounts(c, issueId)).uncertain).toBe(1);
   });
 
+  it('a copy lost after the final dot on every try is sent at most twice and ends uncertain, not failed (FAULTS 59)', async () => {
+    // Every message to user1 is lost after its final dot; the others are accepted.
+    let lastRcpt = '';
+    raw = await startRawSmtp((stage, _n, line) => {
+      if (stage === 'rcpt') lastRcpt = line;
+      if (stage === 'dot' && lastRcpt.includes('user1@')) return 'DROP';
+      return null;
+    });
+    const c = setup(raw.url, { SMTP_POOL_SIZE: '1', SEND_RETRY_SCHEDULE: '1s,1s,1s,1s' });
+    const issueId = await run(c, 3, { concurrency: 1 });
+    await until(() => deliveryRows(c, issueId).every((r) => r.status !== 'queued' && r.status !== 'sending'), 20_000, 'every delivery final');
+    const rows = deliveryRows(c, issueId);
+    const lost = rows.find((r) => r.email === 'user1@example.test')!;
+    expect(lost.status).toBe('uncertain');
+    expect(lost.uncertain).toBe(2);
+    expect(lost.lastError).toMatch(/^uncertain:/);
+    expect(raw.messages.filter((m) => m.to[0] === 'user1@example.test')).toHaveLength(2);
+    await until(() => issueRow(c, issueId).status === 'sent', 5000, 'issue sent');
+    const counts = await deliveryCounts(c, issueId);
+    expect(counts).toMatchObject({ sent: 2, failed: 0, unconfirmed: 1 });
+    // A failed-resend does not reach it either: it may well have arrived.
+    expect((await resendIssue(c, issueId, { failed: true }, 'test')).queued).toBe(0);
+  });
+
   it('a 421 greeting pauses sending for everyone without costing anyone a try, then resumes by itself', async () => {
     const lines: string[] = [];
     raw = await startRawSmtp((stage, n) => (stage === 'greeting' && n <= 3 ? '421 4.3.2 service not available' : null));
@@ -209,6 +233,36 @@ describe('SMTP faults', () => {
     // Sending the issue again is the operator's resume.
     await sendIssue(c, issueId);
     expect(issueRow(c, issueId).pausedReason).toBeNull();
+  });
+
+  it('a short list whose every copy is refused pauses instead of being marked sent, and is not published', async () => {
+    raw = await startRawSmtp((stage) => (stage === 'dot' ? '554 5.7.1 message refused as spam' : null));
+    const c = setup(raw.url);
+    const issueId = await run(c, 4);
+    await until(() => (issueRow(c, issueId).pausedReason ?? '') !== '' && deliveryRows(c, issueId).every((r) => r.status === 'failed' || r.status === 'queued'), 10_000, 'paused');
+    await until(() => deliveryRows(c, issueId).filter((r) => r.status === 'failed').length >= 4 || /^breaker:/.test(issueRow(c, issueId).pausedReason ?? ''), 10_000, 'failures');
+    await sender!.maintain();
+    expect(issueRow(c, issueId).status).toBe('sending');
+    expect(issueRow(c, issueId).pausedReason).toMatch(/^(breaker|refused):/);
+    const { listArchiveIssues } = await import('../../src/issues/repo.js');
+    expect(await listArchiveIssues(c, { limit: 10, offset: 0 })).toEqual([]);
+  });
+
+  it('an unsubscribe while the message waits for its turn (claimed, paced) stops it: checked again just before SMTP (FAULTS 18)', async () => {
+    sink = await startSmtpSink();
+    const c = setup(sink.url, { SEND_RATE: '4', SMTP_POOL_SIZE: '1' });
+    const ids = addSubscribers(c, 6);
+    const issueId = insertIssue(c);
+    await sendIssue(c, issueId);
+    sender = createSender(c, { ...FAST, concurrency: 4, batchSize: 6 });
+    sender.start();
+    await sink.waitFor(1, 5000);
+    // All six are claimed by now (one batch), and pacing holds the rest back: the last leaves mid-send.
+    expect(deliveryRows(c, issueId).find((r) => r.subscriberId === ids[5])!.status).toBe('sending');
+    await unsubscribeSubscriber(c, ids[5]!, Date.now(), {});
+    await until(() => issueRow(c, issueId).status === 'sent', 15_000, 'issue sent');
+    expect(sink.received.map((m) => m.envelopeTo[0])).not.toContain('user5@example.test');
+    expect(deliveryRows(c, issueId).find((r) => r.subscriberId === ids[5])).toMatchObject({ status: 'skipped', lastError: 'subscriber unsubscribed' });
   });
 
   it('someone who unsubscribes while an issue is sending, before their turn, does not get it', async () => {
