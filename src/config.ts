@@ -78,7 +78,7 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z
     .string()
-    .regex(/^[A-Za-z0-9.:\-\[\]]+$/, { message: 'must be an address to bind such as 0.0.0.0, 127.0.0.1 or ::' })
+    .regex(/^[A-Za-z0-9.:[\]-]+$/, { message: 'must be an address to bind such as 0.0.0.0, 127.0.0.1 or ::' })
     .default('0.0.0.0'),
   PUBLIC_URL: httpUrl.optional(),
   SIGNUP_ORIGINS: z

@@ -22,6 +22,7 @@ function fmtEta(ms: number | null): string {
 
 const summary = (p: SendProgress) =>
   `${p.sent} sent, ${p.failed} failed, ${p.bounced} bounced, ${p.skipped} skipped, ${p.queued + p.sending} waiting` +
+  (p.unconfirmed ? `, ${p.unconfirmed} uncertain (lost after the message twice, not sent again)` : '') +
   (p.uncertain ? `, ${p.uncertain} possibly sent twice (connection lost after the message)` : '');
 
 /** Runs a sender for one issue until nothing is due; shows a bar with rate and ETA on a terminal. Throws CliFailure on a pause. */

@@ -57,7 +57,7 @@ p{margin:0 0 10px}
 .stats span{font-size:12px;color:var(--muted)}
 .badge{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12px;font-weight:600;background:var(--line2);color:var(--muted);white-space:nowrap;border:1px solid transparent}
 .badge.ok,.badge.sent,.badge.confirmed{background:var(--ok-soft);color:var(--ok)}
-.badge.warn,.badge.sending,.badge.pending,.badge.queued,.badge.draft{background:var(--warn-soft);color:var(--warn)}
+.badge.warn,.badge.sending,.badge.pending,.badge.queued,.badge.draft,.badge.uncertain{background:var(--warn-soft);color:var(--warn)}
 .badge.bad,.badge.failed,.badge.bounced{background:var(--bad-soft);color:var(--bad)}
 .badge.signal{background:var(--accent-soft);color:var(--accent)}
 .table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch}

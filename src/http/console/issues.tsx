@@ -157,6 +157,12 @@ export function Progress(p: { issueId: number; prog: SendProgress }) {
         </li>
       </ul>
       {v.pausedReason ? <div class="notice warn section-gap">Paused: {v.pausedReason}</div> : null}
+      {p.prog.unconfirmed ? (
+        <p class="hint">
+          {f.count(p.prog.unconfirmed, 'delivery', 'deliveries')} uncertain: the connection dropped after the message twice, so the recipient
+          may have it; not sent a third time.
+        </p>
+      ) : null}
       {p.prog.uncertain ? (
         <p class="hint">{f.count(p.prog.uncertain, 'copy', 'copies')} may have reached their recipient twice (the connection dropped after the data was sent).</p>
       ) : null}
