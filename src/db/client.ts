@@ -28,7 +28,9 @@ export function openDb(path: string): DbHandle {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 10000');
+    // Short on purpose: a busy wait blocks the event loop. Writers retry with backoff off the loop (immediate()),
+    // so another process holding the file costs one request a quick 503, never every request the process serves.
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Reading the schema surfaces a corrupt or non-database file here rather than later.
     sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
     const check = sqlite.pragma('quick_check(1)', { simple: true });
@@ -48,7 +50,61 @@ export function openDb(path: string): DbHandle {
   };
 }
 
-/** Runs fn in a BEGIN IMMEDIATE transaction: writers that read first never fail with SQLITE_BUSY on upgrade. */
-export function immediate<T>(sqlite: Database.Database, fn: () => T): T {
-  return sqlite.transaction(fn).immediate();
+/** How long SQLite itself waits for a lock, blocking the event loop; keep it short. */
+export const BUSY_TIMEOUT_MS = 20;
+/** How long immediate() keeps retrying a locked database, asleep between tries, before giving up with SQLITE_BUSY. */
+export const BUSY_RETRY_MS = 2000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const isBusy = (err: unknown) => /^SQLITE_BUSY/.test((err as { code?: string })?.code ?? '');
+
+/** What the last write on a connection said about the disk: a full disk makes /healthz report degraded. */
+const lastWrite = new WeakMap<Database.Database, { fullAt: number | null }>();
+
+/** Notes a write's outcome: SQLITE_FULL marks the disk full until a write succeeds again. */
+export function noteWrite(sqlite: Database.Database, err?: unknown): void {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  const full = /^SQLITE_FULL/.test(e?.code ?? e?.cause?.code ?? '');
+  if (err && !full) return;
+  lastWrite.set(sqlite, { fullAt: full ? Date.now() : null });
+}
+
+/** Since when writes fail because the disk is full (null while they succeed). */
+export function diskFullSince(sqlite: Database.Database): number | null {
+  return lastWrite.get(sqlite)?.fullAt ?? null;
+}
+
+/**
+ * Runs fn in a BEGIN IMMEDIATE transaction (writers that read first never fail with SQLITE_BUSY on upgrade). A
+ * database locked by another process is retried with growing sleeps for up to BUSY_RETRY_MS, off the event loop.
+ */
+export async function immediate<T>(sqlite: Database.Database, fn: () => T, retryMs = BUSY_RETRY_MS): Promise<T> {
+  const tx = sqlite.transaction(fn);
+  const end = Date.now() + retryMs;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 250)) {
+    try {
+      const out = tx.immediate();
+      noteWrite(sqlite);
+      return out;
+    } catch (err) {
+      if (!isBusy(err) || Date.now() + wait > end) {
+        noteWrite(sqlite, err);
+        throw err;
+      }
+    }
+    await sleep(wait);
+  }
+}
+
+/** The same as immediate(), blocking: only for start-up work that runs before anything is served. */
+export function immediateSync<T>(sqlite: Database.Database, fn: () => T): T {
+  const tx = sqlite.transaction(fn);
+  const end = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return tx.immediate();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() > end) throw err;
+    }
+  }
 }

@@ -163,11 +163,13 @@ export async function subscriberStatus(r: Repo, subscriberId: number): Promise<s
 
 /** A claimed row whose subscriber left while it waited: skipped, never sent. */
 export async function markSkipped(r: Repo, id: number, owner: string, reason: string, now: number): Promise<void> {
-  st(
-    r,
-    `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
-  ).run(reason, now, id, owner);
+  await immediate(r.sqlite, () =>
+    st(
+      r,
+      `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(reason, now, id, owner),
+  );
 }
 
 /**
@@ -175,22 +177,26 @@ export async function markSkipped(r: Repo, id: number, owner: string, reason: st
  * recipient gets at most two copies (FAULTS 59). Counted as one more uncertain copy.
  */
 export async function markUncertain(r: Repo, id: number, owner: string, messageId: string, error: string, now: number): Promise<void> {
-  st(
-    r,
-    `UPDATE deliveries SET status = 'uncertain', attempts = attempts + 1, uncertain = uncertain + 1, message_id = ?, last_error = ?,
-       updated_at = ?, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
-  ).run(messageId, `uncertain: ${error}`.slice(0, 500), now, id, owner);
+  await immediate(r.sqlite, () =>
+    st(
+      r,
+      `UPDATE deliveries SET status = 'uncertain', attempts = attempts + 1, uncertain = uncertain + 1, message_id = ?, last_error = ?,
+         updated_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(messageId, `uncertain: ${error}`.slice(0, 500), now, id, owner),
+  );
 }
 
 /** Records the server's acceptance; only a row this owner still holds is changed. */
 export async function markSent(r: Repo, id: number, owner: string, messageId: string, response: string, now: number): Promise<void> {
-  st(
-    r,
-    `UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = ?, smtp_response = ?, sent_at = ?, updated_at = ?,
-       last_error = NULL, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
-  ).run(messageId, response.slice(0, 500), now, now, id, owner);
+  await immediate(r.sqlite, () =>
+    st(
+      r,
+      `UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = ?, smtp_response = ?, sent_at = ?, updated_at = ?,
+         last_error = NULL, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(messageId, response.slice(0, 500), now, now, id, owner),
+  );
 }
 
 /**
@@ -206,21 +212,25 @@ export async function markRetry(
   now: number,
 ): Promise<void> {
   const status = o.nextAttemptAt === null ? 'failed' : 'queued';
-  st(
-    r,
-    `UPDATE deliveries SET status = ?, attempts = attempts + ?, uncertain = uncertain + ?, next_attempt_at = ?, last_error = ?,
-       message_id = COALESCE(?, message_id), updated_at = ?, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
-  ).run(status, o.countAttempt ? 1 : 0, o.uncertain ? 1 : 0, o.nextAttemptAt ?? 0, o.error.slice(0, 500), o.messageId ?? null, now, id, owner);
+  await immediate(r.sqlite, () =>
+    st(
+      r,
+      `UPDATE deliveries SET status = ?, attempts = attempts + ?, uncertain = uncertain + ?, next_attempt_at = ?, last_error = ?,
+         message_id = COALESCE(?, message_id), updated_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(status, o.countAttempt ? 1 : 0, o.uncertain ? 1 : 0, o.nextAttemptAt ?? 0, o.error.slice(0, 500), o.messageId ?? null, now, id, owner),
+  );
 }
 
 /** A permanent failure that is not the recipient's fault (content refused): failed, no retry. */
 export async function markFailed(r: Repo, id: number, owner: string, error: string, now: number): Promise<void> {
-  st(
-    r,
-    `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
-  ).run(error.slice(0, 500), now, id, owner);
+  await immediate(r.sqlite, () =>
+    st(
+      r,
+      `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(error.slice(0, 500), now, id, owner),
+  );
 }
 
 /**
@@ -228,7 +238,7 @@ export async function markFailed(r: Repo, id: number, owner: string, error: stri
  * and their other queued deliveries are skipped, all in one transaction.
  */
 export async function markBounced(r: Repo, id: number, owner: string, subscriberId: number, error: string, now: number): Promise<void> {
-  const bouncedEmail = immediate(r.sqlite, () => {
+  const bouncedEmail = await immediate(r.sqlite, () => {
     st(
       r,
       `UPDATE deliveries SET status = 'bounced', attempts = attempts + 1, last_error = ?, smtp_response = ?, updated_at = ?,
@@ -253,7 +263,7 @@ export async function markBounced(r: Repo, id: number, owner: string, subscriber
 /** Gives claimed rows back untouched (shutdown, pause before sending): no attempt, not uncertain. */
 export async function releaseClaims(r: Repo, ids: number[], owner: string, now: number, nextAttemptAt = 0): Promise<void> {
   if (!ids.length) return;
-  immediate(r.sqlite, () => {
+  await immediate(r.sqlite, () => {
     const s = st(
       r,
       `UPDATE deliveries SET status = 'queued', lease_owner = NULL, lease_until = NULL, next_attempt_at = MAX(next_attempt_at, ?), updated_at = ?
@@ -265,11 +275,13 @@ export async function releaseClaims(r: Repo, ids: number[], owner: string, now: 
 
 /** Extends the lease of every row this owner holds in the given issues: a live process keeps its claims. */
 export async function renewLeases(r: Repo, owner: string, leaseUntil: number): Promise<number> {
-  let n = 0;
-  const issues = st(r, `SELECT id FROM issues WHERE status = 'sending'`).all() as { id: number }[];
-  const s = st(r, `UPDATE deliveries SET lease_until = ? WHERE issue_id = ? AND status = 'sending' AND lease_owner = ?`);
-  for (const i of issues) n += s.run(leaseUntil, i.id, owner).changes;
-  return n;
+  return immediate(r.sqlite, () => {
+    let n = 0;
+    const issues = st(r, `SELECT id FROM issues WHERE status = 'sending'`).all() as { id: number }[];
+    const s = st(r, `UPDATE deliveries SET lease_until = ? WHERE issue_id = ? AND status = 'sending' AND lease_owner = ?`);
+    for (const i of issues) n += s.run(leaseUntil, i.id, owner).changes;
+    return n;
+  });
 }
 
 /**
@@ -357,21 +369,25 @@ export async function nextDueAt(r: Repo, issueIds: number[]): Promise<number | n
 
 /** Sets or clears why an issue is paused; with `onlyIfPrefix` only when it is not paused for another reason. */
 export async function setPausedReason(r: Repo, issueId: number, reason: string | null, now: number, onlyIfPrefix?: string): Promise<void> {
-  if (onlyIfPrefix) {
-    st(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ? AND (paused_reason IS NULL OR paused_reason LIKE ?)`).run(
-      reason,
-      now,
-      issueId,
-      `${onlyIfPrefix}%`,
-    );
-  } else {
-    st(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?`).run(reason, now, issueId);
-  }
+  await immediate(r.sqlite, () => {
+    if (onlyIfPrefix) {
+      st(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ? AND (paused_reason IS NULL OR paused_reason LIKE ?)`).run(
+        reason,
+        now,
+        issueId,
+        `${onlyIfPrefix}%`,
+      );
+    } else {
+      st(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?`).run(reason, now, issueId);
+    }
+  });
 }
 
 /** Clears pauses that a fresh process should retry by itself (relay and authentication). */
 export async function clearTransientPauses(r: Repo, now: number): Promise<void> {
-  st(r, `UPDATE issues SET paused_reason = NULL, updated_at = ? WHERE status = 'sending' AND (paused_reason LIKE 'relay:%' OR paused_reason LIKE 'auth:%')`).run(now);
+  await immediate(r.sqlite, () =>
+    st(r, `UPDATE issues SET paused_reason = NULL, updated_at = ? WHERE status = 'sending' AND (paused_reason LIKE 'relay:%' OR paused_reason LIKE 'auth:%')`).run(now),
+  );
 }
 
 export async function deliveryCounts(r: Repo, issueId: number): Promise<DeliveryCounts> {

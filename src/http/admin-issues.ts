@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import { assembleIssue, isIsoDate, todayLocal } from '../issues/assemble.js';
 import { editIssue, parseEdits } from '../issues/edit.js';
 import { personalize } from '../issues/personalize.js';
-import { countIssueArticles, deliveryCounts, getIssue, getIssueArticles, listAllIssues, type IssueRecord } from '../issues/repo.js';
+import { countIssueArticles, deliveryCounts, getIssue, getIssueArticles, listAllIssues, type DeliveryCounts, type IssueRecord } from '../issues/repo.js';
 import { sendProgress } from '../deliveries/repo.js';
 import { badRequest, notFound } from '../lib/errors.js';
 import { readBody } from './request.js';
@@ -13,6 +13,12 @@ import { readBody } from './request.js';
 function parseId(raw: string): number {
   if (!/^\d{1,12}$/.test(raw)) throw notFound('No such issue.');
   return Number(raw);
+}
+
+/** The SPEC's five counts, plus `uncertain` once a delivery ended in that state (lost after the dot twice). */
+function countsJson(c: DeliveryCounts) {
+  const { unconfirmed, ...spec } = c;
+  return unconfirmed ? { ...spec, uncertain: unconfirmed } : spec;
 }
 
 async function issueJson(ctx: AppContext, row: IssueRecord) {
@@ -35,7 +41,7 @@ async function issueJson(ctx: AppContext, row: IssueRecord) {
     updatedAt: new Date(row.updatedAt).toISOString(),
     sendStartedAt: row.sendStartedAt ? new Date(row.sendStartedAt).toISOString() : null,
     sentAt: row.sentAt ? new Date(row.sentAt).toISOString() : null,
-    counts: counts.get(row.id)!,
+    counts: countsJson(counts.get(row.id)!),
   };
 }
 
@@ -80,7 +86,7 @@ export function registerAdminIssuesApi(app: Hono, ctx: AppContext): void {
         articleCount: i.articleCount,
         sendStartedAt: i.sendStartedAt ? new Date(i.sendStartedAt).toISOString() : null,
         sentAt: i.sentAt ? new Date(i.sentAt).toISOString() : null,
-        counts: counts.get(i.id)!,
+        counts: countsJson(counts.get(i.id)!),
       })),
       limit,
       offset,

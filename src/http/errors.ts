@@ -18,7 +18,7 @@ function sqliteCode(err: unknown): string | undefined {
 }
 
 /** The single onError: AppError as given, body-limit and other HTTP exceptions mapped, anything else a generic 500. */
-export function errorHandler(log: Logger) {
+export function errorHandler(log: Logger, onDbError?: (err: unknown) => void) {
   return (err: Error, c: Context) => {
     let appErr: AppError;
     if (err instanceof AppError) appErr = err;
@@ -26,7 +26,9 @@ export function errorHandler(log: Logger) {
     else if (err instanceof HTTPException && err.status < 500) appErr = new AppError(err.status as 400, 'BAD_REQUEST', 'The request could not be processed.');
     else if (['SQLITE_BUSY', 'SQLITE_FULL', 'SQLITE_READONLY'].includes(sqliteCode(err) ?? '')) {
       log.error({ err, path: redactPath(c.req.path) }, 'database unavailable');
+      onDbError?.(err);
       appErr = new AppError(503, 'UNAVAILABLE', 'The service is busy. Please try again in a moment.');
+      c.header('Retry-After', '5');
     } else {
       log.error({ err, method: c.req.method, path: redactPath(c.req.path) }, 'unhandled error');
       appErr = new AppError(500, 'INTERNAL', 'Something went wrong on our side. Please try again later.');

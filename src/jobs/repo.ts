@@ -39,7 +39,7 @@ export async function acquireLease(r: Repo, name: string, owner: string, ttlMs: 
 
 /** Gives a lease up (only its owner can). */
 export async function releaseLease(r: Repo, name: string, owner: string): Promise<void> {
-  r.sqlite.prepare('DELETE FROM leases WHERE name = ? AND owner = ?').run(name, owner);
+  await immediate(r.sqlite, () => r.sqlite.prepare('DELETE FROM leases WHERE name = ? AND owner = ?').run(name, owner));
 }
 
 export async function getJobRun(r: Repo, job: string, date: string): Promise<JobRun | undefined> {
@@ -70,19 +70,24 @@ export async function beginJobRun(r: Repo, job: string, date: string, now: numbe
 
 /** Records how a run ended. */
 export async function finishJobRun(r: Repo, job: string, date: string, status: string, detail: string | null, now: number): Promise<void> {
-  r.sqlite
-    .prepare(
-      `INSERT INTO job_runs (job, date, status, detail, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (job, date) DO UPDATE SET status = excluded.status, detail = excluded.detail, finished_at = excluded.finished_at`,
-    )
-    .run(job, date, status, detail, now, now);
+  await immediate(r.sqlite, () =>
+    r.sqlite
+      .prepare(
+        `INSERT INTO job_runs (job, date, status, detail, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (job, date) DO UPDATE SET status = excluded.status, detail = excluded.detail, finished_at = excluded.finished_at`,
+      )
+      .run(job, date, status, detail, now, now),
+  );
 }
+
 
 /** Records a date the schedule skipped (missed beyond the catch-up limit), unless something already ran it. */
 export async function recordSkippedRun(r: Repo, job: string, date: string, detail: string, now: number): Promise<boolean> {
-  const res = r.sqlite
-    .prepare(`INSERT INTO job_runs (job, date, status, detail, started_at, finished_at) VALUES (?, ?, 'skipped', ?, ?, ?) ON CONFLICT (job, date) DO NOTHING`)
-    .run(job, date, detail, now, now);
+  const res = await immediate(r.sqlite, () =>
+    r.sqlite
+      .prepare(`INSERT INTO job_runs (job, date, status, detail, started_at, finished_at) VALUES (?, ?, 'skipped', ?, ?, ?) ON CONFLICT (job, date) DO NOTHING`)
+      .run(job, date, detail, now, now),
+  );
   return res.changes > 0;
 }
 

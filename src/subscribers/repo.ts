@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
-import { immediate } from '../db/client.js';
+import { immediate, immediateSync } from '../db/client.js';
 import { consentEvents, deliveries, subscribers, type ConsentEventType, type SubscriberStatus } from '../db/schema.js';
 import { addressKey, appendSuppression, type Suppression } from './suppressions.js';
 
@@ -117,30 +117,29 @@ export async function confirmSubscriber(r: Repo, id: number, tokenIssuedAt: numb
 
 /** Unsubscribes, idempotently: returns whether the state changed. Queued deliveries of this subscriber are skipped. */
 export async function unsubscribeSubscriber(r: Repo, id: number, now: number, meta: ConsentMeta, type: ConsentEventType = 'unsubscribe'): Promise<{ changed: boolean; subscriber?: Subscriber }> {
-  const out = unsubscribeNow(r, id, now, meta, type);
+  const out = await immediate(r.sqlite, () => unsubscribeTx(r, id, now, meta, type));
   if (out.changed && out.subscriber?.email) appendSuppression(r.sqlite.name, out.subscriber.email, 'unsubscribe', now);
   return out;
 }
 
-function unsubscribeNow(r: Repo, id: number, now: number, meta: ConsentMeta, type: ConsentEventType): { changed: boolean; subscriber?: Subscriber } {
-  return immediate(r.sqlite, () => {
-    const s = r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
-    if (!s) return { changed: false };
-    if (s.status === 'unsubscribed') return { changed: false, subscriber: s };
-    const row = r.db
-      .update(subscribers)
-      .set({ status: 'unsubscribed', unsubscribedAt: now, updatedAt: now })
-      .where(eq(subscribers.id, id))
-      .returning()
-      .get();
-    addEvent(r, id, type, now, meta);
-    r.db
-      .update(deliveries)
-      .set({ status: 'skipped', lastError: 'unsubscribed', updatedAt: now })
-      .where(and(eq(deliveries.subscriberId, id), eq(deliveries.status, 'queued')))
-      .run();
-    return { changed: true, subscriber: row };
-  });
+/** The unsubscribe itself; runs inside the caller's transaction. */
+function unsubscribeTx(r: Repo, id: number, now: number, meta: ConsentMeta, type: ConsentEventType): { changed: boolean; subscriber?: Subscriber } {
+  const s = r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
+  if (!s) return { changed: false };
+  if (s.status === 'unsubscribed') return { changed: false, subscriber: s };
+  const row = r.db
+    .update(subscribers)
+    .set({ status: 'unsubscribed', unsubscribedAt: now, updatedAt: now })
+    .where(eq(subscribers.id, id))
+    .returning()
+    .get();
+  addEvent(r, id, type, now, meta);
+  r.db
+    .update(deliveries)
+    .set({ status: 'skipped', lastError: 'unsubscribed', updatedAt: now })
+    .where(and(eq(deliveries.subscriberId, id), eq(deliveries.status, 'queued')))
+    .run();
+  return { changed: true, subscriber: row };
 }
 
 export interface SubscriberPage {
@@ -220,7 +219,7 @@ export async function importSubscriberBatch(
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(email) DO NOTHING RETURNING id`,
   );
   const event = r.sqlite.prepare(`INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'import', ?, ?)`);
-  const created = immediate(r.sqlite, () => {
+  const created = await immediate(r.sqlite, () => {
     const out: { id: number; email: string; status: SubscriberStatus }[] = [];
     const skipped: ImportSkip[] = [];
     for (const row of rows) {
@@ -280,30 +279,28 @@ export async function* iterateSubscribers(r: Repo, pageSize = 1000): AsyncGenera
 
 /** Removes a subscriber's address and name (GDPR erasure); delivery rows stay, anonymous, for the counts. */
 export async function eraseSubscriber(r: Repo, id: number, now: number): Promise<boolean> {
-  const erased = eraseNow(r, id, now);
+  const erased = await immediate(r.sqlite, () => eraseTx(r, id, now));
   if (erased) appendSuppression(r.sqlite.name, erased, 'erase', now);
   return erased !== null;
 }
 
-/** Erases in one transaction; the address it had, or null when there was nothing to erase. */
-function eraseNow(r: Repo, id: number, now: number): string | null {
-  return immediate(r.sqlite, () => {
-    const s = r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
-    if (!s || s.erasedAt) return null;
-    r.db
-      .update(subscribers)
-      .set({ email: null, name: null, status: 'unsubscribed', unsubscribedAt: s.unsubscribedAt ?? now, erasedAt: now, updatedAt: now })
-      .where(eq(subscribers.id, id))
-      .run();
-    r.db.update(consentEvents).set({ ip: null, userAgent: null }).where(eq(consentEvents.subscriberId, id)).run();
-    addEvent(r, id, 'erase', now);
-    r.db
-      .update(deliveries)
-      .set({ status: 'skipped', lastError: 'erased', updatedAt: now })
-      .where(and(eq(deliveries.subscriberId, id), eq(deliveries.status, 'queued')))
-      .run();
-    return s.email ?? '';
-  });
+/** Erases, inside the caller's transaction; the address it had, or null when there was nothing to erase. */
+function eraseTx(r: Repo, id: number, now: number): string | null {
+  const s = r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
+  if (!s || s.erasedAt) return null;
+  r.db
+    .update(subscribers)
+    .set({ email: null, name: null, status: 'unsubscribed', unsubscribedAt: s.unsubscribedAt ?? now, erasedAt: now, updatedAt: now })
+    .where(eq(subscribers.id, id))
+    .run();
+  r.db.update(consentEvents).set({ ip: null, userAgent: null }).where(eq(consentEvents.subscriberId, id)).run();
+  addEvent(r, id, 'erase', now);
+  r.db
+    .update(deliveries)
+    .set({ status: 'skipped', lastError: 'erased', updatedAt: now })
+    .where(and(eq(deliveries.subscriberId, id), eq(deliveries.status, 'queued')))
+    .run();
+  return s.email ?? '';
 }
 
 /**
@@ -323,10 +320,10 @@ export function replaySuppressions(r: Repo, log: Map<string, Suppression>, now: 
     const consentAt = (s.status === 'confirmed' ? s.confirmedAt : s.sentAt) ?? s.createdAt;
     if (!e || e.at <= consentAt) continue;
     const detail = `replayed from the suppression log (${e.event} at ${new Date(e.at).toISOString()})`;
-    if (e.event === 'erase') eraseNow(r, s.id, e.at);
-    else if (e.event === 'unsubscribe') unsubscribeNow(r, s.id, e.at, { detail }, 'unsubscribe');
+    if (e.event === 'erase') immediateSync(r.sqlite, () => eraseTx(r, s.id, e.at));
+    else if (e.event === 'unsubscribe') immediateSync(r.sqlite, () => unsubscribeTx(r, s.id, e.at, { detail }, 'unsubscribe'));
     else
-      immediate(r.sqlite, () => {
+      immediateSync(r.sqlite, () => {
         r.sqlite.prepare(`UPDATE subscribers SET status = 'bounced', bounced_at = ?, updated_at = ? WHERE id = ?`).run(e.at, now, s.id);
         addEvent(r, s.id, 'bounce', e.at, { detail });
         r.sqlite.prepare(`UPDATE deliveries SET status = 'skipped', last_error = 'subscriber bounced', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`).run(now, s.id);

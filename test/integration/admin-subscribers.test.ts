@@ -220,6 +220,6 @@ describe('admin subscriber API (outbox mailer, real SQLite)', () => {
 
   it('healthz answers ok when the database answers', async () => {
     const r = await app.request('/healthz');
-    expect(await r.json()).toEqual({ ok: true });
+    expect(await r.json()).toEqual({ ok: true, db: 'sqlite' });
   });
 });

@@ -76,7 +76,7 @@ describe('the newsdesk command', { timeout: 180_000 }, () => {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    expect(health).toEqual({ ok: true });
+    expect(health).toEqual({ ok: true, db: 'sqlite' });
     const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
     expect(out).toContain(token);
     const code = await new Promise<number | null>((resolve) => {
