@@ -1,17 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 
 /**
- * Whether a base64url MAC from a link or cookie equals the expected one, in constant time: a full-length buffer
- * is always compared, so the timing does not depend on where or how the given text goes wrong.
+ * Whether a base64url MAC from a link or cookie is exactly the canonical encoding of the expected one, compared
+ * in constant time. Only one spelling verifies: a changed last character, padding, or anything appended fails
+ * (Buffer.from(…, 'base64url') would decode many spellings to the same bytes).
  */
 export function macEquals(given: string, expected: Buffer): boolean {
-  let buf: Buffer;
-  try {
-    buf = Buffer.from(given, 'base64url');
-  } catch {
-    buf = Buffer.alloc(0);
-  }
-  const padded = Buffer.alloc(expected.length);
-  buf.copy(padded, 0, 0, Math.min(buf.length, expected.length));
-  return timingSafeEqual(padded, expected) && buf.length === expected.length;
+  const want = Buffer.from(expected.toString('base64url'));
+  const got = Buffer.from(typeof given === 'string' ? given : '');
+  // Always one full-length comparison, so the timing does not tell where or how the given text goes wrong.
+  const same = got.length === want.length;
+  return timingSafeEqual(same ? got : want, want) && same;
 }

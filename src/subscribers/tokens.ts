@@ -7,6 +7,9 @@ export type TokenPurpose = 'confirm' | 'unsubscribe';
 const PREFIX: Record<TokenPurpose, string> = { confirm: 'c', unsubscribe: 'u' };
 /** Confirmation links expire; unsubscribe links never do (RFC 8058 clients may use them months later). */
 export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
+/** A confirm token dated this far ahead of the clock is still accepted (a clock step), as for console sessions. */
+export const TOKEN_FUTURE_LEEWAY_MS = 60_000;
+const BASE36 = /^[0-9a-z]{1,11}$/;
 
 export interface TokenPayload {
   purpose: TokenPurpose;
@@ -41,10 +44,13 @@ export function verifyToken(secret: string, purpose: TokenPurpose, token: string
   const expected = mac(secret, purpose, body);
   const macOk = macEquals(sigText, expected);
   if (!macOk || parts.length !== expectedParts || parts[0] !== PREFIX[purpose]) return bad;
+  if (!BASE36.test(parts[1]!) || (purpose === 'confirm' && !BASE36.test(parts[2]!))) return bad;
   const subscriberId = parseInt(parts[1]!, 36);
   const issuedAt = purpose === 'confirm' ? parseInt(parts[2]!, 36) : 0;
   if (!Number.isSafeInteger(subscriberId) || subscriberId <= 0 || !Number.isSafeInteger(issuedAt)) return bad;
   const payload = { purpose, subscriberId, issuedAt };
+  // Issued later than now: not by this clock (a forged or replayed-from-the-future link).
+  if (purpose === 'confirm' && issuedAt > now + TOKEN_FUTURE_LEEWAY_MS) return bad;
   if (purpose === 'confirm' && now - issuedAt > CONFIRM_TOKEN_TTL_MS) return { ok: false, reason: 'expired', payload };
   return { ok: true, payload };
 }
