@@ -46,6 +46,9 @@ const ERROR_TITLES: Record<number, string> = {
   503: 'Busy right now',
 };
 
+/** Every failed sign-in answers after this long, so guessing from one connection is slow. */
+export const SIGNIN_FAILURE_DELAY_MS = 250;
+
 /** The operator's console: every /admin page, its sign-in, session and CSRF protection. */
 export function registerConsole(app: Hono, ctx: AppContext): void {
   const admin = new Hono<ConsoleEnv>();
@@ -105,11 +108,14 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
     if (crossSite(c, ctx)) throw new AppError(403, 'CROSS_SITE', 'This form was sent from another site and was refused.');
     const ip = clientIp(c, ctx.config.trustProxy);
     const t = now();
-    if ((blockedUntil.get(ip) ?? 0) > t) throw new AppError(429, 'TOO_MANY_SIGNINS', 'Too many failed sign-ins. Wait a few minutes, then try again.');
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const token = typeof form.token === 'string' ? form.token : '';
     const next = typeof form.next === 'string' ? form.next : undefined;
+    // The right token always signs in: failures from an address (or from everyone behind one proxy) slow and
+    // then refuse wrong guesses, but can never lock the operator out.
     if (!token || !safeEqual(token, ctx.config.adminToken)) {
+      await new Promise((r) => setTimeout(r, SIGNIN_FAILURE_DELAY_MS));
+      if ((blockedUntil.get(ip) ?? 0) > t) throw new AppError(429, 'TOO_MANY_SIGNINS', 'Too many failed sign-ins. Wait a few minutes, then try again.');
       const allowed = failures.hit(ip);
       if (!allowed) blockedUntil.set(ip, t + SIGNIN_WINDOW_MS);
       if (blockedUntil.size > 10_000) for (const [k, v] of blockedUntil) if (v <= t) blockedUntil.delete(k);
