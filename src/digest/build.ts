@@ -2,7 +2,7 @@ import { safeHttpUrl } from '../feeds/canonical.js';
 import { headerSafe } from '../mail/headers.js';
 import { findThemes, listNames } from './patterns.js';
 import { dayTerms, rankArticles } from './rank.js';
-import { clampSentences, cleanTitle, plainText, truncateWords } from './text.js';
+import { clampSentences, cleanTitle, oneLine, truncateWords } from './text.js';
 import type { ArticleTerms, CandidateArticle, Digest, RankedArticle, ScoreParts, TermHistory } from './types.js';
 
 // Turns a window's articles into a Digest: rank, pick the signal, find patterns, write subject and preheader.
@@ -84,7 +84,7 @@ function toRanked(s: Scored, rank: number): RankedArticle {
     parts: s.parts,
     title: cleanTitle(a.title),
     url: safeHttpUrl(a.canonicalUrl),
-    sourceName: plainText(a.sourceName) || 'Unknown source',
+    sourceName: oneLine(a.sourceName) || 'Unknown source',
     summary,
     publishedAt: a.publishedAt,
     readingMinutes: Math.max(1, Math.round(s.parts.words / WORDS_PER_MINUTE)),

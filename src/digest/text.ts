@@ -20,6 +20,20 @@ export function plainText(s: string): string {
     .trim();
 }
 
+/**
+ * One clean line of text that is already text (titles, summaries, source names from the feed layer): control,
+ * bidi and zero-width characters removed, spaces folded. Nothing that looks like a tag is touched: a title
+ * "Why <dialog> beats modals" keeps every word.
+ */
+export function oneLine(s: string): string {
+  return s
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /** Cuts text at a word boundary so it is at most max characters, ending with an ellipsis when cut. */
 export function truncateWords(s: string, max: number): string {
   if (s.length <= max) return s;
@@ -28,14 +42,14 @@ export function truncateWords(s: string, max: number): string {
   return (space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.\-–—]+$/, '') + '…';
 }
 
-/** A title fit for a heading: one line, no markup, at most 300 characters. */
+/** A title fit for a heading: one line of text, at most 300 characters (escaping is the renderer's job). */
 export function cleanTitle(s: string): string {
-  return truncateWords(plainText(s), 300) || 'Untitled';
+  return truncateWords(oneLine(s), 300) || 'Untitled';
 }
 
-/** At most `maxSentences` sentences (and maxChars characters) of plain text. */
+/** At most `maxSentences` sentences (and maxChars characters) of text (already text: nothing is stripped). */
 export function clampSentences(text: string, maxSentences = 5, maxChars = 900): string {
-  const plain = plainText(text);
+  const plain = oneLine(text);
   if (!plain) return '';
   const sentences = splitSentences(plain);
   return truncateWords(sentences.slice(0, maxSentences).join(' ').trim(), maxChars);

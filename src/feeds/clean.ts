@@ -18,14 +18,19 @@ function cut(s: string, max: number): string {
   return s.slice(0, end).trimEnd() + '…';
 }
 
-/** Removes tags, decodes entities, drops invisible and bidi controls, folds whitespace (CR/LF included), caps the length. */
-export function cleanTitle(raw: string | null | undefined): string {
+/** Inline formatting tags seen inside RSS titles; anything else in angle brackets is a word. */
+const INLINE_TAG = /<\/?(?:em|strong|b|i|u|s|code|span|a|br|sup|sub|small|mark|abbr|q|cite|kbd|var|samp|del|ins|font|tt)(?:\s[^<>]*)?\/?>/gi;
+
+/** Title text: markup dropped as described below, entities decoded, invisible and bidi controls dropped, whitespace folded, capped. */
+export function cleanTitle(raw: string | null | undefined, html = false): string {
   if (!raw) return '';
   let s = raw.length > 20_000 ? raw.slice(0, 20_000) : raw;
-  s = s
-    .replace(/<!\[CDATA\[|\]\]>/g, '')
-    .replace(/<(?:br|\/?p|\/?div|\/?li|\/?h\d|\/?tr|\/?td)\b[^<>]*>/gi, ' ')
-    .replace(/<[A-Za-z/!][^<>]*>/g, '');
+  // A title the feed marks as HTML (Atom type="html") loses all its markup. Any other title is text, so
+  // "Markdown & <Shell> Tricks" keeps every word; only inline formatting tags that feeds put into RSS titles
+  // anyway (<em>, <code>, <b> …) are dropped there.
+  s = s.replace(/<!\[CDATA\[|\]\]>/g, '');
+  if (html) s = s.replace(/<(?:br|\/?p|\/?div|\/?li|\/?h\d|\/?tr|\/?td)\b[^<>]*>/gi, ' ').replace(/<[A-Za-z/!][^<>]*>/g, '');
+  else s = s.replace(INLINE_TAG, '');
   s = decodeEntities(s).replace(INVISIBLE, '').replace(SPACES, ' ').trim();
   return cut(s, MAX_TITLE_LENGTH);
 }
@@ -61,6 +66,9 @@ const BOILERPLATE: RegExp[] = [
   /\[(?:…|\.\.\.|&hellip;)\]|\(more…\)|\[more\]/gi,
 ];
 
+/** How a whole sentence ends: terminal punctuation, perhaps inside quotes or brackets. */
+const ENDS_SENTENCE = /[.!?…]["'”’»)\]]*$/;
+
 /** Most sentences and characters a summary may have. */
 export const SUMMARY_SENTENCES = 5;
 export const SUMMARY_MAX_CHARS = 600;
@@ -75,19 +83,25 @@ export function summarize(text: string): string {
   if (!s) return '';
   const head = s.length > 800 ? s.slice(0, 800) : s;
   const sentences = splitSentences(head);
-  let out = '';
-  let count = 0;
+  const kept: string[] = [];
+  let length = 0;
   for (const raw of sentences) {
     const sentence = raw.trim();
     if (!sentence) continue;
-    const next = out ? `${out} ${sentence}` : sentence;
-    if (next.length > SUMMARY_MAX_CHARS) break;
-    out = next;
-    if (++count >= SUMMARY_SENTENCES) break;
+    if (length + (kept.length ? 1 : 0) + sentence.length > SUMMARY_MAX_CHARS) break;
+    kept.push(sentence);
+    length += (kept.length > 1 ? 1 : 0) + sentence.length;
+    if (kept.length >= SUMMARY_SENTENCES) break;
   }
   // A first sentence longer than the cap is cut at a word boundary.
-  if (!out) out = cut(sentences[0]?.trim() ?? s, SUMMARY_MAX_CHARS);
-  return out;
+  if (!kept.length) return cut(sentences[0]?.trim() ?? s, SUMMARY_MAX_CHARS);
+  // A teaser cut off by the feed ends in a fragment: dropped when whole sentences precede it, else marked as cut.
+  const last = kept[kept.length - 1]!;
+  if (!ENDS_SENTENCE.test(last)) {
+    if (kept.length > 1) kept.pop();
+    else kept[0] = last.replace(/[\s,;:\-–—.]+$/, '') + '…';
+  }
+  return kept.join(' ');
 }
 
 /** A stable fingerprint of an item's visible content. */

@@ -51,9 +51,10 @@ export function normalizeItem(item: RawItem, now: number, key: ItemKey | null = 
   if (!key) return null;
   const { url, canonicalUrl: canonical, guid } = key;
   const { html: contentHtml, text: contentText } = cleanContent(item.contentHtml ?? item.summaryHtml, item.base ?? url);
-  const summarySource = item.summaryHtml && item.summaryHtml !== item.contentHtml ? htmlToText(item.summaryHtml) : '';
-  const summary = summarize(summarySource || contentText);
-  let title = cleanTitle(item.title);
+  // The description is often a teaser cut mid-word: the full content, when the feed carries it, is the better source.
+  const teaser = item.summaryHtml && item.summaryHtml !== item.contentHtml ? htmlToText(item.summaryHtml) : '';
+  const summary = summarize(contentText.length > teaser.length ? contentText : teaser || contentText);
+  let title = cleanTitle(item.title, item.titleHtml);
   if (!title) title = cleanTitle(summary.split(/(?<=[.!?])\s/)[0] ?? '') || new URL(canonical).pathname.split('/').filter(Boolean).pop() || canonical;
   const { publishedAt, dateSource } = resolvePublished(item.dates, now);
   return {

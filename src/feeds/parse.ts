@@ -19,6 +19,8 @@ export interface RawItem {
   summaryHtml: string | null;
   /** Base URL for relative links in this item (xml:base, else the item's link, else the feed's). */
   base: string | null;
+  /** The title is HTML (Atom type="html"); every other title is text. */
+  titleHtml?: boolean;
 }
 
 /** A feed in one shape, whatever its format. */
@@ -149,6 +151,7 @@ function parseAtom(root: XElement, feedUrl: string | null, maxItems: number): Pa
       guid: textOf(child(entry, 'id')),
       link,
       title: textOf(child(entry, 'title')),
+      titleHtml: attr(child(entry, 'title'), 'type')?.toLowerCase() === 'html',
       author: atomAuthor(entry) ?? feedAuthor,
       dates: ['published', 'issued', 'created', 'updated', 'modified'].map((n) => textOf(child(entry, n))),
       contentHtml: atomHtml(content),

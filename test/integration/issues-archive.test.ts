@@ -69,9 +69,36 @@ describe('web archive', () => {
     expect(html).toContain('Context engineering');
   });
 
+  it('a title with angle brackets keeps every word from the feed to the mail, its text part and the archive', async () => {
+    clock.set(at('2026-04-06', 6) + 60_000);
+    const { normalizeItem } = await import('../../src/feeds/normalize.js');
+    const { parseFeedBody } = await import('../../src/feeds/parse.js');
+    const feed = parseFeedBody(
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://e.test/</link>` +
+        `<item><title>Markdown &amp; &lt;Shell&gt; Tricks</title><link>https://e.test/a</link><description>Shells. Pipes.</description></item></channel></rss>`,
+      { feedUrl: 'https://e.test/feed.xml' },
+    );
+    const title = normalizeItem(feed.items[0]!, clock.now())!.title;
+    expect(title).toBe('Markdown & <Shell> Tricks');
+    seedArticle(ctx, { source: 'A', title, publishedAt: at('2026-04-06', 3) });
+    seedArticle(ctx, { source: 'B', title: 'Why <dialog> beats modals', publishedAt: at('2026-04-06', 2) });
+    const i = (await assembleIssue(ctx, '2026-04-06')).issue!;
+    publish(i.id);
+    const row = ctx.sqlite.prepare('SELECT html, text, subject FROM issues WHERE id = ?').get(i.id) as { html: string; text: string; subject: string };
+    expect(row.html).toContain('Markdown &amp; &lt;Shell&gt; Tricks');
+    expect(row.html).toContain('Why &lt;dialog&gt; beats modals');
+    expect(row.text).toContain('Markdown & <Shell> Tricks');
+    expect(row.text).toContain('Why <dialog> beats modals');
+    const page = await (await app.request('/issues/2026-04-06')).text();
+    expect(page).toContain('Markdown &amp; &lt;Shell&gt; Tricks');
+    expect(page).toContain('Why &lt;dialog&gt; beats modals');
+    expect(page).not.toContain('<Shell>');
+  });
+
   it('publishes Atom and JSON feeds of the issues', async () => {
     clock.set(at('2026-04-06', 6) + 60_000);
     seedArticle(ctx, { source: 'A', title: 'Tom & Jerry <b>tags</b>', publishedAt: at('2026-04-06', 3) });
+    // The title is text: "<b>" is two words' worth of characters, escaped wherever it is shown, never markup.
     const i = (await assembleIssue(ctx, '2026-04-06')).issue!;
     publish(i.id);
     const atom = await app.request('/issues/feed.xml');
@@ -81,6 +108,7 @@ describe('web archive', () => {
     expect(xml).toContain('<id>http://newsdesk.test/issues/2026-04-06</id>');
     expect(xml).toContain('Tom &amp;amp; Jerry'); // escaped once as HTML, then once as XML
     expect(xml).not.toContain('<b>');
+    expect(xml).toContain('&amp;lt;b&amp;gt;tags');
     const json = (await (await app.request('/issues/feed.json')).json()) as { version: string; items: { id: string; title: string; content_html: string }[] };
     expect(json.version).toBe('https://jsonfeed.org/version/1.1');
     expect(json.items).toHaveLength(1);

@@ -64,9 +64,39 @@ describe('safeHttpUrl', () => {
   });
 });
 
+describe('summaries from a teaser feed', () => {
+  const item = (summaryHtml: string | null, contentHtml: string | null) => ({
+    guid: 'g1',
+    link: 'https://blog.example/post',
+    title: 'T',
+    author: null,
+    dates: ['2026-04-06T05:00:00Z'],
+    contentHtml,
+    summaryHtml,
+    base: null,
+  });
+  it('a teaser cut mid-word is not the summary when the item carries its content', async () => {
+    const { normalizeItem } = await import('../../src/feeds/normalize.js');
+    const teaser = 'We moved our queue to a log and cut p99 latency from 800 ms to 90 ms. The migration took six wee';
+    const content = `<p>We moved our queue to a log and cut p99 latency from 800 ms to 90 ms.</p><p>The migration took six weeks and no downtime.</p>`;
+    const a = normalizeItem(item(teaser, content), Date.now())!;
+    expect(a.summary).toBe('We moved our queue to a log and cut p99 latency from 800 ms to 90 ms. The migration took six weeks and no downtime.');
+  });
+  it('a teaser alone: the cut fragment is dropped after whole sentences, or marked with an ellipsis', async () => {
+    const { normalizeItem } = await import('../../src/feeds/normalize.js');
+    expect(normalizeItem(item('One whole sentence here. And a cut one th', null), Date.now())!.summary).toBe('One whole sentence here.');
+    expect(normalizeItem(item('Only a fragment of a sentence that stops mi', null), Date.now())!.summary).toBe('Only a fragment of a sentence that stops mi…');
+  });
+});
+
 describe('cleanTitle', () => {
-  it('decodes entities, removes tags, folds CR/LF and whitespace', () => {
-    expect(cleanTitle('  <b>Fast</b> &amp; <i>safe</i>:\r\n  a &quot;story&quot; &#8212; &#x2713; &hellip;  ')).toBe('Fast & safe: a "story" — ✓ …');
+  it('an HTML title (Atom type="html"): decodes entities, removes tags, folds CR/LF and whitespace', () => {
+    expect(cleanTitle('  <b>Fast</b> &amp; <i>safe</i>:\r\n  a &quot;story&quot; &#8212; &#x2713; &hellip;  ', true)).toBe('Fast & safe: a "story" — ✓ …');
+  });
+  it('a text title keeps what looks like a tag: those are words; inline formatting tags go', () => {
+    expect(cleanTitle('Scaling <em>queues</em> &amp; <code>workers</code>')).toBe('Scaling queues & workers');
+    expect(cleanTitle('Markdown & <Shell> Tricks')).toBe('Markdown & <Shell> Tricks');
+    expect(cleanTitle('Why <dialog> beats modals\r\n')).toBe('Why <dialog> beats modals');
   });
   it('drops bidi overrides and zero-width characters', () => {
     expect(cleanTitle('\u202Eevil\u202C \u200Bhidden\u200D\uFEFF \u2066iso\u2069')).toBe('evil hidden iso');
@@ -147,8 +177,9 @@ describe('summarize', () => {
     expect(summarize('Real content here. The post Real Title appeared first on Some Blog.')).toBe('Real content here.');
     expect(summarize('We shipped it. Continue reading on Medium »')).toBe('We shipped it.');
     expect(summarize('We shipped it. Read more')).toBe('We shipped it.');
-    expect(summarize('Intro text [&hellip;]')).toBe('Intro text');
-    expect(summarize('Intro text […]')).toBe('Intro text');
+    // What is left of a teaser the feed cut is marked as cut.
+    expect(summarize('Intro text [&hellip;]')).toBe('Intro text…');
+    expect(summarize('Intro text […]')).toBe('Intro text…');
     expect(summarize('')).toBe('');
   });
 });
