@@ -64,7 +64,7 @@ async function main() {
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
     const { digest } = buildDigest({ date: '2026-04-06', newsletterName: 'Engineering @ Scale', windowStart: 0, cutoffAt: 1, articles: arts, history, sources: FIXTURE_SOURCES.map((s) => s.name) });
-    await renderIssue(digest, { urls, postalAddress: '1 Bench Street' });
+    await renderIssue(digest, { urls });
     renderTimes.push(performance.now() - t);
   }
 

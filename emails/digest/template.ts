@@ -65,11 +65,13 @@ const DARK_CSS = `
   .t-body, .t-body div, .t-body p { color: #cfd5de !important; }
   .t-muted, .t-muted div, .t-muted a, .t-muted span { color: #a3abb8 !important; }
   .t-accent, .t-accent div { color: #9fb2ff !important; }
+  a.t-link, .t-ink a.t-link { color: #9fb2ff !important; }
   .rule, .rule p { border-color: #2b313c !important; }
 }
 [data-ogsc] .t-ink, [data-ogsc] .t-ink div, [data-ogsc] .t-ink a { color: #eef1f5 !important; }
 [data-ogsc] .t-body, [data-ogsc] .t-body div { color: #cfd5de !important; }
 [data-ogsc] .t-muted, [data-ogsc] .t-muted div, [data-ogsc] .t-muted a { color: #a3abb8 !important; }
+[data-ogsc] a.t-link { color: #9fb2ff !important; }
 @media only screen and (max-width: 480px) {
   td.px { padding-left: 20px !important; padding-right: 20px !important; }
   .h-mast { font-size: 28px !important; }
@@ -82,9 +84,9 @@ function meta(a: DigestEmailArticle): string {
   return `${esc(a.sourceName)}&nbsp;·&nbsp;${mins}`;
 }
 
-function titleHtml(a: DigestEmailArticle, style: string): string {
+function titleHtml(a: DigestEmailArticle, style: string, cls = ''): string {
   const t = esc(a.title);
-  return a.url ? `<a href="${esc(a.url)}" style="${style}">${t}</a>` : t;
+  return a.url ? `<a href="${esc(a.url)}"${cls ? ` class="${cls}"` : ''} style="${style}">${t}</a>` : t;
 }
 
 function signalBlock(a: DigestEmailArticle): string {
@@ -109,12 +111,17 @@ function sectionHeading(title: string, note?: string): string {
 
 function deepDive(a: DigestEmailArticle, i: number, first: boolean): string {
   const border = first ? '' : `border-top:1px solid ${C.line};`;
-  const link = `color:${C.ink};text-decoration:none;`;
+  // A title that looks like a link on a phone: the accent colour, underlined, plus an explicit "Read" link.
+  const link = `color:${C.accent};text-decoration:underline;`;
+  const read = a.url
+    ? `<p style="margin:10px 0 0;font-size:15px;font-weight:600;"><a href="${esc(a.url)}" class="t-link" style="color:${C.accent};text-decoration:none;">Read on ${esc(a.sourceName)}&nbsp;→</a></p>`
+    : '';
   return `<mj-text padding="0 32px" css-class="t-ink px"><div class="rule" style="${border}padding:18px 0 16px;">
 <p class="t-accent" style="margin:0 0 4px;font-size:13px;font-weight:700;color:${C.accent};">${String(i + 1).padStart(2, '0')}</p>
-<h3 class="t-ink" style="margin:0 0 6px;font-size:18px;line-height:1.35;font-weight:700;color:${C.ink};">${titleHtml(a, link)}</h3>
+<h3 class="t-ink" style="margin:0 0 6px;font-size:18px;line-height:1.35;font-weight:700;color:${C.ink};">${titleHtml(a, link, 't-link')}</h3>
 <p class="t-muted" style="margin:0 0 8px;font-size:14px;color:${C.muted};">${meta(a)}</p>
 ${a.summary ? `<p class="t-body" style="margin:0;font-size:16px;line-height:1.6;color:${C.body};">${esc(a.summary)}</p>` : ''}
+${read}
 </div></mj-text>`;
 }
 

@@ -8,3 +8,6 @@ import { signToken } from '../subscribers/tokens.js';
 export function recipientUnsubscribeUrl(ctx: Pick<AppContext, 'config' | 'urls'>, subscriberId: number): string {
   return ctx.urls.unsubscribe(signToken(ctx.config.secretKey, { purpose: 'unsubscribe', subscriberId, issuedAt: 0 }));
 }
+
+/** The unsubscribe link of a test copy sent to an address that is not a subscriber: it leads to a page saying so. */
+export const TEST_COPY_TOKEN = 'test-copy';

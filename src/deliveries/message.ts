@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
-import { UNSUBSCRIBE_PLACEHOLDER } from '../issues/personalize.js';
+import { UNSUBSCRIBE_PLACEHOLDER, withPostalAddress } from '../issues/personalize.js';
 import { addressDomain } from '../mail/compose.js';
 import type { Config } from '../config.js';
 import { headerSafe, listId } from '../mail/headers.js';
@@ -136,11 +136,12 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
 
 /** The template of a stored issue under this configuration (a prefix such as "[Test] " goes before the subject). */
 export function issueTemplateFrom(
-  config: Pick<Config, 'mailFrom' | 'newsletterName' | 'unsubscribeMailto'>,
+  config: Pick<Config, 'mailFrom' | 'newsletterName' | 'unsubscribeMailto' | 'postalAddress'>,
   issueId: number,
-  issue: { subject: string; subjectOverride: string | null; html: string; text: string },
+  stored: { subject: string; subjectOverride: string | null; html: string; text: string },
   subjectPrefix = '',
 ): IssueTemplate {
+  const issue = { ...stored, ...withPostalAddress(stored, config.postalAddress) };
   return createIssueTemplate({
     issueId,
     subject: `${subjectPrefix}${issue.subjectOverride ?? issue.subject}`,

@@ -4,7 +4,7 @@ import { AppError, notFound } from '../lib/errors.js';
 import { MailError } from '../mail/mailer.js';
 import { newMessageId } from '../mail/compose.js';
 import { normalizeEmail } from '../subscribers/address.js';
-import { recipientUnsubscribeUrl } from './links.js';
+import { recipientUnsubscribeUrl, TEST_COPY_TOKEN } from './links.js';
 import { issueTemplateFrom } from './message.js';
 import {
   findIssueIdByDate,
@@ -153,7 +153,7 @@ export async function sendTestCopy(ctx: AppContext, issueId: number, emailInput:
   const tpl = issueTemplateFrom(cfg, issueId, issue, '[Test] ');
   const subscriberId = await subscriberIdByEmail(ctx, e.email);
   // A subscriber sees their own link; anyone else gets the real link shape that leads nowhere.
-  const unsubscribeUrl = subscriberId !== undefined ? recipientUnsubscribeUrl(ctx, subscriberId) : ctx.urls.unsubscribe('test-copy');
+  const unsubscribeUrl = subscriberId !== undefined ? recipientUnsubscribeUrl(ctx, subscriberId) : ctx.urls.unsubscribe(TEST_COPY_TOKEN);
   const { raw, messageId } = tpl.build({ subscriberId: subscriberId ?? 0, email: e.email, unsubscribeUrl, messageId: newMessageId(cfg.mailFrom) });
   const at = ctx.clock.now();
   try {

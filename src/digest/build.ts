@@ -53,14 +53,16 @@ export function longDate(date: string): string {
   return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
-/** The subject line: newsletter name, date and the signal's title, header-safe and under 100 characters. */
+/**
+ * The subject line: the signal's title first (a phone's preview shows the story, and the From already names the
+ * newsletter), then the date; header-safe and under 100 characters. Without a signal: name and date.
+ */
 export function makeSubject(newsletterName: string, date: string, signalTitle: string | null): string {
-  const head = headerSafe(`${newsletterName} — ${shortDate(date)}`, MAX_SUBJECT);
-  if (!signalTitle) return head;
-  const room = MAX_SUBJECT - head.length - 2;
-  const title = headerSafe(signalTitle, 300);
-  if (room < 12 || !title) return head;
-  return headerSafe(`${head}: ${truncateWords(title, room)}`, MAX_SUBJECT);
+  const day = shortDate(date).replace(/ \d{4}$/, '');
+  const title = signalTitle ? headerSafe(signalTitle, 300) : '';
+  if (!title) return headerSafe(`${newsletterName} — ${shortDate(date)}`, MAX_SUBJECT);
+  const tail = ` · ${day}`;
+  return headerSafe(`${truncateWords(title, MAX_SUBJECT - tail.length)}${tail}`, MAX_SUBJECT);
 }
 
 /** One line under the subject in the inbox: how much is in the issue and what it is about. */

@@ -126,7 +126,7 @@ export function registerAdminIssuesApi(app: Hono, ctx: AppContext): void {
     const row = await getIssue(ctx, parseId(c.req.param('id')));
     if (!row) throw notFound('No such issue.');
     // The preview is nobody's copy: its unsubscribe link points at the landing page.
-    const parts = personalize({ html: row.html, text: row.text }, { unsubscribeUrl: ctx.urls.home() });
+    const parts = personalize({ html: row.html, text: row.text }, { unsubscribeUrl: ctx.urls.home(), postalAddress: ctx.config.postalAddress });
     if (c.req.query('format') === 'text') return c.text(parts.text, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
     let html = parts.html;
     if (c.req.query('scores') !== '0') {

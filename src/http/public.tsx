@@ -2,6 +2,7 @@
 import { createHmac } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import type { AppContext } from '../context.js';
+import { TEST_COPY_TOKEN } from '../deliveries/links.js';
 import { AppError } from '../lib/errors.js';
 import { safeEqual } from './admin-auth.js';
 import {
@@ -264,8 +265,24 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
     return checkInbox(c);
   });
 
+  // A test copy's unsubscribe link: not an error, and nothing to do.
+  const testCopy = (c: Context) =>
+    c.html(
+      html(
+        MessagePage({
+          siteName: site,
+          eyebrow: 'Test copy',
+          title: 'This was a test copy',
+          children: <p>The unsubscribe link in a test copy does nothing. Every subscriber's own copy carries a link that unsubscribes them with one click.</p>,
+          secondary: { url: '/', label: '← Back to the front page' },
+        }),
+      ),
+      200,
+    );
+
   app.get('/unsubscribe/:token', async (c) => {
     const token = c.req.param('token');
+    if (token === TEST_COPY_TOKEN) return testCopy(c);
     const s = await checkUnsubscribeToken(ctx, token);
     if (!s) return invalidLink(c);
     if (s.status === 'unsubscribed')
@@ -287,6 +304,7 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
   app.post('/unsubscribe/:token', async (c) => {
     const body = await readBody(c).catch(() => ({}) as Body);
     const oneClick = body['List-Unsubscribe'] === 'One-Click';
+    if (c.req.param('token') === TEST_COPY_TOKEN) return oneClick ? c.text('Test copy: nobody to unsubscribe.', 200) : testCopy(c);
     const result = await unsubscribe(ctx, c.req.param('token'), meta(c, '/unsubscribe', oneClick ? 'one-click' : 'page'));
     if (!result) {
       return oneClick ? (invalidLink(c), c.text('Unknown unsubscribe link.', 404)) : invalidLink(c);

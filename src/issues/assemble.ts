@@ -86,7 +86,7 @@ export async function assembleIssue(ctx: AppContext, date: string): Promise<Asse
       history,
       sources,
     });
-    const rendered = await renderIssue(digest, { urls: ctx.urls, postalAddress: ctx.config.postalAddress });
+    const rendered = await renderIssue(digest, { urls: ctx.urls });
     const data: StoredDigestData = { sources, history };
     const result = await insertIssue(ctx, {
       date,

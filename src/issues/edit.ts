@@ -79,7 +79,7 @@ export async function editIssue(ctx: AppContext, id: number, edits: IssueEdits):
         data: storedData(row),
         overrides: { pinnedSignalId: pinned, excludedIds: excluded, patternsNote: note, subject: subjectOverride },
       },
-      { urls: ctx.urls, postalAddress: ctx.config.postalAddress },
+      { urls: ctx.urls },
     );
     const res = await updateDraftIssue(ctx, id, {
       subject: rendered.subject,

@@ -2,7 +2,7 @@ import { renderDigestEmail, type DigestEmailArticle, type DigestEmailProps } fro
 import { composeDigest, longDate, type DigestOverrides, type Scored } from '../digest/build.js';
 import type { Digest, RankedArticle, TermHistory } from '../digest/types.js';
 import type { Urls } from '../lib/urls.js';
-import { UNSUBSCRIBE_PLACEHOLDER } from './personalize.js';
+import { POSTAL_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER } from './personalize.js';
 
 // Digest → the stored parts of an issue. Pure apart from the MJML compiler; run once per issue, never per recipient.
 
@@ -17,7 +17,6 @@ export interface RenderedIssue {
 /** Links and footer values the rendering needs. */
 export interface RenderOptions {
   urls: Pick<Urls, 'issue' | 'issues' | 'home'>;
-  postalAddress?: string | null;
 }
 
 /** What re-rendering needs besides the articles; stored as issues.digest_json. */
@@ -46,7 +45,8 @@ export function emailProps(digest: Digest, opts: RenderOptions): DigestEmailProp
     archiveUrl: opts.urls.issues(),
     homeUrl: opts.urls.home(),
     unsubscribeUrl: UNSUBSCRIBE_PLACEHOLDER,
-    postalAddress: opts.postalAddress ?? null,
+    // Filled in when the issue is sent or previewed, from the configuration of that moment.
+    postalAddress: POSTAL_PLACEHOLDER,
   };
 }
 

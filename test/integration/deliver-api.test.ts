@@ -50,6 +50,13 @@ describe('admin delivery API', () => {
     expect(sink.received[4]!.parsed.subject).toMatch(/^\[Test\] /);
     expect(ctx.sqlite.prepare('SELECT email, status FROM test_sends').all()).toEqual([{ email: 'editor@example.org', status: 'sent' }]);
     expect(deliveryRows(ctx, issueId)).toHaveLength(4);
+    // Its unsubscribe link says it was a test copy, not "invalid link", and changes nothing.
+    const testUrl = /^List-Unsubscribe:\s*<([^>]+)>/m.exec(sink.received[4]!.raw.toString())![1]!;
+    const testPage = await app.request(new URL(testUrl).pathname);
+    expect(testPage.status).toBe(200);
+    expect(await testPage.text()).toContain('This was a test copy');
+    const testOneClick = await app.request(new URL(testUrl).pathname, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(testOneClick.status).toBe(200);
 
     // Each mail's one-click URL unsubscribes exactly its recipient (RFC 8058 POST, no cookie, no Origin).
     const mail = sink.received.find((m) => m.envelopeTo[0] === 'user2@example.test')!;
@@ -111,5 +118,44 @@ describe('admin delivery API', () => {
     expect((await keyed('bad key with spaces', { email: 'user2@example.test' })).status).toBe(400);
     expect((await app.request(`/api/admin/issues/${issueId}/resend`, json({ email: 'user2@example.test' }))).status).toBe(202);
     await sink.waitFor(5);
+  });
+
+  it('POSTAL_ADDRESS set after the issue was assembled still reaches its copies and its preview', async () => {
+    const sink = await sinkForTest();
+    const before = contextForTest({ env: { SMTP_URL: sink.url, POSTAL_ADDRESS: '' } });
+    expect(before.config.postalAddress).toBeUndefined();
+    const { seedFixtureDay } = await import('../fixtures/digest-seed.js');
+    const { assembleIssue } = await import('../../src/issues/assemble.js');
+    const cutoff = Date.now() - 60_000;
+    seedFixtureDay(before, cutoff, { history: false });
+    const date = new Date(cutoff).toISOString().slice(0, 10);
+    const res = await assembleIssue(before, date);
+    expect(res.issue).toBeTruthy();
+    const issueId = res.issue!.id;
+    addSubscribers(before, 2);
+    // The operator sets the address and restarts: a new configuration on the same database.
+    const { createContext, closeContext } = await import('../../src/bootstrap.js');
+    const { loadConfig } = await import('../../src/config.js');
+    const { testEnv } = await import('../helpers/context.js');
+    const { silentLogger } = await import('../../src/lib/log.js');
+    const { createSender } = await import('../../src/deliveries/sender.js');
+    const after = createContext(loadConfig(testEnv(before.dir, { SMTP_URL: sink.url, POSTAL_ADDRESS: '9 New Road, Later Town' }), before.dir), { log: silentLogger() });
+    const sender = createSender(after, { maintenanceMs: 50, idlePollMs: 20 });
+    try {
+      const app = createApp(after);
+      const preview = await (await app.request(`/api/admin/issues/${issueId}/preview`, { headers: auth })).text();
+      expect(preview).toContain('9 New Road, Later Town');
+      expect((await app.request(`/api/admin/issues/${issueId}/send`, { method: 'POST', headers: auth })).status).toBe(202);
+      sender.start();
+      const mails = await sink.waitFor(2);
+      for (const m of mails) {
+        expect(m.parsed.html).toContain('9 New Road, Later Town');
+        expect(m.parsed.text).toContain('9 New Road, Later Town');
+        expect(m.raw.toString()).not.toContain('__NEWSDESK');
+      }
+    } finally {
+      await sender.stop();
+      await closeContext(after);
+    }
   });
 });

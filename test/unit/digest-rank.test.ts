@@ -74,14 +74,17 @@ describe('signal, subject and preheader', () => {
     expect(digest.subject).toContain(cleanTitle(ranked[7]!.article.title).slice(0, 20));
   });
 
-  it('writes a subject with the name, the date and the signal’s title, under 100 characters and header-safe', () => {
+  it('writes a subject that leads with the signal’s title (not the name the From shows), then the date; under 100 characters and header-safe', () => {
     const { digest } = buildDigest(input());
-    expect(digest.subject.startsWith('Engineering @ Scale — 6 Apr 2026: ')).toBe(true);
+    expect(digest.subject.startsWith(digest.signal!.title.slice(0, 30))).toBe(true);
+    expect(digest.subject).toMatch(/ · 6 Apr$/);
+    expect(digest.subject).not.toContain('Engineering @ Scale');
     expect(digest.subject.length).toBeLessThan(100);
     const long = makeSubject('Engineering @ Scale', '2026-04-06', 'A\r\nBcc: x@evil.test ' + 'very long words '.repeat(20) + '\u202e');
     expect(long.length).toBeLessThanOrEqual(MAX_SUBJECT);
     expect(long).not.toMatch(/[\r\n\u202e]/);
-    expect(long.endsWith('…')).toBe(true);
+    expect(long).toMatch(/… · 6 Apr$/);
+    expect(makeSubject('Engineering @ Scale', '2026-04-06', null)).toBe('Engineering @ Scale — 6 Apr 2026');
   });
 
   it('summarises the issue in the preheader', () => {

@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { renderDigestEmail } from '../../emails/digest/index.js';
 import { buildDigest } from '../../src/digest/build.js';
 import type { CandidateArticle } from '../../src/digest/types.js';
-import { createPersonalizer, UNSUBSCRIBE_PLACEHOLDER } from '../../src/issues/personalize.js';
+import { createPersonalizer, POSTAL_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, withPostalAddress } from '../../src/issues/personalize.js';
 import { emailProps, renderIssue } from '../../src/issues/render.js';
 import { createUrls } from '../../src/lib/urls.js';
 import { FIXTURE_DAY, FIXTURE_SOURCES } from '../fixtures/digest-day.js';
 import { candidates, fixtureTermHistory } from '../fixtures/digest-candidates.js';
 
 const urls = createUrls('https://news.example');
-const opts = { urls, postalAddress: '1 Example Street, Sample Town' };
+const opts = { urls };
 const history = fixtureTermHistory();
 
 function digestOf(articles: CandidateArticle[]) {
@@ -33,9 +33,32 @@ describe('digest email rendering', () => {
     expect([...idx].sort((a, b) => a - b)).toEqual(idx);
     for (const a of [d.signal!, ...d.deepDives]) expect(r.html).toContain(`href="${a.url}"`);
     expect(r.html).toContain(`href="${urls.issue('2026-04-06')}"`); // view in browser
-    expect(r.html).toContain('1 Example Street, Sample Town');
+    expect(r.html).toContain(POSTAL_PLACEHOLDER);
     expect(r.html).toContain(`href="${UNSUBSCRIBE_PLACEHOLDER}"`);
     expect(r.text).toContain(UNSUBSCRIBE_PLACEHOLDER);
+  });
+
+  it('a Deep Dive title looks like a link (accent colour, underlined) and each one has a "Read on <source>" link', async () => {
+    const d = digestOf(candidates());
+    const r = await renderIssue(d, opts);
+    for (const a of d.deepDives.filter((x) => x.url)) {
+      const esc = a.url!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect(r.html).toMatch(new RegExp(`<a href="${esc}" class="t-link" style="color: ?#2447d6; ?text-decoration: ?underline;">`));
+      expect(r.html).toMatch(new RegExp(`<a href="${esc}" class="t-link"[^>]*>Read on `));
+    }
+  });
+
+  it('fills the postal address in when the issue goes out, from the configuration of that moment', async () => {
+    const r = await renderIssue(digestOf(candidates()), opts);
+    const set = withPostalAddress(r, '1 Example Street, <Sample> Town & Co');
+    expect(set.html).toContain('1 Example Street, &lt;Sample&gt; Town &amp; Co');
+    expect(set.text).toContain('1 Example Street, <Sample> Town & Co');
+    const none = withPostalAddress(r, undefined);
+    expect(none.html).not.toContain(POSTAL_PLACEHOLDER);
+    expect(none.text).not.toContain(POSTAL_PLACEHOLDER);
+    expect(none.text).toMatch(/Archive: .*\n?$/);
+    const long = withPostalAddress(r, 'Newsdesk Publishing Ltd, Unit 4, The Old Brewery, 12 Long Street Name, Sample Town, Some County, AB1 2CD, United Kingdom');
+    for (const line of long.text.split('\n')) if (!/https?:\/\/|__NEWSDESK/.test(line)) expect(line.length).toBeLessThanOrEqual(72);
   });
 
   it('is a responsive, accessible email: lang, role="presentation", 600 px, color-scheme, no images without alt', async () => {

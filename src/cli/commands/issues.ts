@@ -41,7 +41,7 @@ export function registerIssueCommands(program: Command): void {
         const { getIssue, getIssueByDate } = await repo();
         const row = isIsoDate(ref) ? await getIssueByDate(ctx, ref) : /^\d+$/.test(ref) ? await getIssue(ctx, Number(ref)) : null;
         if (!row) throw new CliFailure(`no issue for "${ref}" (run: newsdesk assemble --date ${isIsoDate(ref) ? ref : 'YYYY-MM-DD'})`);
-        const parts = personalize({ html: row.html, text: row.text }, { unsubscribeUrl: ctx.urls.home() });
+        const parts = personalize({ html: row.html, text: row.text }, { unsubscribeUrl: ctx.urls.home(), postalAddress: ctx.config.postalAddress });
         const file = resolve(opts.out ?? resolve(ctx.config.dataDir, 'previews', `issue-${row.date}.${opts.text ? 'txt' : 'html'}`));
         mkdirSync(resolve(file, '..'), { recursive: true });
         writeFileSync(file, opts.text ? parts.text : parts.html);

@@ -600,7 +600,7 @@ async function loadIssue(ctx: AppContext, c: Context<ConsoleEnv>): Promise<Issue
 
 function previewParts(ctx: AppContext, issue: IssueRecord) {
   // The preview is nobody's copy: its unsubscribe link points at the landing page, as in the admin API.
-  return personalize({ html: issue.html, text: issue.text }, { unsubscribeUrl: ctx.urls.home() });
+  return personalize({ html: issue.html, text: issue.text }, { unsubscribeUrl: ctx.urls.home(), postalAddress: ctx.config.postalAddress });
 }
 
 /** Runs an edit and comes back to the issue page with what happened. */
