@@ -1,5 +1,6 @@
 // Orchestrators behind the admin API and the CLI: queue an issue, resend, send a test copy.
 import type { AppContext } from '../context.js';
+import { isIsoDate } from '../lib/cron-time.js';
 import { AppError, notFound } from '../lib/errors.js';
 import { MailError } from '../mail/mailer.js';
 import { newMessageId } from '../mail/compose.js';
@@ -30,6 +31,7 @@ export function setSenderWakeHook(fn: (() => void) | null): void {
 /** Resolves `<issue-id|date>` as the CLI takes it. */
 export async function resolveIssueRef(ctx: AppContext, ref: string): Promise<number> {
   if (/^\d{4}-\d{2}-\d{2}$/.test(ref)) {
+    if (!isIsoDate(ref)) throw new AppError(400, 'BAD_REQUEST', `"${ref}" is not a calendar date (YYYY-MM-DD).`);
     const id = await findIssueIdByDate(ctx, ref);
     if (id === undefined) throw notFound(`No issue for ${ref}.`);
     return id;

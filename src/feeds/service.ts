@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import type { Service } from '../server.js';
 import { syncSources } from './ingest.js';
+import { listSourcesWithHealth, type SourceHealth } from './repo.js';
 
 /** Server starter: syncs the sources file once at start; a broken file is logged, never fatal (the last good list stays). */
 export async function startSourcesSync(ctx: AppContext): Promise<Service> {
@@ -11,4 +12,17 @@ export async function startSourcesSync(ctx: AppContext): Promise<Service> {
     ctx.log.error({ error: (err as Error).message, file: ctx.config.sourcesFile }, 'sources file not loaded');
   }
   return { name: 'sources-sync', stop: async () => {} };
+}
+
+/**
+ * The sources with their health after reading SOURCES_FILE again, so a source taken out of the file shows as
+ * no longer followed at once, not as failing until the next ingest. A broken file leaves the last good list.
+ */
+export async function currentSources(ctx: AppContext, now = ctx.clock.now()): Promise<SourceHealth[]> {
+  try {
+    await syncSources(ctx);
+  } catch (err) {
+    ctx.log.warn({ error: (err as Error).message, file: ctx.config.sourcesFile }, 'sources file not read; showing the last good list');
+  }
+  return listSourcesWithHealth(ctx, now);
 }

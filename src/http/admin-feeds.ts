@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import type { AppContext } from '../context.js';
 import { ingestAll } from '../feeds/ingest.js';
-import { listSourcesWithHealth, type SourceHealth } from '../feeds/repo.js';
+import type { SourceHealth } from '../feeds/repo.js';
+import { currentSources } from '../feeds/service.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
@@ -28,5 +29,5 @@ export function sourceHealthJson(s: SourceHealth) {
 /** POST /api/admin/ingest (poll every source now) and GET /api/admin/sources (sources with health). */
 export function registerAdminFeedsApi(app: Hono, ctx: AppContext): void {
   app.post('/api/admin/ingest', async (c) => c.json(await ingestAll(ctx)));
-  app.get('/api/admin/sources', async (c) => c.json({ sources: (await listSourcesWithHealth(ctx)).map(sourceHealthJson) }));
+  app.get('/api/admin/sources', async (c) => c.json({ sources: (await currentSources(ctx)).map(sourceHealthJson) }));
 }

@@ -54,7 +54,10 @@ export async function runDaily(
   }
   try {
     const begun = await beginJobRun(ctx, DAILY_JOB, date, ctx.clock.now());
-    if (!begun.started && !o.force) {
+    // By hand (`newsdesk daily --date D`), a date that found nothing before (or was skipped) is tried again:
+    // articles may have arrived since. A date that has its issue is never run twice.
+    const retryByHand = o.trigger === 'cli' && (begun.existing?.status === 'empty' || begun.existing?.status === 'skipped');
+    if (!begun.started && !o.force && !retryByHand) {
       log.info({ previous: begun.existing?.status }, 'daily job already ran for this date');
       return { status: 'already_done', date, previous: begun.existing!.status };
     }

@@ -26,6 +26,13 @@ describe('the newsdesk command', { timeout: 180_000 }, () => {
     const unknown = runCli(['frobnicate'], env(dir));
     expect(unknown.status).toBe(1);
     expect(unknown.stderr.trim()).toBe("newsdesk: unknown command 'frobnicate' (see newsdesk --help)");
+    const typo = runCli(['ingset'], env(dir));
+    expect(typo.status).toBe(1);
+    expect(typo.stderr.trim()).toBe("newsdesk: unknown command 'ingset' (did you mean 'ingest'?) (see newsdesk --help)");
+    expect(runCli(['subscriber'], env(dir)).stderr).toContain("did you mean 'subscribers'?");
+    const version = runCli(['--version'], env(dir));
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
 
   it('migrates, imports a CSV and exports it again', () => {

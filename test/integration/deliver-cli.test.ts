@@ -45,7 +45,12 @@ describe('newsdesk send / resend / daily', () => {
     expect(missing.stderr.trim().split('\n')).toEqual(['newsdesk: No issue with id 999.']);
     const noKind = await cli(['resend', '1']);
     expect(noKind.code).toBe(1);
-    expect(noKind.stderr).toMatch(/exactly one of/);
+    expect(noKind.stderr.trim()).toBe('newsdesk: choose whom to resend to: exactly one of --email ADDRESS, --failed or --missing');
+    const twoKinds = await cli(['resend', '1', '--failed', '--missing']);
+    expect(twoKinds.stderr).toMatch(/exactly one of --email ADDRESS, --failed or --missing/);
+    const notADate = await cli(['send', '2026-13-01']);
+    expect(notADate.code).toBe(1);
+    expect(notADate.stderr.trim()).toBe('newsdesk: "2026-13-01" is not a calendar date (YYYY-MM-DD).');
     const badDate = await cli(['daily', '--date', '2026-02-30']);
     expect(badDate.code).toBe(1);
   }, 180_000);
@@ -78,7 +83,7 @@ describe('newsdesk send / resend / daily', () => {
     expect(by[0]!.by).toMatch(/^cli/);
   }, 180_000);
 
-  it('daily runs a date once', async () => {
+  it('daily by hand runs a date that found nothing again (articles may have come since); a date with its issue runs once', async () => {
     ctx = makeTestContext();
     const opml = join(ctx.dir, 'none.opml');
     writeFileSync(opml, '<?xml version="1.0"?><opml version="2.0"><head><title>none</title></head><body></body></opml>');
@@ -87,6 +92,14 @@ describe('newsdesk send / resend / daily', () => {
     expect(first.stdout).toMatch(/^no issue for 2026-04-06: /);
     const second = await cli(['daily', '--date', '2026-04-06'], { SOURCES_FILE: opml });
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/already ran for 2026-04-06 \(empty\)/);
+    expect(second.stdout).toMatch(/^no issue for 2026-04-06: /);
+    // An article of that day arrives late; running the date by hand now makes and sends its issue.
+    const { seedArticle } = await import('../fixtures/digest-seed.js');
+    seedArticle(ctx, { source: 'Late Blog', title: 'A late article', publishedAt: Date.parse('2026-04-06T03:00:00Z') });
+    const third = await cli(['daily', '--date', '2026-04-06'], { SOURCES_FILE: opml });
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toMatch(/assembled \(1 articles\) and queued/);
+    const fourth = await cli(['daily', '--date', '2026-04-06'], { SOURCES_FILE: opml });
+    expect(fourth.stdout).toMatch(/already ran for 2026-04-06 \(queued\)/);
   }, 120_000);
 });

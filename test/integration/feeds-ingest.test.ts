@@ -311,6 +311,22 @@ describe('ingest against a local feed host with good and hostile feeds', () => {
     expect(await syncSources(ctx)).toMatchObject({ added: 0, removed: 2, restored: 1 });
   });
 
+  it('a failing source taken out of the sources file shows as not followed at once in the API and the console, not as failing', async () => {
+    writeFileSync(sourcesFile, opml([['RDF', `${host.base}/rdf.xml`], ['Broken', `${host.base}/500`]]));
+    await ingestAll(ctx);
+    const app = createApp(ctx);
+    const auth = { authorization: 'Bearer test-admin-token-0123456789' };
+    const before = (await (await app.request('/api/admin/sources', { headers: auth })).json()) as { sources: { name: string; active: boolean; consecutiveFailures: number }[] };
+    expect(before.sources.find((x) => x.name === 'Broken')).toMatchObject({ active: true, consecutiveFailures: 1 });
+    // The operator removes it from the file; no ingest has run since.
+    writeFileSync(sourcesFile, opml([['RDF', `${host.base}/rdf.xml`]]));
+    const after = (await (await app.request('/api/admin/sources', { headers: auth })).json()) as { sources: { name: string; active: boolean }[] };
+    expect(after.sources.find((x) => x.name === 'Broken')).toMatchObject({ active: false });
+    const { currentSources } = await import('../../src/feeds/service.js');
+    const failing = (await currentSources(ctx)).filter((x) => x.active && !x.removedAt && x.consecutiveFailures > 0);
+    expect(failing).toEqual([]);
+  });
+
   it('a broken sources file is reported and the known sources are still polled', async () => {
     writeFileSync(sourcesFile, opml([['RDF', `${host.base}/rdf.xml`]]));
     await syncSources(ctx);

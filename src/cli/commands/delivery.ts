@@ -137,6 +137,8 @@ export function registerDeliveryCommands(program: Command): void {
     .action(async (ref: string, opts: { email?: string; failed?: boolean; missing?: boolean }) => {
       await withContext((ctx) =>
         cli(async () => {
+          const chosen = [opts.email !== undefined, Boolean(opts.failed), Boolean(opts.missing)].filter(Boolean).length;
+          if (chosen !== 1) throw new CliFailure('choose whom to resend to: exactly one of --email ADDRESS, --failed or --missing');
           const req = parseResendRequest({ email: opts.email, failed: opts.failed ? true : undefined, missing: opts.missing ? true : undefined });
           const id = await resolveIssueRef(ctx, ref);
           let who = 'cli';

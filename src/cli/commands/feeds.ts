@@ -6,7 +6,6 @@ import { isTty, withContext } from '../run.js';
 
 // Loaded on demand so `newsdesk --help` does not pay for the feed pipeline.
 const ingestModule = () => import('../../feeds/ingest.js');
-const repoModule = () => import('../../feeds/repo.js');
 
 const out = (s: string) => process.stdout.write(s + '\n');
 
@@ -85,8 +84,8 @@ export function registerFeedCommands(program: Command): void {
     .option('--json', 'print the list as JSON')
     .action(async (opts: { json?: boolean }) => {
       await withContext(async (ctx) => {
-        const { listSourcesWithHealth } = await repoModule();
-        const list = await listSourcesWithHealth(ctx);
+        const { currentSources } = await import('../../feeds/service.js');
+        const list = await currentSources(ctx);
         if (opts.json) out(JSON.stringify(list, null, 2));
         else out(list.length ? formatSourcesTable(list, ctx.clock.now()) : 'no sources yet: run `newsdesk sources sync` or `newsdesk ingest`');
       });

@@ -215,6 +215,8 @@ export const CONSOLE_JS = `(function () {
         set('failed', p.failedText);
         set('queued', p.queuedText);
         box.setAttribute('data-done', p.done ? 'true' : 'false');
+        var badge = document.querySelector('[data-issue-status]');
+        if (badge && p.issueStatus) { badge.textContent = p.issueStatus; badge.className = 'badge ' + p.issueStatus; }
         if (p.done) {
           box.classList.add('done');
           setTimeout(function () { location.reload(); }, 1200);

@@ -108,9 +108,11 @@ function IssueList(p: { page: PageCtx; rows: ArchiveIssue[]; counts: Map<number,
 
 /** The figures the progress bar shows, formatted once on the server for the page and the script alike. */
 export function progressView(p: SendProgress) {
-  const finished = p.sent + p.failed + p.bounced + p.skipped;
+  const finished = p.sent + p.failed + p.bounced + p.skipped + p.unconfirmed;
   const left = p.queued + p.sending;
-  const done = p.total > 0 && left === 0;
+  // Finished once the issue itself is marked sent (or paused with nothing left), not merely when nothing is queued:
+  // the badge and the bar then agree.
+  const done = p.total > 0 && left === 0 && (p.issueStatus === 'sent' || p.pausedReason !== null);
   return {
     total: p.total,
     finished,
@@ -502,7 +504,9 @@ function IssuePage(p: { page: PageCtx; d: IssueData }) {
       <div class="page-head">
         <div>
           <div class="crumb">
-            <a href="/admin/issues">Issues</a> / {f.issueDate(issue.date)} <span class={`badge ${issue.status}`}>{issue.status}</span>
+            <a href="/admin/issues">Issues</a> / {f.issueDate(issue.date)} <span class={`badge ${issue.status}`} data-issue-status>
+              {issue.status}
+            </span>
           </div>
           <h1>{issue.subjectOverride ?? issue.subject}</h1>
           <p class="muted small">

@@ -2,7 +2,8 @@
 import type { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
 import { ingestAll } from '../../feeds/ingest.js';
-import { listSourcesWithHealth, type SourceHealth } from '../../feeds/repo.js';
+import type { SourceHealth } from '../../feeds/repo.js';
+import { currentSources } from '../../feeds/service.js';
 import { redirectWith, takeFlash } from './flash.js';
 import * as f from './format.js';
 import type { ConsoleEnv } from './guard.js';
@@ -121,7 +122,7 @@ function SourcesPage(p: { page: PageCtx; rows: SourceHealth[]; sourcesFile: stri
 export function registerSourcePages(admin: Hono<ConsoleEnv>, ctx: AppContext): void {
   admin.get('/sources', async (c) => {
     const page = c.get('page');
-    const rows = await listSourcesWithHealth(ctx, page.now);
+    const rows = await currentSources(ctx, page.now);
     return c.html(
       doc(
         <ConsoleLayout title="Sources" section="sources" page={page} flash={takeFlash(c)}>

@@ -4,7 +4,8 @@ import type { AppContext } from '../../context.js';
 import type { SubscriberStatus } from '../../db/schema.js';
 import { deliveryCounts, sendProgress, type DeliveryCounts, type SendProgress } from '../../deliveries/repo.js';
 import { computeWindow, inWindow, windowFloor } from '../../digest/window.js';
-import { listSourcesWithHealth, type SourceHealth } from '../../feeds/repo.js';
+import type { SourceHealth } from '../../feeds/repo.js';
+import { currentSources } from '../../feeds/service.js';
 import { DAILY_JOB } from '../../jobs/daily.js';
 import { getJobRun, listJobRuns, type JobRun } from '../../jobs/repo.js';
 import { getIssueByDate, listAllIssues, previousCutoff, unassignedArticles, type ArchiveIssue, type IssueRecord } from '../../issues/repo.js';
@@ -94,6 +95,17 @@ const RUN_LABEL: Record<string, string> = {
   running: 'running',
 };
 
+/**
+ * The last daily run in words. A date whose issue went out after the run (assembled and sent by hand once
+ * articles arrived) is told by its issue, not by the run's earlier "no new articles".
+ */
+export function describeLastRun(run: JobRun, issue: { status: string } | undefined): string {
+  if (issue && issue.status !== 'draft' && (run.status === 'empty' || run.status === 'skipped' || run.status === 'failed' || run.status === 'review'))
+    return `${f.issueDate(run.date)}, issue ${issue.status === 'sent' ? 'sent' : 'sending'}`;
+  const detail = run.detail && (run.status === 'failed' || run.status === 'skipped') ? ` (${run.detail})` : '';
+  return `${f.issueDate(run.date)}, ${RUN_LABEL[run.status] ?? run.status}${detail}`;
+}
+
 interface TodayData {
   next: { date: string; at: number } | null;
   nextIssue: IssueRecord | null;
@@ -103,6 +115,7 @@ interface TodayData {
   lastCounts: DeliveryCounts | null;
   lastProgress: SendProgress | null;
   lastRun: JobRun | null;
+  lastRunIssue: { status: string } | undefined;
   drafts: ArchiveIssue[];
   subs: Record<SubscriberStatus, number>;
   trend: { points: TrendPoint[]; joined: number; left: number };
@@ -186,11 +199,7 @@ function TodayPage(p: { page: PageCtx; d: TodayData }) {
               )}
               <p class="hint">
                 {d.review ? 'Review mode (DIGEST_REVIEW): the daily job assembles it and waits for you to send.' : 'The daily job assembles and sends it by itself.'}
-                {d.lastRun
-                  ? ` Last daily run: ${f.issueDate(d.lastRun.date)}, ${RUN_LABEL[d.lastRun.status] ?? d.lastRun.status}${
-                      d.lastRun.detail && (d.lastRun.status === 'failed' || d.lastRun.status === 'skipped') ? ` (${d.lastRun.detail})` : ''
-                    }.`
-                  : ''}
+                {d.lastRun ? ` Last daily run: ${describeLastRun(d.lastRun, d.lastRunIssue)}.` : ''}
               </p>
             </>
           ) : (
@@ -314,7 +323,7 @@ export function registerTodayPage(admin: Hono<ConsoleEnv>, ctx: AppContext): voi
       listAllIssues(ctx, { limit: 10, offset: 0 }),
       countSubscribersByStatus(ctx),
       subscriberTrend(ctx, now),
-      listSourcesWithHealth(ctx, now),
+      currentSources(ctx, now),
     ]);
     const last = recent.find((i) => i.status !== 'draft') ?? null;
     const drafts = recent.filter((i) => i.status === 'draft');
@@ -336,6 +345,7 @@ export function registerTodayPage(admin: Hono<ConsoleEnv>, ctx: AppContext): voi
       lastCounts,
       lastProgress,
       lastRun: latestRun ?? null,
+      lastRunIssue: latestRun ? (recent.find((i) => i.date === latestRun.date) ?? (await getIssueByDate(ctx, latestRun.date)) ?? undefined) : undefined,
       drafts,
       subs,
       trend,
