@@ -38,6 +38,8 @@ export interface IngestOptions {
   onProgress?: (e: IngestProgress) => void;
   /** Per-feed, per-run item cap (newest first). */
   maxItems?: number;
+  /** When the run began: the first-seen time of everything it finds. */
+  runAt?: number;
 }
 
 /** The label errors use for the sources file itself. */
@@ -93,11 +95,13 @@ export async function ingestSource(ctx: AppContext, source: Source, opts: Ingest
     }
     const parsed = parseFeedBody(res.body, { contentType: res.contentType, feedUrl: res.finalUrl, maxItems: opts.maxItems ?? DEFAULT_MAX_ITEMS });
     const now = ctx.clock.now();
-    // Items already stored are recognised by GUID or canonical URL before the costly cleaning.
+    // Items this source stored already are recognised by GUID or canonical URL before the costly cleaning; an article
+    // another source stored goes on to the store, which decides which source it is credited to.
     const keys = parsed.items.map(itemKey).filter((k): k is ItemKey => k !== null);
     const known = await findKnownKeys(ctx, source.id, keys.map((k) => k.guid), keys.map((k) => k.canonicalUrl));
-    const { articles, skippedNoLink, skippedDuplicate, skippedKnown } = normalizeFeed(parsed, now, (k) => known.guids.has(k.guid) || known.urls.has(k.canonicalUrl));
-    const newArticles = await saveFetchSuccess(ctx, source.id, articles, { etag: res.etag, lastModified: res.lastModified, at: now });
+    // First seen at the run's start, so two feeds of one run carrying the same article tie whatever order they finish in.
+    const { articles, skippedNoLink, skippedDuplicate, skippedKnown } = normalizeFeed(parsed, opts.runAt ?? now, (k) => known.guids.has(k.guid) || known.urls.has(k.canonicalUrl));
+    const newArticles = await saveFetchSuccess(ctx, source.id, articles, { etag: res.etag, lastModified: res.lastModified, at: now, siteUrl: parsed.siteUrl });
     ctx.log.debug(
       { source: source.name, format: parsed.format, items: parsed.items.length, newArticles, skippedNoLink, skippedDuplicate, skippedKnown, capped: parsed.truncatedItems, ms: ctx.clock.now() - startedAt },
       'source ingested',
@@ -195,7 +199,7 @@ async function doIngestAll(ctx: AppContext, opts: IngestOptions): Promise<Ingest
   }
   const stallMs = Math.max(20, Math.min(1000, Math.floor(ctx.config.feedTimeoutMs / 10)));
   await runBounded(due, ctx.config.ingestConcurrency, stallMs, async (s) => {
-    const r = await ingestSource(ctx, s, opts);
+    const r = await ingestSource(ctx, s, { ...opts, runAt: opts.runAt ?? now });
     newArticles += r.newArticles;
     if (r.error) errors.push({ source: s.name, error: r.error });
     opts.onProgress?.({ source: s.name, done: ++done, total: list.length, newArticles, ...(r.error ? { error: r.error } : {}) });

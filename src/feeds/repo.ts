@@ -68,18 +68,60 @@ export async function listAllSources(r: Repo): Promise<Source[]> {
   return r.db.select().from(sources).orderBy(asc(sources.name), asc(sources.id)).all();
 }
 
+/** The host a URL names, without a leading www. */
+function hostOf(url: string | null | undefined): string | null {
+  try {
+    return url ? new URL(url).hostname.replace(/^www\./, '') : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a source's own site is the article's site (its blog, not a syndicating aggregator). */
+function sourceHostsArticle(source: { siteUrl: string | null; feedUrl: string }, articleUrl: string): boolean {
+  const host = hostOf(articleUrl);
+  return host !== null && (hostOf(source.siteUrl) === host || hostOf(source.feedUrl) === host);
+}
+
+/**
+ * Which source an article found in two feeds is credited to, whatever order the feeds were fetched in: the source
+ * whose site is the article's host, then the one that saw it first, then the lower source id. True when the
+ * challenger should take it over.
+ */
+export function preferSource(
+  challenger: { id: number; siteUrl: string | null; feedUrl: string; firstSeenAt: number },
+  holder: { id: number; siteUrl: string | null; feedUrl: string; firstSeenAt: number },
+  articleUrl: string,
+): boolean {
+  const c = sourceHostsArticle(challenger, articleUrl);
+  const h = sourceHostsArticle(holder, articleUrl);
+  if (c !== h) return c;
+  if (challenger.firstSeenAt !== holder.firstSeenAt) return challenger.firstSeenAt < holder.firstSeenAt;
+  return challenger.id < holder.id;
+}
+
 /**
  * Stores a successful fetch in one transaction: new articles (an existing GUID in this source or an existing canonical
  * URL anywhere is skipped by the unique indexes), the validators for the next conditional GET, and the health fields.
- * Returns how many articles were new.
+ * An article another source stored already is credited by preferSource (until it is in an issue). Returns how many
+ * articles were new.
  */
 export async function saveFetchSuccess(
   r: Repo,
   sourceId: number,
   items: CleanArticle[],
-  fetch: { etag: string | null; lastModified: string | null; at: number },
+  fetch: { etag: string | null; lastModified: string | null; at: number; siteUrl?: string | null },
 ): Promise<number> {
   return immediate(r.sqlite, () => {
+    // The feed's own site link, for sources whose OPML entry gives none (it decides credit below).
+    if (fetch.siteUrl) r.sqlite.prepare('UPDATE sources SET site_url = ? WHERE id = ? AND site_url IS NULL').run(fetch.siteUrl, sourceId);
+    const me = r.sqlite.prepare('SELECT id, site_url AS siteUrl, feed_url AS feedUrl FROM sources WHERE id = ?').get(sourceId) as { id: number; siteUrl: string | null; feedUrl: string };
+    const holderOf = r.sqlite.prepare(
+      `SELECT a.id AS articleId, s.id, s.site_url AS siteUrl, s.feed_url AS feedUrl, a.first_seen_at AS firstSeenAt
+       FROM articles a JOIN sources s ON s.id = a.source_id
+       WHERE a.canonical_url = ? AND a.source_id <> ? AND NOT EXISTS (SELECT 1 FROM issue_articles ia WHERE ia.article_id = a.id)`,
+    );
+    const move = r.sqlite.prepare('UPDATE OR IGNORE articles SET source_id = ?, guid = ? WHERE id = ?');
     let inserted = 0;
     for (const a of items) {
       const res = r.db
@@ -88,6 +130,9 @@ export async function saveFetchSuccess(
         .onConflictDoNothing()
         .run();
       inserted += res.changes;
+      if (res.changes) continue;
+      const holder = holderOf.get(a.canonicalUrl, sourceId) as { articleId: number; id: number; siteUrl: string | null; feedUrl: string; firstSeenAt: number } | undefined;
+      if (holder && preferSource({ ...me, firstSeenAt: a.firstSeenAt }, holder, a.canonicalUrl)) move.run(sourceId, a.guid, holder.articleId);
     }
     r.db
       .update(sources)
@@ -106,7 +151,7 @@ export async function saveFetchSuccess(
   });
 }
 
-/** Which of these GUIDs (in this source) and canonical URLs (in any source) are stored already. */
+/** Which of these GUIDs and canonical URLs this source stored already (another source's copy is the store's to weigh). */
 export async function findKnownKeys(r: Repo, sourceId: number, guids: string[], canonicalUrls: string[]): Promise<{ guids: Set<string>; urls: Set<string> }> {
   const known = { guids: new Set<string>(), urls: new Set<string>() };
   for (let i = 0; i < guids.length; i += 500) {
@@ -116,7 +161,8 @@ export async function findKnownKeys(r: Repo, sourceId: number, guids: string[], 
   }
   for (let i = 0; i < canonicalUrls.length; i += 500) {
     const chunk = canonicalUrls.slice(i, i + 500);
-    for (const row of r.db.select({ u: articles.canonicalUrl }).from(articles).where(inArray(articles.canonicalUrl, chunk)).all()) known.urls.add(row.u);
+    for (const row of r.db.select({ u: articles.canonicalUrl }).from(articles).where(and(eq(articles.sourceId, sourceId), inArray(articles.canonicalUrl, chunk))).all())
+      known.urls.add(row.u);
   }
   return known;
 }

@@ -311,6 +311,29 @@ describe('ingest against a local feed host with good and hostile feeds', () => {
     expect(await syncSources(ctx)).toMatchObject({ added: 0, removed: 2, restored: 1 });
   });
 
+  it('an article in two feeds is credited the same way whichever feed is stored first: to the blog whose site it is on', async () => {
+    // Medium's copy stored first (a run of its own), the company's own feed later: the article moves to its blog.
+    writeFileSync(sourcesFile, opml([['Fixture on Medium', `${host.base}/medium.xml`]]));
+    await ingestAll(ctx);
+    writeFileSync(sourcesFile, opml([['Fixture on Medium', `${host.base}/medium.xml`], ['Fixture RSS', `${host.base}/rss2.xml`]]));
+    clock.advance(60_000);
+    await ingestAll(ctx);
+    const health = await listSourcesWithHealth(ctx);
+    expect(byName(health, 'Fixture RSS').articleCount).toBe(4);
+    expect(byName(health, 'Fixture on Medium').articleCount).toBe(1);
+    const { preferSource } = await import('../../src/feeds/repo.js');
+    const blog = { id: 9, siteUrl: 'https://www.eng.example.com/blog', feedUrl: 'http://127.0.0.1/x.xml', firstSeenAt: 2 };
+    const aggregator = { id: 1, siteUrl: 'https://medium.com/eng', feedUrl: 'https://medium.com/feed/eng', firstSeenAt: 1 };
+    const url = 'https://eng.example.com/blog/post';
+    expect(preferSource(blog, aggregator, url)).toBe(true);
+    expect(preferSource(aggregator, blog, url)).toBe(false);
+    // Neither hosts it: the earlier sighting, then the lower id.
+    const other = { ...aggregator, id: 5, siteUrl: 'https://planet.example/', feedUrl: 'https://planet.example/rss' };
+    expect(preferSource(other, aggregator, url)).toBe(false);
+    expect(preferSource({ ...other, firstSeenAt: 0 }, aggregator, url)).toBe(true);
+    expect(preferSource({ ...other, firstSeenAt: 1, id: 0 }, aggregator, url)).toBe(true);
+  });
+
   it('a failing source taken out of the sources file shows as not followed at once in the API and the console, not as failing', async () => {
     writeFileSync(sourcesFile, opml([['RDF', `${host.base}/rdf.xml`], ['Broken', `${host.base}/500`]]));
     await ingestAll(ctx);
