@@ -10,9 +10,18 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The installed package's root: the nearest folder above this file with the bundled sources.opml (src/ or dist/src/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const up = resolve(dir, '..');
+    if (existsSync(resolve(up, 'sources.opml'))) return up;
+    dir = up;
+  }
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..');
+}
 /** The bundled OPML of the default sources. */
-export const DEFAULT_SOURCES_FILE = resolve(projectRoot, 'sources.opml');
+export const DEFAULT_SOURCES_FILE = resolve(packageRoot(), 'sources.opml');
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })

@@ -15,6 +15,7 @@ import { registerAdminSubscriberApi } from './admin-subscribers.js';
 import { registerConsole } from './console/index.js';
 import { registerArchiveRoutes } from './archive.js';
 import { errorHandler } from './errors.js';
+import { faviconSvg } from './pages/brand.js';
 import { SITE_CSS } from './pages/site.css.js';
 import { registerPublicRoutes } from './public.js';
 
@@ -86,6 +87,12 @@ export function createApp(ctx: AppContext): Hono {
   });
   app.use('/api/admin/*', requireAdminToken(ctx.config.adminToken));
 
+  const favicon = faviconSvg(ctx.config.newsletterName);
+  for (const path of ['/favicon.svg', '/favicon.ico'])
+    app.get(path, (c) => {
+      c.header('Cache-Control', 'public, max-age=86400');
+      return c.body(favicon, 200, { 'Content-Type': 'image/svg+xml' });
+    });
   app.get('/assets/site.css', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(SITE_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' });

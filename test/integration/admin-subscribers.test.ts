@@ -218,6 +218,25 @@ describe('admin subscriber API (outbox mailer, real SQLite)', () => {
     expect(await page.text()).toContain('Page not found');
   });
 
+  it('serves a favicon (no 404 on every page) and the same mark on the site and in the console', async () => {
+    for (const path of ['/favicon.ico', '/favicon.svg']) {
+      const r = await app.request(path);
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get('content-type')).toBe('image/svg+xml');
+      expect(await r.text()).toContain('>ES</text>');
+    }
+    const site = await (await app.request('/')).text();
+    const signin = await (await app.request('/admin/login')).text();
+    for (const html of [site, signin]) {
+      expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>');
+      expect(html).toMatch(/class="brand-mark" aria-hidden="true">ES</);
+    }
+    const { brandInitials } = await import('../../src/http/pages/brand.js');
+    expect(brandInitials('Engineering @ Scale')).toBe('ES');
+    expect(brandInitials('The Weekly Ops')).toBe('TO');
+    expect(brandInitials('Infra')).toBe('IN');
+  });
+
   it('healthz answers ok when the database answers', async () => {
     const r = await app.request('/healthz');
     expect(await r.json()).toEqual({ ok: true, db: 'sqlite' });

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
+import { brandInitials } from '../pages/brand.js';
 
 /** Which console section a page belongs to (highlighted in the navigation). */
 export type Section = 'today' | 'issues' | 'subscribers' | 'sources' | 'outbox';
@@ -28,6 +29,7 @@ function Head(p: { title: string; siteName: string }) {
       <meta name="robots" content="noindex, nofollow" />
       <title>{`${p.title} · ${p.siteName} console`}</title>
       <link rel="stylesheet" href="/admin/assets/console.css" />
+      <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
       <script src="/admin/assets/console.js" defer></script>
     </head>
   );
@@ -56,7 +58,7 @@ export function ConsoleLayout(p: { title: string; section: Section; page: PageCt
           <div class="wrap">
             <a class="brand" href="/admin">
               <span class="brand-mark" aria-hidden="true">
-                ND
+                {brandInitials(p.page.siteName)}
               </span>
               <span>
                 {p.page.siteName} <small>console</small>
@@ -98,7 +100,7 @@ export function SignInPage(p: { siteName: string; next: string; error?: string; 
           <div class="signin">
             <a class="brand" href="/">
               <span class="brand-mark" aria-hidden="true">
-                ND
+                {brandInitials(p.siteName)}
               </span>
               <span>
                 {p.siteName} <small>console</small>

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
+import { brandInitials } from './brand.js';
 
 export interface LayoutProps {
   title: string;
@@ -25,6 +26,7 @@ export function Layout(p: LayoutProps) {
         <title>{fullTitle}</title>
         {p.description ? <meta name="description" content={p.description} /> : null}
         <link rel="stylesheet" href="/assets/site.css" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         {p.head}
       </head>
       <body class={p.variant === 'admin' ? 'admin' : 'public'}>
@@ -32,7 +34,7 @@ export function Layout(p: LayoutProps) {
           <div class="wrap">
             <a class="brand" href="/">
               <span class="brand-mark" aria-hidden="true">
-                ES
+                {brandInitials(site)}
               </span>
               <span>{site}</span>
             </a>
