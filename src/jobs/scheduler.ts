@@ -50,6 +50,7 @@ export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Sche
   let watchdog: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | null = null;
   let stopped = false;
+  let announcedNew = false;
 
   // One daily run at a time in this process (node-cron's noOverlap covers cron fires; this covers catch-up too).
   const exclusive = async <T>(fn: () => Promise<T>): Promise<T | null> => {
@@ -79,7 +80,12 @@ export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Sche
     if (!due) return { action: 'none', reason: 'the schedule has no past run' };
     // Only a schedule that was already running at that send time catches it up: a new installation waits.
     const startedAt = await scheduleStartedAt(ctx, now);
-    if (due.at < startedAt) return { action: 'none', reason: `${due.date}'s send time came before this installation's schedule began: waiting for the next one` };
+    if (due.at < startedAt) {
+      const reason = `${due.date}'s send time came before this installation's schedule began: waiting for the next one`;
+      if (!announcedNew) log.info({ date: due.date }, `nothing sent at the first start: ${reason}`);
+      announcedNew = true;
+      return { action: 'none', reason };
+    }
     const run = await getJobRun(ctx, DAILY_JOB, due.date);
     const lateMs = now - due.at;
     const limitMs = cfg.digestCatchupHours * 3_600_000;

@@ -3,7 +3,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleIssue } from '../../src/issues/assemble.js';
 import { localDate, scheduledInstant } from '../../src/lib/cron-time.js';
-import { seedFixtureDay } from '../fixtures/digest-seed.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedFixtureDay, writeFixtureOpml } from '../fixtures/digest-seed.js';
 import { launchChromium, shootConsolePage } from '../helpers/browser.js';
 import { addSubscribers } from '../helpers/deliver-fixtures.js';
 import { startLiveServer, type LiveServer } from '../helpers/server.js';
@@ -19,7 +22,7 @@ describe('the console without SMTP: the outbox, failing sources, erasure', () =>
   let issueId = 0;
 
   beforeAll(async () => {
-    live = await startLiveServer({ DIGEST_CRON: '0 0 * * *', DIGEST_TIMEZONE: 'Europe/Berlin' });
+    live = await startLiveServer({ DIGEST_CRON: '0 0 * * *', DIGEST_TIMEZONE: 'Europe/Berlin', SOURCES_FILE: writeFixtureOpml(mkdtempSync(join(tmpdir(), 'newsdesk-opml-'))) });
     const ctx = live.ctx;
     const today = localDate(Date.now(), 'Europe/Berlin');
     seedFixtureDay(ctx, Math.min(scheduledInstant(today, '0 0 * * *', 'Europe/Berlin')!, Date.now() - 60_000));

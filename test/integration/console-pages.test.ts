@@ -12,7 +12,7 @@ import { manualClock } from '../../src/lib/clock.js';
 import { scheduledInstant } from '../../src/lib/cron-time.js';
 import { listOutbox } from '../../src/mail/outbox.js';
 import { findSubscriberById, listConsentEvents } from '../../src/subscribers/repo.js';
-import { seedFixtureDay } from '../fixtures/digest-seed.js';
+import { seedFixtureDay, writeEmptyOpml } from '../fixtures/digest-seed.js';
 import { addSubscribers } from '../helpers/deliver-fixtures.js';
 import { makeTestContext, type TestContext, addConfirmed } from '../helpers/context.js';
 
@@ -62,7 +62,7 @@ describe('console pages', () => {
   });
 
   test('empty states say what to do next', async () => {
-    const s = await session();
+    const s = await session({ SOURCES_FILE: writeEmptyOpml() });
     expect(await (await s.get('/admin/issues')).text()).toContain('No issues yet');
     expect(await (await s.get('/admin/subscribers')).text()).toContain('No subscribers yet');
     expect(await (await s.get('/admin/sources')).text()).toContain('No sources yet');

@@ -9,14 +9,16 @@ a{color:var(--accent)}
 .wrap{max-width:960px;margin:0 auto;padding:0 20px}
 .site-header{border-bottom:1px solid var(--line);background:var(--card)}
 .site-header .wrap{display:flex;align-items:center;justify-content:space-between;min-height:60px;gap:12px}
-.brand{display:flex;align-items:center;gap:10px;color:var(--ink);text-decoration:none;font-weight:700;letter-spacing:-.01em}
+.brand{display:flex;align-items:center;gap:10px;min-width:0;color:var(--ink);text-decoration:none;font-weight:700;letter-spacing:-.01em}
 .brand-mark{display:inline-grid;place-items:center;width:32px;height:32px;border-radius:8px;background:var(--accent);color:var(--accent-ink);font-size:13px;font-weight:800}
-.site-header nav{display:flex;gap:16px}
+.site-header nav{display:flex;gap:16px;flex:none}
 .site-header nav a{color:var(--muted);text-decoration:none;font-weight:500}
 .site-header nav a:hover{color:var(--ink)}
 main.wrap{padding-top:40px;padding-bottom:56px}
 @media (max-width:480px){main.wrap{padding-top:24px}.brand{font-size:15px}.site-header nav{gap:12px;font-size:15px}.brand-mark{width:28px;height:28px;font-size:12px}}
-.brand span:last-child{white-space:nowrap}
+.brand span:last-child{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;min-width:0}
+.brand-mark{flex:none}
+@media (max-width:400px){.site-header .wrap{gap:8px}.site-header nav{gap:10px;font-size:14px}.brand{gap:8px;font-size:14px}}
 h1{font-size:clamp(28px,5vw,44px);line-height:1.15;letter-spacing:-.02em;margin:0 0 12px}
 h2{font-size:22px;letter-spacing:-.01em;margin:0 0 12px}
 h3{font-size:17px;margin:0 0 4px}
