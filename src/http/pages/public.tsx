@@ -25,6 +25,25 @@ function prettyDate(date: string): string {
   return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
+/** The optional name field, the honeypot bots fill in, and the signed form token: the same on both signup forms. */
+function NameHoneypotToken(p: { name: string; formToken: string }) {
+  return (
+    <>
+      <div class="field">
+        <label for="name">
+          Name <span class="optional">(optional)</span>
+        </label>
+        <input type="text" id="name" name="name" autocomplete="name" maxlength={100} value={p.name} />
+      </div>
+      <div class="hp" aria-hidden="true">
+        <label for="website">Leave this field empty</label>
+        <input type="text" id="website" name="website" tabindex={-1} autocomplete="off" />
+      </div>
+      <input type="hidden" name="t" value={p.formToken} />
+    </>
+  );
+}
+
 /** The signup form: works without JavaScript; a honeypot field and a signed render time keep bots out. */
 export function SignupForm(p: Pick<LandingProps, 'consentText' | 'formToken' | 'values' | 'errors'>) {
   const err = p.errors ?? {};
@@ -57,17 +76,7 @@ export function SignupForm(p: Pick<LandingProps, 'consentText' | 'formToken' | '
           </p>
         ) : null}
       </div>
-      <div class="field">
-        <label for="name">
-          Name <span class="optional">(optional)</span>
-        </label>
-        <input type="text" id="name" name="name" autocomplete="name" maxlength={100} value={p.values?.name ?? ''} />
-      </div>
-      <div class="hp" aria-hidden="true">
-        <label for="website">Leave this field empty</label>
-        <input type="text" id="website" name="website" tabindex={-1} autocomplete="off" />
-      </div>
-      <input type="hidden" name="t" value={p.formToken} />
+      <NameHoneypotToken name={p.values?.name ?? ''} formToken={p.formToken} />
       <button type="submit">Subscribe</button>
       <p class="fine">{p.consentText} We will email you a link to confirm first.</p>
     </form>
@@ -170,17 +179,7 @@ export function OneMoreStepPage(p: { siteName: string; email: string; name: stri
           <label for="email">Email address</label>
           <input type="email" id="email" name="email" required autocomplete="email" inputmode="email" maxlength={254} value={p.email} />
         </div>
-        <div class="field">
-          <label for="name">
-            Name <span class="optional">(optional)</span>
-          </label>
-          <input type="text" id="name" name="name" autocomplete="name" maxlength={100} value={p.name} />
-        </div>
-        <div class="hp" aria-hidden="true">
-          <label for="website">Leave this field empty</label>
-          <input type="text" id="website" name="website" tabindex={-1} autocomplete="off" />
-        </div>
-        <input type="hidden" name="t" value={p.formToken} />
+        <NameHoneypotToken name={p.name} formToken={p.formToken} />
         <button type="submit">Complete my signup</button>
         <p class="fine">{p.consentText}</p>
       </form>
