@@ -91,9 +91,13 @@ export async function importSubscribersCsv(
         addError(line, 'the row is longer than 4,096 characters');
         continue;
       }
+      const row = line === 1 ? text.replace(/^\uFEFF/, '') : text;
       let record: string[];
       try {
-        record = (parseLine(line === 1 ? text.replace(/^\uFEFF/, '') : text, { trim: true, relax_column_count: true, relax_quotes: true }) as string[][])[0] ?? [];
+        // Most lines have no quotes at all: a plain split is what the parser would return, at a fraction of the cost.
+        record = row.includes('"')
+          ? ((parseLine(row, { trim: true, relax_column_count: true, relax_quotes: true }) as string[][])[0] ?? [])
+          : row.split(',').map((c) => c.trim());
       } catch (err) {
         addError(line, `the row could not be read: ${(err as Error).message.replace(/ at line \d+/, '').slice(0, 120)}`);
         continue;

@@ -223,11 +223,6 @@ export async function importSubscriberBatch(
     const out: { id: number; email: string; status: SubscriberStatus }[] = [];
     const skipped: ImportSkip[] = [];
     for (const row of rows) {
-      const have = existing.get(row.email) as SubscriberStatus | undefined;
-      if (have) {
-        skipped.push({ line: row.line, email: row.email, reason: `already on the list as ${have}` });
-        continue;
-      }
       const gone = suppressed.get(addressKey(row.email));
       const consentAt = row.status === 'confirmed' ? (row.statedConsentAt ?? 0) : 0;
       if (gone && (row.status === 'pending' || row.status === 'confirmed') && consentAt <= gone.at) {
@@ -248,7 +243,9 @@ export async function importSubscriberBatch(
         row.status === 'pending' ? now : null,
       ) as { id: number } | undefined;
       if (!res) {
-        skipped.push({ line: row.line, email: row.email, reason: 'already on the list' });
+        // Already there (the unique address decides; the row is never changed): say in which state.
+        const have = existing.get(row.email) as SubscriberStatus | undefined;
+        skipped.push({ line: row.line, email: row.email, reason: have ? `already on the list as ${have}` : 'already on the list' });
         continue;
       }
       event.run(res.id, now, `imported as ${row.status} by the operator`);
