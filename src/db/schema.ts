@@ -3,27 +3,17 @@ import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex
 
 // All times are integer milliseconds since the epoch (UTC); dates of issues are 'YYYY-MM-DD' in DIGEST_TIMEZONE.
 
-export const SUBSCRIBER_STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced'] as const;
-export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
-
-/** `uncertain`: a final state for a copy lost after the final dot a second time; it is never sent a third time. */
-export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'bounced', 'skipped', 'uncertain'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-
-export const ISSUE_STATUSES = ['draft', 'sending', 'sent'] as const;
-export type IssueStatus = (typeof ISSUE_STATUSES)[number];
-
-export const CONSENT_EVENT_TYPES = [
-  'signup',
-  'confirmation_sent',
-  'confirm',
-  'unsubscribe',
-  'import',
-  'bounce',
-  'erase',
-  'admin_unsubscribe',
-] as const;
-export type ConsentEventType = (typeof CONSENT_EVENT_TYPES)[number];
+export {
+  CONSENT_EVENT_TYPES,
+  DELIVERY_STATUSES,
+  ISSUE_STATUSES,
+  SUBSCRIBER_STATUSES,
+  type ConsentEventType,
+  type DeliveryStatus,
+  type IssueStatus,
+  type SubscriberStatus,
+} from '../domain-types.js';
+import { CONSENT_EVENT_TYPES, DELIVERY_STATUSES, ISSUE_STATUSES, SUBSCRIBER_STATUSES } from '../domain-types.js';
 
 const inList = (col: string, values: readonly string[]) =>
   sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);

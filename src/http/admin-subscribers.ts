@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import type { AppContext } from '../context.js';
-import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../db/schema.js';
+import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain-types.js';
 import { AppError, badRequest } from '../lib/errors.js';
 import { exportSubscribersCsv, importSubscribersCsv } from '../subscribers/csv.js';
 import { listSubscribers, type Subscriber } from '../subscribers/repo.js';

@@ -4,7 +4,7 @@ import { parse as parseLine } from 'csv-parse/sync';
 import type { AppContext } from '../context.js';
 import { cleanName, normalizeEmail } from './address.js';
 import { sendConfirmation } from './lifecycle.js';
-import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../db/schema.js';
+import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain-types.js';
 import { csvRows, csvUncell } from '../lib/csv.js';
 import { findSubscriberById, importSubscriberBatch, iterateSubscribers, type ImportRow, type ImportSkip } from './repo.js';
 import { readSuppressions } from './suppressions.js';

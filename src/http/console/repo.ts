@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import type { DeliveryStatus } from '../../db/schema.js';
+import type { DeliveryStatus } from '../../domain-types.js';
 
 // Read-only queries only the console needs (trends, a subscriber's deliveries, articles waiting).
 

@@ -5,7 +5,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import type { AppContext } from '../../context.js';
-import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../../db/schema.js';
+import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../../domain-types.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { describeImport, exportSubscribersCsv, importSubscribersCsv } from '../../subscribers/csv.js';
 import {

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
-import type { SubscriberStatus } from '../../db/schema.js';
+import type { SubscriberStatus } from '../../domain-types.js';
 import { deliveryCounts, sendProgress, type DeliveryCounts, type SendProgress } from '../../deliveries/repo.js';
 import { computeWindow, inWindow, windowFloor } from '../../digest/window.js';
 import type { SourceHealth } from '../../feeds/repo.js';

@@ -1,0 +1,24 @@
+// Statuses and value types of the domain, known to no database: the stores, the HTTP layer and the CLI all speak
+// these, and each backend's schema checks its columns against them.
+
+export const SUBSCRIBER_STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+/** `uncertain`: a final state for a copy lost after the final dot a second time; it is never sent a third time. */
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'bounced', 'skipped', 'uncertain'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const ISSUE_STATUSES = ['draft', 'sending', 'sent'] as const;
+export type IssueStatus = (typeof ISSUE_STATUSES)[number];
+
+export const CONSENT_EVENT_TYPES = [
+  'signup',
+  'confirmation_sent',
+  'confirm',
+  'unsubscribe',
+  'import',
+  'bounce',
+  'erase',
+  'admin_unsubscribe',
+] as const;
+export type ConsentEventType = (typeof CONSENT_EVENT_TYPES)[number];
