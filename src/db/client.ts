@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { storeErrorKind } from './errors.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -56,15 +57,14 @@ export const BUSY_TIMEOUT_MS = 20;
 export const BUSY_RETRY_MS = 2000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const isBusy = (err: unknown) => /^SQLITE_BUSY/.test((err as { code?: string })?.code ?? '');
+const isBusy = (err: unknown) => storeErrorKind(err) === 'busy';
 
 /** What the last write on a connection said about the disk: a full disk makes /healthz report degraded. */
 const lastWrite = new WeakMap<Database.Database, { fullAt: number | null }>();
 
 /** Notes a write's outcome: SQLITE_FULL marks the disk full until a write succeeds again. */
 export function noteWrite(sqlite: Database.Database, err?: unknown): void {
-  const e = err as { code?: string; cause?: { code?: string } } | undefined;
-  const full = /^SQLITE_FULL/.test(e?.code ?? e?.cause?.code ?? '');
+  const full = storeErrorKind(err) === 'full';
   if (err && !full) return;
   lastWrite.set(sqlite, { fullAt: full ? Date.now() : null });
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { storeErrorKind } from '../db/errors.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { redactPath } from '../lib/log.js';
@@ -11,12 +12,6 @@ export function wantsJson(c: Context): boolean {
     ((c.req.header('accept') ?? '').includes('application/json') && !(c.req.header('accept') ?? '').includes('text/html'));
 }
 
-/** The SQLite error code of an error, also when drizzle wraps it (DrizzleQueryError keeps it in cause). */
-function sqliteCode(err: unknown): string | undefined {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code?.startsWith('SQLITE_') ? e.code : e?.cause?.code;
-}
-
 /** The single onError: AppError as given, body-limit and other HTTP exceptions mapped, anything else a generic 500. */
 export function errorHandler(log: Logger, onDbError?: (err: unknown) => void) {
   return (err: Error, c: Context) => {
@@ -24,7 +19,7 @@ export function errorHandler(log: Logger, onDbError?: (err: unknown) => void) {
     if (err instanceof AppError) appErr = err;
     else if (err instanceof HTTPException && err.status === 413) appErr = new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
     else if (err instanceof HTTPException && err.status < 500) appErr = new AppError(err.status as 400, 'BAD_REQUEST', 'The request could not be processed.');
-    else if (['SQLITE_BUSY', 'SQLITE_FULL', 'SQLITE_READONLY'].includes(sqliteCode(err) ?? '')) {
+    else if (storeErrorKind(err)) {
       log.error({ err, path: redactPath(c.req.path) }, 'database unavailable');
       onDbError?.(err);
       appErr = new AppError(503, 'UNAVAILABLE', 'The service is busy. Please try again in a moment.');
