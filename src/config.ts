@@ -83,6 +83,10 @@ const mailbox = z.string().refine((v) => !/[\r\n]/.test(v) && /@/.test(v), {
   message: 'must be an address such as "Name <digest@example.com>"',
 });
 
+/** What one `newsdesk serve` process can run. */
+export const SERVICE_NAMES = ['http', 'sender', 'scheduler'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
 const schema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z
@@ -161,6 +165,18 @@ const schema = z.object({
   DKIM_PRIVATE_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
+  SERVICES: z
+    .string()
+    .transform((v, ctx) => {
+      const parts = v.split(',').map((x) => x.trim()).filter(Boolean);
+      const bad = parts.find((x) => !(SERVICE_NAMES as readonly string[]).includes(x));
+      if (bad !== undefined || !parts.length) {
+        ctx.addIssue({ code: 'custom', message: `must list services among ${SERVICE_NAMES.join(', ')}${bad !== undefined ? ` ("${bad}" is not one)` : ''}` });
+        return z.NEVER;
+      }
+      return [...new Set(parts)] as ServiceName[];
+    })
+    .optional(),
 });
 
 type Raw = z.output<typeof schema>;
@@ -202,6 +218,8 @@ export interface Config {
   dkim?: { domainName: string; keySelector: string; privateKey: string };
   logLevel: Raw['LOG_LEVEL'];
   trustProxy: boolean;
+  /** What `serve` runs in this process (SERVICES). */
+  services: ServiceName[];
   warnings: string[];
 }
 
@@ -305,6 +323,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dkim,
     logLevel: r.LOG_LEVEL,
     trustProxy: r.TRUST_PROXY,
+    services: r.SERVICES ?? [...SERVICE_NAMES],
     warnings,
   };
 }

@@ -13,9 +13,19 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** Hooks features use to start background work with the server (scheduler, sender loop). */
-export const serviceStarters: ((ctx: AppContext) => Service | Promise<Service>)[] = [];
-serviceStarters.push(startSourcesSync);
+/** The background services `SERVICES` may name, in the order they start (the sender before the schedule it serves). */
+async function backgroundStarters(config: Config): Promise<((ctx: AppContext) => Service | Promise<Service>)[]> {
+  const out: ((ctx: AppContext) => Service | Promise<Service>)[] = [startSourcesSync];
+  if (config.services.includes('sender')) {
+    const { startSenderService } = await import('./deliveries/service.js');
+    out.push((ctx) => startSenderService(ctx));
+  }
+  if (config.services.includes('scheduler')) {
+    const { startSchedulerService } = await import('./jobs/service.js');
+    out.push(startSchedulerService);
+  }
+  return out;
+}
 
 export interface RunningServer {
   ctx: AppContext;
@@ -38,20 +48,26 @@ export async function startServer(config: Config): Promise<RunningServer> {
   } catch (err) {
     log.error({ err: (err as Error).message }, 'mail transport check failed: mails will be retried, fix SMTP_URL');
   }
-  const app = createApp(ctx);
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-    s.once('error', reject);
-  });
-  const port = (server.address() as { port: number }).port;
-  log.info({ host: config.host, port, url: config.publicUrl, mail: ctx.mailer.kind === 'smtp' ? 'smtp' : `outbox ${config.outboxDir}` }, 'newsdesk listening');
+  // SERVICES picks what this process runs: web processes and sender processes can be scaled apart.
+  let server: ServerType | null = null;
+  let port = 0;
+  if (config.services.includes('http')) {
+    const app = createApp(ctx);
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      s.once('error', reject);
+    });
+    port = (server.address() as { port: number }).port;
+    log.info({ host: config.host, port, url: config.publicUrl, mail: ctx.mailer.kind === 'smtp' ? 'smtp' : `outbox ${config.outboxDir}` }, 'newsdesk listening');
+  }
   const services: Service[] = [];
-  for (const start of serviceStarters) services.push(await start(ctx));
+  for (const start of await backgroundStarters(config)) services.push(await start(ctx));
+  log.info({ services: config.services }, 'services started');
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       log.info('shutting down');
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       for (const s of services.reverse()) {
         try {
           await s.stop();

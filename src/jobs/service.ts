@@ -1,7 +1,7 @@
 // Server services: the delivery sender and the schedule, started with `serve` and stopped gracefully.
 import type { AppContext } from '../context.js';
-import { startSenderService, wakeSender } from '../deliveries/service.js';
-import { serviceStarters, type Service } from '../server.js';
+import { wakeSender } from '../deliveries/service.js';
+import type { Service } from '../server.js';
 import { createScheduler } from './scheduler.js';
 
 /** Starts the daily and ingest schedules with catch-up of a missed run. */
@@ -9,12 +9,4 @@ export async function startSchedulerService(ctx: AppContext): Promise<Service> {
   const scheduler = createScheduler(ctx, { onDaily: () => wakeSender() });
   await scheduler.start();
   return { name: 'scheduler', stop: () => scheduler.stop() };
-}
-
-let registered = false;
-/** Adds the sender and the scheduler to the server's services (once). */
-export function registerJobServices(): void {
-  if (registered) return;
-  registered = true;
-  serviceStarters.push((ctx) => startSenderService(ctx), startSchedulerService);
 }

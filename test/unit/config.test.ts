@@ -67,6 +67,8 @@ describe('loadConfig', () => {
     ['SIGNUP_ORIGINS', 'https://ok.example.com,not a url', /^SIGNUP_ORIGINS "not a url" is not an origin/],
     ['SIGNUP_ORIGINS', 'https://www.example.com/signup', /^SIGNUP_ORIGINS .* is not an origin/],
     ['HOST', 'local host', /^HOST must be an address/],
+    ['SERVICES', 'http,mailer', /^SERVICES must list services among http, sender, scheduler \("mailer" is not one\)$/],
+    ['SERVICES', ' , ', /^SERVICES must list services/],
   ])('rejects %s=%j with one line naming it', (name, value, pattern) => {
     const d = dir();
     let err: unknown;
@@ -94,6 +96,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...rest }, d).publicUrl).toBe('http://localhost:3000');
     expect(loadConfig({ ...rest, PORT: '8080', PUBLIC_URL: 'https://news.example.com' }, d).publicUrl).toBe('https://news.example.com');
     expect(loadConfig({ ...rest }, d).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...rest }, d).services).toEqual(['http', 'sender', 'scheduler']);
+    expect(loadConfig({ ...rest, SERVICES: 'sender, sender' }, d).services).toEqual(['sender']);
     expect(loadConfig({ ...rest, HOST: '127.0.0.1' }, d).host).toBe('127.0.0.1');
     expect(loadConfig({ ...rest, SIGNUP_ORIGINS: 'https://www.example.com/, http://blog.example.org:8080' }, d).signupOrigins).toEqual(['https://www.example.com', 'http://blog.example.org:8080']);
   });

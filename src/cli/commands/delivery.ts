@@ -99,14 +99,8 @@ async function cli<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** send, resend and daily; and, for `serve`, the sender and the schedule as server services. */
+/** send, resend and daily. */
 export function registerDeliveryCommands(program: Command): void {
-  // Registered just before `serve` runs, and loaded only then: other commands stay light.
-  program.hook('preAction', async (_program, action) => {
-    if (action.name() !== 'serve') return;
-    const { registerJobServices } = await import('../../jobs/service.js');
-    registerJobServices();
-  });
   program
     .command('send')
     .description('queue an issue for every confirmed subscriber (idempotent) and send it now, with progress on a terminal')
