@@ -13,6 +13,35 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+/** How long a client may take to send its request headers, and its whole request. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Open connections one address may hold; beyond it new ones are closed at once (not behind a trusted proxy). */
+export const MAX_CONNECTIONS_PER_IP = 64;
+
+/** Caps concurrent connections per client address, so one client cannot hold every socket. */
+function limitConnectionsPerIp(server: ServerType, max: number, log: { warn: (o: object, m: string) => void }): void {
+  if (!Number.isFinite(max)) return;
+  const open = new Map<string, number>();
+  let warned = 0;
+  server.on('connection', (socket: import('node:net').Socket) => {
+    const ip = socket.remoteAddress ?? 'unknown';
+    const n = (open.get(ip) ?? 0) + 1;
+    if (n > max) {
+      if (Date.now() - warned > 60_000) log.warn({ ip, max }, 'too many connections from one address: refusing more');
+      warned = Date.now();
+      socket.destroy();
+      return;
+    }
+    open.set(ip, n);
+    socket.once('close', () => {
+      const left = (open.get(ip) ?? 1) - 1;
+      if (left > 0) open.set(ip, left);
+      else open.delete(ip);
+    });
+  });
+}
+
 /** The background services `SERVICES` may name, in the order they start (the sender before the schedule it serves). */
 async function backgroundStarters(config: Config): Promise<((ctx: AppContext) => Service | Promise<Service>)[]> {
   const out: ((ctx: AppContext) => Service | Promise<Service>)[] = [startSourcesSync];
@@ -54,9 +83,19 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (config.services.includes('http')) {
     const app = createApp(ctx);
     server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      const s = serve(
+        {
+          fetch: app.fetch,
+          port: config.port,
+          hostname: config.host,
+          // A slow client (slowloris) gets its headers in 10 s and its whole request in 30 s, or is cut off.
+          serverOptions: { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: 5000, connectionsCheckingInterval: 2000 },
+        },
+        () => resolve(s),
+      );
       s.once('error', reject);
     });
+    limitConnectionsPerIp(server, config.trustProxy ? Infinity : MAX_CONNECTIONS_PER_IP, log);
     port = (server.address() as { port: number }).port;
     log.info({ host: config.host, port, url: config.publicUrl, mail: ctx.mailer.kind === 'smtp' ? 'smtp' : `outbox ${config.outboxDir}` }, 'newsdesk listening');
   }
