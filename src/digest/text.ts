@@ -6,18 +6,14 @@ import { splitSentences } from '../lib/sentences.js';
 
 /** Plain one-line text from feed text: tags dropped, entities decoded, control/bidi/zero-width removed, spaces folded. */
 export function plainText(s: string): string {
-  return decodeEntities(
-    s
-      .replace(/<(script|style)[\s\S]*?<\/\1\s*>/gi, ' ')
-      .replace(/<!--[\s\S]*?-->/g, ' ')
-      .replace(/<[^>]*>/g, ' '),
-  )
-    .replace(/<[^>]*>/g, ' ')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
-    .replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return oneLine(
+    decodeEntities(
+      s
+        .replace(/<(script|style)[\s\S]*?<\/\1\s*>/gi, ' ')
+        .replace(/<!--[\s\S]*?-->/g, ' ')
+        .replace(/<[^>]*>/g, ' '),
+    ).replace(/<[^>]*>/g, ' '),
+  );
 }
 
 /**

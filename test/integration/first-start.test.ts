@@ -1,5 +1,4 @@
 // A brand-new installation started after the day's send time, with feeds that answer: it sends nothing by itself.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { testEnv } from '../helpers/context.js';
 import { until } from '../helpers/deliver-fixtures.js';
 import { freePort } from '../helpers/server.js';
@@ -45,7 +44,6 @@ describe('the first start of a new installation', () => {
     const port = await freePort();
     const env = {
       ...testEnv(dir, { LOG_LEVEL: 'info' }),
-      PATH: process.env.PATH ?? '',
       PORT: String(port),
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOST: '127.0.0.1',
@@ -53,10 +51,10 @@ describe('the first start of a new installation', () => {
       DIGEST_CRON: `${past.getUTCMinutes()} ${past.getUTCHours()} * * *`,
       DIGEST_CATCHUP_HOURS: '24',
     };
-    const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(['serve'], env);
     let log = '';
-    child.stdout.on('data', (d) => (log += d));
-    child.stderr.on('data', (d) => (log += d));
+    child.stdout!.on('data', (d) => (log += d));
+    child.stderr!.on('data', (d) => (log += d));
     try {
       await until(() => log.includes('schedule started') && log.includes('sender started'), 30_000, 'the server to start');
       // The catch-up check runs at start; give it and any send a moment.

@@ -1,18 +1,17 @@
 // SERVICES picks what a `newsdesk serve` process runs: web and sender processes can be scaled apart.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sendIssue } from '../../src/deliveries/send.js';
-import { BIN } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { makeTestContext, testEnv } from '../helpers/context.js';
 import { addSubscribers, insertIssue, until } from '../helpers/deliver-fixtures.js';
 import { freePort } from '../helpers/server.js';
 
 function serve(env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnCli(['serve'], env);
   let log = '';
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
   return { child, log: () => log, stop: () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r))) };
 }
 
