@@ -8,14 +8,18 @@ import { createContext, closeContext } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/lib/log.js';
 import { importSubscribersCsv } from '../src/subscribers/csv.js';
+import type { SqliteStore } from '../src/db/sqlite/index.js';
+
+/** The SQLite connection behind a bench context, for seeding fast and reading the ledger. */
+const rawSqlite = (c: { store: unknown }) => (c.store as SqliteStore).handle.sqlite;
 
 const N = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = 3;
 
-function freshContext() {
+async function freshContext() {
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-bench-'));
   const config = loadConfig({ DATA_DIR: dir, DATABASE_URL: `file:${join(dir, 'b.sqlite')}`, SECRET_KEY: 'x'.repeat(40), ADMIN_TOKEN: 'y'.repeat(20), LOG_LEVEL: 'silent' }, dir);
-  const ctx = createContext(config, { log: silentLogger() });
+  const ctx = await createContext(config, { log: silentLogger() });
   return { ctx, done: async () => { await closeContext(ctx); rmSync(dir, { recursive: true, force: true }); } };
 }
 
@@ -34,15 +38,15 @@ const bare: number[] = [];
 const full: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   {
-    const { ctx, done } = freshContext();
+    const { ctx, done } = await freshContext();
     const t = performance.now();
-    const ins = ctx.sqlite.prepare("INSERT INTO subscribers (email, name, status, created_at, updated_at) VALUES (?, ?, 'confirmed', ?, ?)");
-    ctx.sqlite.transaction(() => { for (let i = 0; i < N; i++) ins.run(`user${i}@example${i % 97}.com`, `User ${i}`, 1, 1); })();
+    const ins = rawSqlite(ctx).prepare("INSERT INTO subscribers (email, name, status, created_at, updated_at) VALUES (?, ?, 'confirmed', ?, ?)");
+    rawSqlite(ctx).transaction(() => { for (let i = 0; i < N; i++) ins.run(`user${i}@example${i % 97}.com`, `User ${i}`, 1, 1); })();
     bare.push(performance.now() - t);
     await done();
   }
   {
-    const { ctx, done } = freshContext();
+    const { ctx, done } = await freshContext();
     const rssBefore = process.memoryUsage().rss;
     const t = performance.now();
     const res = await importSubscribersCsv(ctx, Readable.from(csvChunks()), { confirmed: true });

@@ -29,7 +29,7 @@ async function assembleOnce(): Promise<{ ms: number; html: string; text: string;
     { DATA_DIR: dir, DATABASE_URL: `file:${join(dir, 'b.sqlite')}`, SECRET_KEY: 'bench-secret-key-0123456789abcdefghijkl', ADMIN_TOKEN: 'bench-admin-token-0123', LOG_LEVEL: 'silent', POSTAL_ADDRESS: '1 Bench Street' },
     dir,
   );
-  const ctx = createContext(config, { log: silentLogger(), clock: manualClock(cutoff + 60_000) });
+  const ctx = await createContext(config, { log: silentLogger(), clock: manualClock(cutoff + 60_000) });
   try {
     seedFixtureDay(ctx, cutoff);
     // Five more, to make the issue 30 articles.

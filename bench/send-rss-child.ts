@@ -5,6 +5,10 @@ import { loadConfig } from '../src/config.js';
 import { sendIssue } from '../src/deliveries/send.js';
 import { createSender } from '../src/deliveries/sender.js';
 import { silentLogger } from '../src/lib/log.js';
+import type { SqliteStore } from '../src/db/sqlite/index.js';
+
+/** The SQLite connection behind a bench context, for seeding fast and reading the ledger. */
+const rawSqlite = (c: { store: unknown }) => (c.store as SqliteStore).handle.sqlite;
 
 const [dir, port, pool, issueId] = process.argv.slice(2);
 const config = loadConfig(
@@ -22,14 +26,14 @@ const config = loadConfig(
   },
   dir,
 );
-const ctx = createContext(config, { log: silentLogger() });
+const ctx = await createContext(config, { log: silentLogger() });
 const id = Number(issueId);
 const baseline = process.memoryUsage().rss / 1048576;
 const start = performance.now();
 const q = await sendIssue(ctx, id);
 const sender = createSender(ctx, { maintenanceMs: 500 });
 sender.start();
-const left = ctx.sqlite.prepare(`SELECT count(*) AS n FROM deliveries WHERE issue_id = ? AND status IN ('queued', 'sending')`);
+const left = rawSqlite(ctx).prepare(`SELECT count(*) AS n FROM deliveries WHERE issue_id = ? AND status IN ('queued', 'sending')`);
 while ((left.get(id) as { n: number }).n > 0) await new Promise((r) => setTimeout(r, 100));
 const seconds = (performance.now() - start) / 1000;
 await sender.stop();

@@ -22,6 +22,10 @@ import { manualClock } from '../src/lib/clock.js';
 import { listId } from '../src/mail/headers.js';
 import { silentLogger } from '../src/lib/log.js';
 import { unsubscribeUrlFor } from '../src/subscribers/lifecycle.js';
+import type { SqliteStore } from '../src/db/sqlite/index.js';
+
+/** The SQLite connection behind a bench context, for seeding fast and reading the ledger. */
+const rawSqlite = (c: { store: unknown }) => (c.store as SqliteStore).handle.sqlite;
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -128,7 +132,7 @@ async function rawClient(port: number, conns: number, total: number, message: Bu
   return (performance.now() - start) / 1000;
 }
 
-function benchContext(smtpPort: number | null, pool: number): { ctx: AppContext; dir: string } {
+async function benchContext(smtpPort: number | null, pool: number): Promise<{ ctx: AppContext; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-bench-'));
   const config = loadConfig(
     {
@@ -146,7 +150,7 @@ function benchContext(smtpPort: number | null, pool: number): { ctx: AppContext;
     dir,
   );
   const clock = manualClock(new Date('2026-04-06T06:00:05Z'));
-  const ctx = createContext(config, { log: silentLogger(), clock });
+  const ctx = await createContext(config, { log: silentLogger(), clock });
   // The sender's timestamps should move; only assembling needs the fixed date.
   (clock as { now: () => number }).now = () => Date.now();
   return { ctx, dir };
@@ -154,8 +158,8 @@ function benchContext(smtpPort: number | null, pool: number): { ctx: AppContext;
 
 function addSubscribersFast(ctx: AppContext, n: number): void {
   const now = Date.now();
-  const ins = ctx.sqlite.prepare(`INSERT INTO subscribers (email, status, created_at, updated_at, confirmed_at, consent_source) VALUES (?, 'confirmed', ?, ?, ?, 'import')`);
-  ctx.sqlite.transaction(() => {
+  const ins = rawSqlite(ctx).prepare(`INSERT INTO subscribers (email, status, created_at, updated_at, confirmed_at, consent_source) VALUES (?, 'confirmed', ?, ?, ?, 'import')`);
+  rawSqlite(ctx).transaction(() => {
     for (let i = 0; i < n; i++) ins.run(`reader${i}@bench.example`, now, now, now);
   })();
 }
@@ -165,7 +169,7 @@ async function realIssue(ctx: AppContext): Promise<number> {
   const cut = Date.parse('2026-04-06T06:00:00Z');
   const topics = ['queue', 'cache', 'sharding', 'latency', 'postgres', 'kafka', 'observability', 'rate limiting', 'consensus', 'autoscaling'];
   for (let s = 0; s < 8; s++) {
-    const src = ctx.sqlite
+    const src = rawSqlite(ctx)
       .prepare(`INSERT INTO sources (feed_url, name, site_url, created_at) VALUES (?, ?, ?, ?) RETURNING id`)
       .get(`https://eng${s}.example.com/feed.xml`, `Company ${s} Engineering`, `https://eng${s}.example.com/`, cut) as { id: number };
     for (let a = 0; a < 4 && s * 4 + a < 30; a++) {
@@ -173,7 +177,7 @@ async function realIssue(ctx: AppContext): Promise<number> {
       const url = `https://eng${s}.example.com/blog/post-${n}`;
       const topic = topics[n % topics.length]!;
       const text = Array.from({ length: 8 }, (_, k) => `How we scaled our ${topic} layer, part ${k}: measurements, trade-offs and what broke at ${k + 2}x load.`).join(' ');
-      ctx.sqlite
+      rawSqlite(ctx)
         .prepare(
           `INSERT INTO articles (source_id, guid, url, canonical_url, title, published_at, date_source, first_seen_at, content_html, content_text, summary, content_hash)
            VALUES (?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?, ?, ?)`,
@@ -192,11 +196,11 @@ async function newsdeskSend(
   pool: number,
   copies: number,
 ): Promise<{ seconds: number; bytes: number; queueMs: number; rssMb: number; rssBeforeSendMb: number; heapMb: number }> {
-  const { ctx, dir } = benchContext(port, pool);
+  const { ctx, dir } = await benchContext(port, pool);
   try {
     addSubscribersFast(ctx, copies);
     const issueId = await realIssue(ctx);
-    const issue = ctx.sqlite.prepare('SELECT subject, html, text FROM issues WHERE id = ?').get(issueId) as { subject: string; html: string; text: string };
+    const issue = rawSqlite(ctx).prepare('SELECT subject, html, text FROM issues WHERE id = ?').get(issueId) as { subject: string; html: string; text: string };
     const tpl = createIssueTemplate({ issueId, ...issue, from: ctx.config.mailFrom, listId: listId(ctx.config), listName: ctx.config.newsletterName });
     const bytes = tpl.build({ subscriberId: 1, email: 'reader1@bench.example', unsubscribeUrl: unsubscribeUrlFor(ctx, 1) }).raw.length;
     const rssBefore = process.memoryUsage().rss / 1048576;
@@ -206,7 +210,7 @@ async function newsdeskSend(
     const sender = createSender(ctx);
     const start = performance.now();
     sender.start();
-    const status = ctx.sqlite.prepare('SELECT status FROM issues WHERE id = ?');
+    const status = rawSqlite(ctx).prepare('SELECT status FROM issues WHERE id = ?');
     // The sender's own counter (every copy succeeds here): the harness adds no database work to (b).
     while (sender.state().sent < copies) await new Promise((r) => setTimeout(r, 5));
     const seconds = (performance.now() - start) / 1000;
@@ -220,11 +224,11 @@ async function newsdeskSend(
 }
 
 async function timeQueue(n: number): Promise<{ insertMs: number; queueMs: number; queued: number }> {
-  const { ctx, dir } = benchContext(null, 5);
+  const { ctx, dir } = await benchContext(null, 5);
   try {
     const t0 = performance.now();
     // Subscribers inserted with SQL (a recursive CTE): this measures queueing, not the fixture.
-    ctx.sqlite
+    rawSqlite(ctx)
       .prepare(
         `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
          INSERT INTO subscribers (email, status, created_at, updated_at, confirmed_at, consent_source)
@@ -234,7 +238,7 @@ async function timeQueue(n: number): Promise<{ insertMs: number; queueMs: number
     const insertMs = performance.now() - t0;
     const now = Date.now();
     const issueId = Number(
-      ctx.sqlite
+      rawSqlite(ctx)
         .prepare(`INSERT INTO issues (date, status, window_start, cutoff_at, subject, html, text, created_at, updated_at) VALUES ('2026-04-06', 'draft', 0, 0, 's', 'h', 't', ?, ?)`)
         .run(now, now).lastInsertRowid,
     );
@@ -281,7 +285,7 @@ async function main() {
   if (!flag('skip-rss')) {
     // A process that only sends (bench/send-rss-child.ts) over a database prepared here, against a fresh sink.
     const n = arg('rss', 100_000);
-    const { ctx, dir } = benchContext(null, pool);
+    const { ctx, dir } = await benchContext(null, pool);
     try {
       addSubscribersFast(ctx, n);
       const issueId = await realIssue(ctx);

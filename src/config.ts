@@ -117,10 +117,11 @@ const schema = z.object({
     .optional(),
   DATABASE_URL: z
     .string()
-    .refine((v) => v.startsWith('file:') || v === ':memory:', {
-      message: 'must be file:PATH (postgres:// is not supported yet)',
+    .refine((v) => v.startsWith('file:') || v === ':memory:' || /^postgres(ql)?:\/\/[^/]/.test(v), {
+      message: 'must be file:PATH (SQLite) or postgres://user:pass@host:5432/db (PostgreSQL)',
     })
     .default('file:./data/newsdesk.sqlite'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
   SMTP_URL: z
     .string()
@@ -189,7 +190,14 @@ export interface Config {
   publicUrl: string;
   /** Other sites whose pages may carry the signup form (origins, e.g. https://www.example.com). */
   signupOrigins: string[];
+  /** The SQLite file (or ':memory:'); empty when `databaseUrl` is PostgreSQL. */
   databasePath: string;
+  /** `sqlite` or `postgres`, from DATABASE_URL. */
+  databaseKind: 'sqlite' | 'postgres';
+  /** The PostgreSQL connection string (empty for SQLite). */
+  databaseUrl: string;
+  /** Connections each process keeps to PostgreSQL. */
+  databasePoolSize: number;
   dataDir: string;
   outboxDir: string;
   smtpUrl?: string;
@@ -252,7 +260,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const r = parsed.data;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const dataDir = abs(r.DATA_DIR);
-  const databasePath = r.DATABASE_URL === ':memory:' ? ':memory:' : abs(r.DATABASE_URL.slice('file:'.length));
+  const databaseKind = r.DATABASE_URL.startsWith('postgres') ? 'postgres' : 'sqlite';
+  const databasePath = databaseKind === 'postgres' ? '' : r.DATABASE_URL === ':memory:' ? ':memory:' : abs(r.DATABASE_URL.slice('file:'.length));
   const warnings: string[] = [];
 
   if (!r.POSTAL_ADDRESS) warnings.push('POSTAL_ADDRESS is not set: anti-spam laws require a postal address in every mail footer');
@@ -296,6 +305,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     signupOrigins: r.SIGNUP_ORIGINS ?? [],
     databasePath,
+    databaseKind,
+    databaseUrl: databaseKind === 'postgres' ? r.DATABASE_URL : '',
+    databasePoolSize: r.DATABASE_POOL_SIZE,
     dataDir,
     outboxDir: resolve(dataDir, 'outbox'),
     smtpUrl: r.SMTP_URL,
@@ -330,10 +342,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** A printable copy of the config with every secret replaced. */
 export function redactConfig(c: Config): Record<string, unknown> {
-  const smtp = c.smtpUrl ? c.smtpUrl.replace(/\/\/([^@/]*)@/, '//[redacted]@') : undefined;
+  const hideLogin = (url: string) => url.replace(/\/\/([^@/]*)@/, '//[redacted]@');
   return {
     ...c,
-    smtpUrl: smtp,
+    smtpUrl: c.smtpUrl ? hideLogin(c.smtpUrl) : undefined,
+    databaseUrl: hideLogin(c.databaseUrl),
     secretKey: '[redacted]',
     adminToken: '[redacted]',
     dkim: c.dkim ? { ...c.dkim, privateKey: '[redacted]' } : undefined,

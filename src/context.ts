@@ -1,17 +1,15 @@
-import type Database from 'better-sqlite3';
 import type { Config } from './config.js';
-import type { Db, DbHandle } from './db/client.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/log.js';
 import type { Urls } from './lib/urls.js';
 import type { Mailer } from './mail/mailer.js';
+import type { Store } from './store.js';
 
 /** Everything an orchestrator needs, passed in rather than imported, so tests can build their own. */
 export interface AppContext {
   config: Config;
-  db: Db;
-  sqlite: Database.Database;
-  handle: DbHandle;
+  /** The one storage port; which database is behind it is the store's business. */
+  store: Store;
   mailer: Mailer;
   log: Logger;
   clock: Clock;

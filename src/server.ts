@@ -65,7 +65,7 @@ export interface RunningServer {
 /** Starts HTTP and the background services on a config; resolves once listening. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
-  const ctx = createContext(config, { log });
+  const ctx = await createContext(config, { log });
   for (const w of config.warnings) log.warn(w);
   log.debug({ config: redactConfig(config) }, 'configuration');
   if (config.adminTokenGenerated) {

@@ -13,7 +13,7 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promi
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
   const { createContext, closeContext } = await import('../bootstrap.js');
-  const ctx = createContext(config, { log });
+  const ctx = await createContext(config, { log });
   try {
     return await fn(ctx);
   } finally {

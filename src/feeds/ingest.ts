@@ -167,7 +167,7 @@ const inFlight = new WeakMap<object, Promise<IngestResult>>();
  * the same database is running joins that run.
  */
 export function ingestAll(ctx: AppContext, opts: IngestOptions = {}): Promise<IngestResult> {
-  const key = ctx.sqlite;
+  const key = ctx.store;
   const running = inFlight.get(key);
   if (running) return running;
   const run = doIngestAll(ctx, opts).finally(() => inFlight.delete(key));

@@ -1,10 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { statfsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { AppContext } from '../context.js';
-import { diskFullSince, noteWrite } from '../db/client.js';
 import { AppError } from '../lib/errors.js';
 import { redactPath } from '../lib/log.js';
 import { requireAdminToken } from './admin-auth.js';
@@ -24,28 +21,14 @@ export const PUBLIC_BODY_LIMIT = 64 * 1024;
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
 export const IMPORT_BODY_LIMIT = 25 * 1024 * 1024;
 const IMPORT_PATHS = new Set(['/api/admin/subscribers/import', '/admin/subscribers/import']);
-/** Below this much free space on the database's disk, /healthz reports degraded before writes start failing. */
-export const MIN_FREE_BYTES = 1024 * 1024;
-
 const tooLarge = () => {
   throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
 };
 
-/** Free bytes on the disk that holds the database file (null for an in-memory database or when unknown). */
-function freeBytes(dbPath: string): number | null {
-  if (dbPath === ':memory:') return null;
-  try {
-    const st = statfsSync(dirname(dbPath));
-    return st.bavail * st.bsize;
-  } catch {
-    return null;
-  }
-}
-
 /** Builds the whole HTTP app on a context; no listening, so tests call app.request directly. */
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
-  app.onError(errorHandler(ctx.log, (err) => noteWrite(ctx.sqlite, err)));
+  app.onError(errorHandler(ctx.log, ctx.store));
   app.notFound((c) => {
     throw new AppError(404, 'NOT_FOUND', c.req.path.startsWith('/api/') ? 'No such endpoint.' : 'There is no page at this address.');
   });
@@ -98,17 +81,10 @@ export function createApp(ctx: AppContext): Hono {
     return c.body(SITE_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
   // Healthy only when the database answers and can take writes: a full disk is degraded, not ok.
-  app.get('/healthz', (c) => {
-    try {
-      ctx.sqlite.prepare('SELECT 1').get();
-    } catch {
-      return c.json({ ok: false, db: 'sqlite', reason: 'the database does not answer' }, 503);
-    }
-    const fullSince = diskFullSince(ctx.sqlite);
-    if (fullSince !== null) return c.json({ ok: false, db: 'sqlite', reason: `disk full: writes fail since ${new Date(fullSince).toISOString()}` }, 503);
-    const free = freeBytes(ctx.handle.path);
-    if (free !== null && free < MIN_FREE_BYTES) return c.json({ ok: false, db: 'sqlite', reason: `disk almost full: ${free} bytes free beside the database` }, 503);
-    return c.json({ ok: true, db: 'sqlite' });
+  app.get('/healthz', async (c) => {
+    const db = ctx.store.backend;
+    const h = await ctx.store.health().catch(() => ({ ok: false as const, reason: 'the database does not answer' }));
+    return h.ok ? c.json({ ok: true, db }) : c.json({ ok: false, db, reason: h.reason }, 503);
   });
 
   registerPublicRoutes(app, ctx);

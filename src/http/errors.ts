@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { storeErrorKind } from '../db/errors.js';
+import type { StoreErrorKind } from '../db/errors.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { redactPath } from '../lib/log.js';
@@ -13,15 +13,15 @@ export function wantsJson(c: Context): boolean {
 }
 
 /** The single onError: AppError as given, body-limit and other HTTP exceptions mapped, anything else a generic 500. */
-export function errorHandler(log: Logger, onDbError?: (err: unknown) => void) {
+export function errorHandler(log: Logger, store?: { errorKind(err: unknown): StoreErrorKind | null; noteWriteError(err: unknown): void }) {
   return (err: Error, c: Context) => {
     let appErr: AppError;
     if (err instanceof AppError) appErr = err;
     else if (err instanceof HTTPException && err.status === 413) appErr = new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
     else if (err instanceof HTTPException && err.status < 500) appErr = new AppError(err.status as 400, 'BAD_REQUEST', 'The request could not be processed.');
-    else if (storeErrorKind(err)) {
+    else if (store?.errorKind(err)) {
       log.error({ err, path: redactPath(c.req.path) }, 'database unavailable');
-      onDbError?.(err);
+      store.noteWriteError(err);
       appErr = new AppError(503, 'UNAVAILABLE', 'The service is busy. Please try again in a moment.');
       c.header('Retry-After', '5');
     } else {

@@ -17,7 +17,7 @@ import {
 } from '../subscribers/lifecycle.js';
 import type { ConsentMeta } from '../subscribers/repo.js';
 import { listArchiveIssues } from '../issues/repo.js';
-import { activeSourceNames } from './landing.repo.js';
+import { activeSourceNames } from '../feeds/repo.js';
 import { LandingPage, MessagePage, OneMoreStepPage } from './pages/public.js';
 import { clientIp, createRateLimiter, readBody, type Body } from './request.js';
 

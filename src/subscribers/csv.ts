@@ -66,7 +66,7 @@ export async function importSubscribersCsv(
     result.refused++;
     if (result.errors.length < MAX_LISTED) result.errors.push({ line: at, error });
   };
-  const suppressed = readSuppressions(ctx.sqlite.name);
+  const suppressed = readSuppressions(ctx.store.suppressionLog);
   const toConfirm: number[] = [];
   let batch: ImportRow[] = [];
   let columns: Map<Column, number> | null = null;

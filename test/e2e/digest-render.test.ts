@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issues } from '../../src/db/schema.js';
+import { issues } from '../../src/db/sqlite/schema.js';
 import { assembleIssue } from '../../src/issues/assemble.js';
 import { personalize } from '../../src/issues/personalize.js';
 import { getIssue, getIssueArticles } from '../../src/issues/repo.js';

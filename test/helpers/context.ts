@@ -4,12 +4,18 @@ import { join } from 'node:path';
 import { createContext, closeContext } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
+import type { DbHandle } from '../../src/db/sqlite/client.js';
+import type { SqliteStore } from '../../src/db/sqlite/index.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { silentLogger, type Logger } from '../../src/lib/log.js';
 import type { Mailer } from '../../src/mail/mailer.js';
 
 export interface TestContext extends AppContext {
   dir: string;
+  /** The SQLite file behind the store, for assertions that read it directly. */
+  handle: DbHandle;
+  sqlite: DbHandle['sqlite'];
+  db: DbHandle['db'];
   cleanup(): Promise<void>;
 }
 
@@ -28,15 +34,19 @@ export function testEnv(dir: string, env: Record<string, string> = {}): Record<s
 }
 
 /** A context on a fresh SQLite file migrated by the production migrator. */
-export function makeTestContext(
+export async function makeTestContext(
   opts: { env?: Record<string, string>; mailer?: Mailer; clock?: Clock; log?: Logger } = {},
-): TestContext {
+): Promise<TestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-test-'));
   const config = loadConfig(testEnv(dir, opts.env), dir);
-  const ctx = createContext(config, { log: opts.log ?? silentLogger(), mailer: opts.mailer, clock: opts.clock });
+  const ctx = await createContext(config, { log: opts.log ?? silentLogger(), mailer: opts.mailer, clock: opts.clock });
+  const { handle } = ctx.store as SqliteStore;
   return {
     ...ctx,
     dir,
+    handle,
+    sqlite: handle.sqlite,
+    db: handle.db,
     cleanup: async () => {
       await closeContext(ctx);
       rmSync(dir, { recursive: true, force: true });
@@ -60,4 +70,11 @@ export async function addConfirmed(ctx: AppContext, people: { email: string; nam
     statedConsentAt: now,
   }));
   return (await importSubscriberBatch(ctx, rows, new Map(), now)).created;
+}
+
+/** The SQLite handle behind a context's store (contexts built by createContext on a file: URL). */
+export function sqliteOf(ctx: Pick<AppContext, 'store'>): DbHandle {
+  const s = ctx.store as SqliteStore;
+  if (s.backend !== 'sqlite') throw new Error('this test reads SQLite directly; the context is on another backend');
+  return s.handle;
 }

@@ -7,7 +7,7 @@ import { makeTestContext, type TestContext } from './context.js';
 import { startSmtpSink, type SmtpSink } from './smtp.js';
 
 /** Inserts a rendered draft issue whose parts contain the unsubscribe placeholder; returns its id. */
-export function insertIssue(ctx: Pick<AppContext, 'sqlite'>, o: { date?: string; subject?: string; html?: string; text?: string; status?: string } = {}): number {
+export function insertIssue(ctx: Pick<TestContext, 'sqlite'>, o: { date?: string; subject?: string; html?: string; text?: string; status?: string } = {}): number {
   const now = Date.now();
   const date = o.date ?? '2026-04-06';
   const html =
@@ -25,7 +25,7 @@ export function insertIssue(ctx: Pick<AppContext, 'sqlite'>, o: { date?: string;
 }
 
 /** Inserts n subscribers with a status (confirmed by default), emails user<i>@example.test; returns their ids. */
-export function addSubscribers(ctx: Pick<AppContext, 'sqlite'>, n: number, o: { status?: string; prefix?: string; domain?: string } = {}): number[] {
+export function addSubscribers(ctx: Pick<TestContext, 'sqlite'>, n: number, o: { status?: string; prefix?: string; domain?: string } = {}): number[] {
   const now = Date.now();
   const ins = ctx.sqlite.prepare(
     `INSERT INTO subscribers (email, status, created_at, updated_at, confirmed_at, consent_source) VALUES (?, ?, ?, ?, ?, 'import')`,
@@ -40,7 +40,7 @@ export function addSubscribers(ctx: Pick<AppContext, 'sqlite'>, n: number, o: { 
 }
 
 /** Status of each delivery of an issue. */
-export function deliveryRows(ctx: Pick<AppContext, 'sqlite'>, issueId: number) {
+export function deliveryRows(ctx: Pick<TestContext, 'sqlite'>, issueId: number) {
   return ctx.sqlite
     .prepare(
       `SELECT d.id, d.subscriber_id AS subscriberId, s.email, d.status, d.attempts, d.uncertain, d.resends, d.message_id AS messageId,
@@ -72,8 +72,8 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
 }
 
 /** A test context removed when the current test finishes. */
-export function contextForTest(opts: Parameters<typeof makeTestContext>[0] = {}): TestContext {
-  const c = makeTestContext(opts);
+export async function contextForTest(opts: Parameters<typeof makeTestContext>[0] = {}): Promise<TestContext> {
+  const c = await makeTestContext(opts);
   onTestFinished(() => c.cleanup());
   return c;
 }

@@ -6,9 +6,10 @@ import { loadConfig } from '../../src/config.js';
 import type { CrashPoint } from '../../src/deliveries/sender.js';
 import { startSenderService } from '../../src/deliveries/service.js';
 import { createLogger } from '../../src/lib/log.js';
+import { sqliteOf } from './context.js';
 
 const config = loadConfig(process.env);
-const ctx = createContext(config, { log: createLogger(config.logLevel, process.stderr) });
+const ctx = await createContext(config, { log: createLogger(config.logLevel, process.stderr) });
 const crashAt = process.env.CRASH_AT as CrashPoint | undefined;
 const crashAfter = Number(process.env.CRASH_AFTER ?? 0);
 const service = await startSenderService(ctx, {
@@ -23,7 +24,7 @@ process.stdout.write('ready\n');
 const watch = Number(process.env.EXIT_WHEN_SENT ?? 0);
 if (watch) {
   const timer = setInterval(() => {
-    const row = ctx.sqlite.prepare('SELECT status FROM issues WHERE id = ?').get(watch) as { status: string } | undefined;
+    const row = sqliteOf(ctx).sqlite.prepare('SELECT status FROM issues WHERE id = ?').get(watch) as { status: string } | undefined;
     if (row?.status === 'sent') {
       clearInterval(timer);
       void service.stop().then(() => process.exit(0));

@@ -26,7 +26,7 @@ export interface LiveServer {
 export async function startLiveServer(env: Record<string, string> = {}, clock?: Clock): Promise<LiveServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const ctx = makeTestContext({ env: { PUBLIC_URL: url, ...env }, clock });
+  const ctx = await makeTestContext({ env: { PUBLIC_URL: url, ...env }, clock });
   const app = createApp(ctx);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));

@@ -12,8 +12,8 @@ const AUTH = { authorization: 'Bearer test-admin-token-0123456789' };
 describe('admin subscriber API (outbox mailer, real SQLite)', () => {
   let ctx: TestContext;
   let app: ReturnType<typeof createApp>;
-  beforeEach(() => {
-    ctx = makeTestContext();
+  beforeEach(async () => {
+    ctx = await makeTestContext();
     app = createApp(ctx);
   });
   afterEach(() => ctx.cleanup());
@@ -94,7 +94,7 @@ describe('admin subscriber API (outbox mailer, real SQLite)', () => {
     ctx.sqlite.prepare(`UPDATE subscribers SET status = 'bounced', bounced_at = ? WHERE email = 'bounce@example.com'`).run(Date.now() + 2000);
     const exported = await (await app.request('/api/admin/subscribers/export', { headers: AUTH })).text();
 
-    const fresh = makeTestContext();
+    const fresh = await makeTestContext();
     try {
       const freshApp = createApp(fresh);
       for (const confirmed of ['?confirmed=1', '']) {
@@ -191,7 +191,7 @@ describe('admin subscriber API (outbox mailer, real SQLite)', () => {
     expect(text).toContain(`f@example.com,'=cmd|' /C calc'!A0,pending`);
     expect(text).toContain(`'-x@example.com,'@SUM(1+1),pending`);
     for (const line of text.trim().split('\n')) for (const cell of line.split(',')) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
-    const fresh = makeTestContext();
+    const fresh = await makeTestContext();
     try {
       await createApp(fresh).request('/api/admin/subscribers/import', { method: 'POST', headers: { ...AUTH, 'content-type': 'text/csv' }, body: text });
       expect((await findSubscriberByEmail(fresh, 'f@example.com'))!.name).toBe("=cmd|' /C calc'!A0");

@@ -20,9 +20,9 @@ afterEach(async () => {
   ctx = undefined;
 });
 
-function setup(env: Record<string, string> = {}, start = Date.UTC(2026, 10, 27, 8, 0)) {
+async function setup(env: Record<string, string> = {}, start = Date.UTC(2026, 10, 27, 8, 0)) {
   const clock = manualClock(start);
-  ctx = makeTestContext({ clock, env });
+  ctx = await makeTestContext({ clock, env });
   return { ctx, app: createApp(ctx), clock };
 }
 
@@ -52,7 +52,7 @@ const post = (app: ReturnType<typeof createApp>, path: string, body: Record<stri
 
 describe('console access', () => {
   test('every page without a session redirects to sign-in; the sign-in page itself is open', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     for (const p of PAGES) {
       const res = await app.request(p);
       expect(res.status, p).toBe(303);
@@ -65,7 +65,7 @@ describe('console access', () => {
   });
 
   test('the right token opens every page; a wrong one is refused with 401', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const bad = await post(app, '/admin/login', { token: TOKEN + ' ' });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('set-cookie') ?? '').not.toContain('nd_console');
@@ -77,7 +77,7 @@ describe('console access', () => {
   });
 
   test('the session cookie is HttpOnly, SameSite=Strict, expiring; Secure and __Host- on https', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const res = await post(app, '/admin/login', { token: TOKEN });
     const set = res.headers.get('set-cookie')!;
     expect(set).toMatch(/HttpOnly/);
@@ -85,14 +85,14 @@ describe('console access', () => {
     expect(set).toMatch(/Max-Age=43\d\d\d/);
     expect(set).not.toMatch(/Secure/);
     await ctx!.cleanup();
-    const https = setup({ PUBLIC_URL: 'https://news.example.com' });
+    const https = await setup({ PUBLIC_URL: 'https://news.example.com' });
     const set2 = (await post(https.app, '/admin/login', { token: TOKEN })).headers.get('set-cookie')!;
     expect(set2).toMatch(/^__Host-nd_console=/);
     expect(set2).toMatch(/Secure/);
   });
 
   test('admin pages carry the strict headers: no inline script, no framing, no referrer, no caching', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const cookie = await signIn(app);
     for (const p of [...PAGES, '/admin/login']) {
       const res = await app.request(p, { headers: { cookie } });
@@ -110,7 +110,7 @@ describe('console access', () => {
   });
 
   test('a request with no session, a forged cookie or an expired one is refused and changes nothing', async () => {
-    const { app, ctx: c, clock } = setup();
+    const { app, ctx: c, clock } = await setup();
     const id = await addSubscriber(c);
     const cookie = await signIn(app);
     const csrf = await csrfOf(app, cookie);
@@ -140,7 +140,7 @@ describe('console access', () => {
   });
 
   test('a state-changing form without the CSRF token, with a wrong one or from another site is refused; with it, it works', async () => {
-    const { app, ctx: c } = setup();
+    const { app, ctx: c } = await setup();
     const id = await addSubscriber(c);
     const cookie = await signIn(app);
     const csrf = await csrfOf(app, cookie);
@@ -178,7 +178,7 @@ describe('console access', () => {
   });
 
   test('every issue action without a session or without the token is refused and changes nothing', async () => {
-    const { app, ctx: c } = setup({ DIGEST_CRON: '0 6 * * *' });
+    const { app, ctx: c } = await setup({ DIGEST_CRON: '0 6 * * *' });
     seedFixtureDay(c, scheduledInstant('2026-11-27', '0 6 * * *', 'UTC')!);
     await addSubscriber(c);
     const { issue } = await assembleIssue(c, '2026-11-27');
@@ -215,7 +215,7 @@ describe('console access', () => {
   });
 
   test('sign-out ends the session: the old cookie opens nothing and changes nothing', async () => {
-    const { app, ctx: c } = setup();
+    const { app, ctx: c } = await setup();
     const id = await addSubscriber(c);
     const cookie = await signIn(app);
     const csrf = await csrfOf(app, cookie);
@@ -236,7 +236,7 @@ describe('console access', () => {
   });
 
   test('failed sign-ins are slowed and then refused per address, but the right token always signs in', async () => {
-    const { app, clock } = setup({ TRUST_PROXY: 'true' });
+    const { app, clock } = await setup({ TRUST_PROXY: 'true' });
     const from = (ip: string) => ({ 'x-forwarded-for': ip });
     for (let i = 0; i < 5; i++) expect((await post(app, '/admin/login', { token: `wrong-${i}` }, from('203.0.113.7'))).status).toBe(401);
     expect((await post(app, '/admin/login', { token: 'wrong-again' }, from('203.0.113.7'))).status).toBe(429);
@@ -255,7 +255,7 @@ describe('console access', () => {
   });
 
   test('sign-in returns only to console paths', async () => {
-    const { app } = setup();
+    const { app } = await setup();
     for (const [next, to] of [
       ['/admin/subscribers?status=pending', '/admin/subscribers?status=pending'],
       ['//evil.test/admin', '/admin'],
@@ -271,7 +271,7 @@ describe('console access', () => {
   });
 
   test('rotating ADMIN_TOKEN signs everyone out', async () => {
-    const { app, ctx: c } = setup();
+    const { app, ctx: c } = await setup();
     const cookie = await signIn(app);
     const rotated = createApp({ ...c, config: { ...c.config, adminToken: 'a-brand-new-admin-token-42' } });
     expect((await rotated.request('/admin/subscribers', { headers: { cookie } })).status).toBe(303);

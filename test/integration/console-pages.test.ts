@@ -30,7 +30,7 @@ type App = ReturnType<typeof createApp>;
 
 async function session(env: Record<string, string> = {}) {
   const clock = manualClock(Date.UTC(2026, 10, 26, 9, 30));
-  ctx = makeTestContext({ clock, env: { DIGEST_CRON: '0 6 * * *', ...env } });
+  ctx = await makeTestContext({ clock, env: { DIGEST_CRON: '0 6 * * *', ...env } });
   const app = createApp(ctx);
   const res = await app.request('/admin/login', { method: 'POST', headers: FORM, body: new URLSearchParams({ token: TOKEN }) });
   const cookie = /nd_console=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];

@@ -13,7 +13,7 @@ const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 27, 12, 0);
 
 test('the 30-day trend counts who was confirmed at each day’s end', async () => {
-  ctx = makeTestContext();
+  ctx = await makeTestContext();
   const ins = ctx.sqlite.prepare(
     `INSERT INTO subscribers (email, status, created_at, updated_at, confirmed_at, unsubscribed_at, bounced_at) VALUES (?, ?, 0, 0, ?, ?, ?)`,
   );
@@ -34,7 +34,7 @@ test('the 30-day trend counts who was confirmed at each day’s end', async () =
 });
 
 test('resend reach counts confirmed people only', async () => {
-  ctx = makeTestContext();
+  ctx = await makeTestContext();
   const ids = addSubscribers(ctx, 3);
   addSubscribers(ctx, 2, { status: 'unsubscribed', prefix: 'gone' });
   const issueId = insertIssue(ctx);

@@ -34,7 +34,7 @@ function startChild(env: Record<string, string>): { child: ChildProcess; exited:
 async function setupRun() {
   // The raw responder: a peer vanishing mid-session is normal for it (smtp-server would throw ECONNRESET here).
   sink = await startRawSmtp();
-  ctx = makeTestContext({ env: { SMTP_URL: sink.url } });
+  ctx = await makeTestContext({ env: { SMTP_URL: sink.url } });
   addSubscribers(ctx, 300);
   const issueId = insertIssue(ctx);
   await sendIssue(ctx, issueId);
@@ -112,7 +112,7 @@ describe('a kill at any moment, then a restart', () => {
 
   it('SIGTERM while the relay hangs after the final dot: the process exits within the 10 s drain cap; the lease brings those rows back', async () => {
     sink = await startRawSmtp((stage) => (stage === 'dot' ? 'HANG' : null));
-    ctx = makeTestContext({ env: { SMTP_URL: sink.url } });
+    ctx = await makeTestContext({ env: { SMTP_URL: sink.url } });
     addSubscribers(ctx, 20);
     const issueId = insertIssue(ctx);
     await sendIssue(ctx, issueId);

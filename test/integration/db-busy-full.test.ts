@@ -23,7 +23,7 @@ const timed = async <T>(p: T | Promise<T>) => {
 
 describe('a database locked by another process', () => {
   it('writes answer 503 within the retry budget, and meanwhile health, pages and reads answer at once', async () => {
-    ctx = makeTestContext({ env: { SIGNUP_LIMIT_PER_MINUTE: '1000' } });
+    ctx = await makeTestContext({ env: { SIGNUP_LIMIT_PER_MINUTE: '1000' } });
     const app = createApp(ctx);
     // Another connection (as another process would) takes the write lock and keeps it.
     other = new Database(ctx.handle.path);
@@ -55,7 +55,7 @@ describe('a database locked by another process', () => {
   }, 20_000);
 
   it('a lock released within the retry budget costs the writer a wait, not an error', async () => {
-    ctx = makeTestContext();
+    ctx = await makeTestContext();
     const app = createApp(ctx);
     other = new Database(ctx.handle.path);
     other.exec('BEGIN IMMEDIATE');
@@ -68,7 +68,7 @@ describe('a database locked by another process', () => {
 
 describe('a full disk', () => {
   it('/healthz reports degraded with the reason while writes fail, and ok again once one succeeds', async () => {
-    ctx = makeTestContext({ env: { SIGNUP_LIMIT_PER_MINUTE: '1000' } });
+    ctx = await makeTestContext({ env: { SIGNUP_LIMIT_PER_MINUTE: '1000' } });
     const app = createApp(ctx);
     expect(await (await app.request('/healthz')).json()).toEqual({ ok: true, db: 'sqlite' });
     ctx.sqlite.exec('CREATE TABLE filler (b BLOB)');
@@ -97,7 +97,7 @@ describe('a full disk', () => {
 
 describe('admin bodies', () => {
   it('a JSON body over 1 MB is refused with 413 before it is parsed; a CSV import may be larger', async () => {
-    ctx = makeTestContext();
+    ctx = await makeTestContext();
     const app = createApp(ctx);
     const AUTH = { authorization: 'Bearer test-admin-token-0123456789' };
     const nested = '['.repeat(2_000_000) + ']'.repeat(2_000_000);

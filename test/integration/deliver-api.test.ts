@@ -8,7 +8,7 @@ const json = (body: unknown) => ({ method: 'POST', headers: { ...auth, 'Content-
 describe('admin delivery API', () => {
   it('send, idempotent send, resend rules, test copies, progress, and a working one-click unsubscribe in each mail', async () => {
     const sink = await sinkForTest();
-    const ctx = contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' } });
+    const ctx = await contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' } });
     addSubscribers(ctx, 4);
     const issueId = insertIssue(ctx);
     const app = createApp(ctx);
@@ -86,7 +86,7 @@ describe('admin delivery API', () => {
 
   it('Idempotency-Key: the same resend sent twice at once, or retried after its copy went out, queues one copy', async () => {
     const sink = await sinkForTest();
-    const c = contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' } });
+    const c = await contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' } });
     addSubscribers(c, 3);
     const issueId = insertIssue(c);
     const app = createApp(c);
@@ -122,7 +122,7 @@ describe('admin delivery API', () => {
 
   it('POSTAL_ADDRESS set after the issue was assembled still reaches its copies and its preview', async () => {
     const sink = await sinkForTest();
-    const before = contextForTest({ env: { SMTP_URL: sink.url, POSTAL_ADDRESS: '' } });
+    const before = await contextForTest({ env: { SMTP_URL: sink.url, POSTAL_ADDRESS: '' } });
     expect(before.config.postalAddress).toBeUndefined();
     const { seedFixtureDay } = await import('../fixtures/digest-seed.js');
     const { assembleIssue } = await import('../../src/issues/assemble.js');
@@ -139,7 +139,7 @@ describe('admin delivery API', () => {
     const { testEnv } = await import('../helpers/context.js');
     const { silentLogger } = await import('../../src/lib/log.js');
     const { createSender } = await import('../../src/deliveries/sender.js');
-    const after = createContext(loadConfig(testEnv(before.dir, { SMTP_URL: sink.url, POSTAL_ADDRESS: '9 New Road, Later Town' }), before.dir), { log: silentLogger() });
+    const after = await createContext(loadConfig(testEnv(before.dir, { SMTP_URL: sink.url, POSTAL_ADDRESS: '9 New Road, Later Town' }), before.dir), { log: silentLogger() });
     const sender = createSender(after, { maintenanceMs: 50, idlePollMs: 20 });
     try {
       const app = createApp(after);

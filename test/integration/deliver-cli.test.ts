@@ -30,7 +30,7 @@ const outbox = () => readdirSync(join(ctx!.dir, 'outbox')).filter((f) => f.endsW
 
 describe('newsdesk send / resend / daily', () => {
   it('each command has --help; failures are one line with a non-zero exit', async () => {
-    ctx = makeTestContext();
+    ctx = await makeTestContext();
     for (const [cmd, word] of [
       ['send', 'issue id or date'],
       ['resend', '--missing'],
@@ -56,7 +56,7 @@ describe('newsdesk send / resend / daily', () => {
   }, 180_000);
 
   it('send delivers (here to the outbox), is idempotent, and resend adds one copy for one address', async () => {
-    ctx = makeTestContext();
+    ctx = await makeTestContext();
     addSubscribers(ctx, 4);
     addSubscribers(ctx, 1, { prefix: 'gone', status: 'unsubscribed' });
     insertIssue(ctx, { date: '2026-04-06' });
@@ -84,7 +84,7 @@ describe('newsdesk send / resend / daily', () => {
   }, 180_000);
 
   it('daily by hand runs a date that found nothing again (articles may have come since); a date with its issue runs once', async () => {
-    ctx = makeTestContext();
+    ctx = await makeTestContext();
     const opml = join(ctx.dir, 'none.opml');
     writeFileSync(opml, '<?xml version="1.0"?><opml version="2.0"><head><title>none</title></head><body></body></opml>');
     const first = await cli(['daily', '--date', '2026-04-06'], { SOURCES_FILE: opml });

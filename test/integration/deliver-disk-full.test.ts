@@ -13,7 +13,7 @@ describe('disk full while sending', () => {
     const lines: string[] = [];
     const log = createLogger('info', new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
     const sink = await sinkForTest();
-    const c = contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' }, log });
+    const c = await contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '2' }, log });
     const n = 120;
     addSubscribers(c, n);
     const issueId = insertIssue(c);

@@ -29,7 +29,7 @@ const issueRow = (c: TestContext, id: number) =>
   c.sqlite.prepare('SELECT status, paused_reason AS pausedReason FROM issues WHERE id = ?').get(id) as { status: string; pausedReason: string | null };
 const smtpError = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
 
-function setup(url: string, env: Record<string, string> = {}, logLines?: string[]) {
+async function setup(url: string, env: Record<string, string> = {}, logLines?: string[]) {
   const log = logLines
     ? createLogger(
         'info',
@@ -41,7 +41,7 @@ function setup(url: string, env: Record<string, string> = {}, logLines?: string[
         }),
       )
     : undefined;
-  ctx = makeTestContext({ env: { SMTP_URL: url, SMTP_POOL_SIZE: '2', SEND_RETRY_SCHEDULE: '1s,1s', ...env }, log });
+  ctx = await makeTestContext({ env: { SMTP_URL: url, SMTP_POOL_SIZE: '2', SEND_RETRY_SCHEDULE: '1s,1s', ...env }, log });
   return ctx;
 }
 
@@ -64,7 +64,7 @@ describe('SMTP faults', () => {
         return /^user[12]@/.test(addr) && n === 1 ? smtpError(451, '4.3.0 try again later') : null;
       },
     });
-    const c = setup(sink.url);
+    const c = await setup(sink.url);
     const issueId = await run(c, 6);
     await until(() => issueRow(c, issueId).status === 'sent', 15_000, 'issue sent');
     const rows = deliveryRows(c, issueId);
@@ -76,7 +76,7 @@ describe('SMTP faults', () => {
   it('a temporary failure that never clears ends failed after the last retry, and `resend failed` sends it', async () => {
     let refuse = true;
     sink = await startSmtpSink({ onRcpt: (addr) => (refuse && addr.startsWith('user0@') ? smtpError(452, '4.2.2 mailbox full') : null) });
-    const c = setup(sink.url, { SEND_RETRY_SCHEDULE: '1s' });
+    const c = await setup(sink.url, { SEND_RETRY_SCHEDULE: '1s' });
     const issueId = await run(c, 3);
     await until(() => issueRow(c, issueId).status === 'sent', 15_000, 'issue finished');
     const row = deliveryRows(c, issueId).find((r) => r.email === 'user0@example.test')!;
@@ -91,7 +91,7 @@ describe('SMTP faults', () => {
 
   it('550 for one recipient: that delivery bounces, the subscriber is bounced and gets nothing more', async () => {
     sink = await startSmtpSink({ onRcpt: (addr) => (addr.startsWith('user4@') ? smtpError(550, '5.1.1 no such user') : null) });
-    const c = setup(sink.url);
+    const c = await setup(sink.url);
     const issueId = await run(c, 6);
     await until(() => issueRow(c, issueId).status === 'sent', 10_000, 'issue sent');
     const rows = deliveryRows(c, issueId);
@@ -112,7 +112,7 @@ describe('SMTP faults', () => {
 
   it('a connection dropped mid-DATA is retried and the message arrives once', async () => {
     raw = await startRawSmtp((stage, n) => (stage === 'data' && n === 1 ? 'DROP_IN_DATA' : null));
-    const c = setup(raw.url);
+    const c = await setup(raw.url);
     addSubscribers(c, 3);
     const issueId = insertIssue(c, { html: `<p>${'x'.repeat(200_000)}</p><a href="__NEWSDESK_UNSUBSCRIBE_URL__">u</a>` });
     await sendIssue(c, issueId);
@@ -130,7 +130,7 @@ describe('SMTP faults', () => {
 
   it('a connection dropped after the final dot: retried with the same Message-ID and counted as uncertain', async () => {
     raw = await startRawSmtp((stage, n) => (stage === 'dot' && n === 2 ? 'DROP' : null));
-    const c = setup(raw.url, { SMTP_POOL_SIZE: '1' });
+    const c = await setup(raw.url, { SMTP_POOL_SIZE: '1' });
     const issueId = await run(c, 4, { concurrency: 1 });
     await until(() => issueRow(c, issueId).status === 'sent', 15_000, 'issue sent');
     const rows = deliveryRows(c, issueId);
@@ -153,7 +153,7 @@ describe('SMTP faults', () => {
       if (stage === 'dot' && lastRcpt.includes('user1@')) return 'DROP';
       return null;
     });
-    const c = setup(raw.url, { SMTP_POOL_SIZE: '1', SEND_RETRY_SCHEDULE: '1s,1s,1s,1s' });
+    const c = await setup(raw.url, { SMTP_POOL_SIZE: '1', SEND_RETRY_SCHEDULE: '1s,1s,1s,1s' });
     const issueId = await run(c, 3, { concurrency: 1 });
     await until(() => deliveryRows(c, issueId).every((r) => r.status !== 'queued' && r.status !== 'sending'), 20_000, 'every delivery final');
     const rows = deliveryRows(c, issueId);
@@ -172,7 +172,7 @@ describe('SMTP faults', () => {
   it('a 421 greeting pauses sending for everyone without costing anyone a try, then resumes by itself', async () => {
     const lines: string[] = [];
     raw = await startRawSmtp((stage, n) => (stage === 'greeting' && n <= 3 ? '421 4.3.2 service not available' : null));
-    const c = setup(raw.url, {}, lines);
+    const c = await setup(raw.url, {}, lines);
     const issueId = await run(c, 5);
     await until(() => issueRow(c, issueId).status === 'sent', 15_000, 'issue sent');
     const rows = deliveryRows(c, issueId);
@@ -188,7 +188,7 @@ describe('SMTP faults', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as net.AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const c = setup(`smtp://127.0.0.1:${port}`, { SEND_RETRY_SCHEDULE: '1s' });
+    const c = await setup(`smtp://127.0.0.1:${port}`, { SEND_RETRY_SCHEDULE: '1s' });
     const issueId = await run(c, 5);
     await until(() => (issueRow(c, issueId).pausedReason ?? '').startsWith('relay:'), 10_000, 'relay pause');
     // Longer than the whole retry schedule: a relay outage must not use up anyone's retries.
@@ -209,7 +209,7 @@ describe('SMTP faults', () => {
     const u = new URL(raw.url);
     u.username = 'news';
     u.password = 'wrong';
-    const c = setup(u.toString(), {}, lines);
+    const c = await setup(u.toString(), {}, lines);
     const issueId = await run(c, 8);
     await until(() => (issueRow(c, issueId).pausedReason ?? '').startsWith('auth:'), 10_000, 'auth pause');
     await new Promise((r) => setTimeout(r, 300));
@@ -221,7 +221,7 @@ describe('SMTP faults', () => {
 
   it('the circuit breaker pauses an issue when most recent attempts fail', async () => {
     raw = await startRawSmtp((stage) => (stage === 'dot' ? '554 5.7.1 message refused as spam' : null));
-    const c = setup(raw.url);
+    const c = await setup(raw.url);
     const issueId = await run(c, 40, { breaker: { window: 20, min: 10, ratio: 0.5 } });
     await until(() => (issueRow(c, issueId).pausedReason ?? '').startsWith('breaker:'), 10_000, 'breaker');
     await new Promise((r) => setTimeout(r, 200));
@@ -237,7 +237,7 @@ describe('SMTP faults', () => {
 
   it('a short list whose every copy is refused pauses instead of being marked sent, and is not published', async () => {
     raw = await startRawSmtp((stage) => (stage === 'dot' ? '554 5.7.1 message refused as spam' : null));
-    const c = setup(raw.url);
+    const c = await setup(raw.url);
     const issueId = await run(c, 4);
     await until(() => (issueRow(c, issueId).pausedReason ?? '') !== '' && deliveryRows(c, issueId).every((r) => r.status === 'failed' || r.status === 'queued'), 10_000, 'paused');
     await until(() => deliveryRows(c, issueId).filter((r) => r.status === 'failed').length >= 4 || /^breaker:/.test(issueRow(c, issueId).pausedReason ?? ''), 10_000, 'failures');
@@ -250,7 +250,7 @@ describe('SMTP faults', () => {
 
   it('an unsubscribe while the message waits for its turn (claimed, paced) stops it: checked again just before SMTP (FAULTS 18)', async () => {
     sink = await startSmtpSink();
-    const c = setup(sink.url, { SEND_RATE: '4', SMTP_POOL_SIZE: '1' });
+    const c = await setup(sink.url, { SEND_RATE: '4', SMTP_POOL_SIZE: '1' });
     const ids = addSubscribers(c, 6);
     const issueId = insertIssue(c);
     await sendIssue(c, issueId);
@@ -267,7 +267,7 @@ describe('SMTP faults', () => {
 
   it('someone who unsubscribes while an issue is sending, before their turn, does not get it', async () => {
     sink = await startSmtpSink();
-    const c = setup(sink.url);
+    const c = await setup(sink.url);
     const ids = addSubscribers(c, 6);
     const issueId = insertIssue(c);
     await sendIssue(c, issueId);
@@ -284,7 +284,7 @@ describe('SMTP faults', () => {
 
   it('resends: 409 while sending, never to an unsubscribed address, missing reaches late subscribers only', async () => {
     sink = await startSmtpSink();
-    const c = setup(sink.url);
+    const c = await setup(sink.url);
     addSubscribers(c, 3);
     const issueId = insertIssue(c);
     await expect(resendIssue(c, issueId, { missing: true }, 'ops')).rejects.toMatchObject({ status: 409, code: 'NOT_SENT' });

@@ -10,7 +10,7 @@ const issueStatus = (c: TestContext, id: number) => (c.sqlite.prepare('SELECT st
 describe('sending an issue through a real SMTP server', () => {
   it('delivers one personalised copy to every confirmed subscriber, with list headers, and records the answer', async () => {
     const sink = await sinkForTest();
-    const ctx = contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '3', UNSUBSCRIBE_MAILTO: 'unsubscribe@example.test', MAIL_FROM: 'Engineering @ Scale <digest@news.example>' } });
+    const ctx = await contextForTest({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '3', UNSUBSCRIBE_MAILTO: 'unsubscribe@example.test', MAIL_FROM: 'Engineering @ Scale <digest@news.example>' } });
     const confirmed = addSubscribers(ctx, 25);
     addSubscribers(ctx, 2, { status: 'unsubscribed', prefix: 'gone' });
     addSubscribers(ctx, 1, { status: 'pending', prefix: 'pend' });
@@ -74,7 +74,7 @@ describe('sending an issue through a real SMTP server', () => {
     const sink = await sinkForTest();
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const ctx = contextForTest({
+    const ctx = await contextForTest({
       env: { SMTP_URL: sink.url, MAIL_FROM: 'Digest <digest@news.example>', DKIM_DOMAIN: 'news.example', DKIM_SELECTOR: 'nd1', DKIM_PRIVATE_KEY: pem },
     });
     addSubscribers(ctx, 2);

@@ -38,7 +38,7 @@ async function tlsSink(options: Partial<SMTPServerOptions>) {
 
 /** Queues one issue to n subscribers and starts a sender against the given SMTP URL. */
 async function sendThrough(url: string, n: number): Promise<{ c: TestContext; issueId: number; sender: Sender }> {
-  const c = contextForTest({ env: { SMTP_URL: url, SMTP_POOL_SIZE: '2', SEND_RETRY_SCHEDULE: '1s,1s' } });
+  const c = await contextForTest({ env: { SMTP_URL: url, SMTP_POOL_SIZE: '2', SEND_RETRY_SCHEDULE: '1s,1s' } });
   addSubscribers(c, n);
   const issueId = insertIssue(c);
   await sendIssue(c, issueId);

@@ -25,8 +25,8 @@ afterEach(async () => {
 describe('two senders on one SQLite file', () => {
   it('share the work through leased claims: every subscriber gets exactly one copy, nobody fails with SQLITE_BUSY', async () => {
     sink = await startRawSmtp();
-    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '3' } });
-    other = createContext(loadConfig(testEnv(ctx.dir, { SMTP_URL: sink.url, SMTP_POOL_SIZE: '3' }), ctx.dir), { log: silentLogger() });
+    ctx = await makeTestContext({ env: { SMTP_URL: sink.url, SMTP_POOL_SIZE: '3' } });
+    other = await createContext(loadConfig(testEnv(ctx.dir, { SMTP_URL: sink.url, SMTP_POOL_SIZE: '3' }), ctx.dir), { log: silentLogger() });
     addSubscribers(ctx, 200);
     const issueId = insertIssue(ctx);
     // Both processes are asked to send: the second call queues nobody twice.

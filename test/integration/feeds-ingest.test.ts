@@ -158,9 +158,9 @@ describe('ingest against a local feed host with good and hostile feeds', () => {
   let sourcesFile: string;
   beforeAll(() => host.start());
   afterAll(() => host.stop());
-  beforeEach(() => {
+  beforeEach(async () => {
     clock = manualClock(NOW);
-    ctx = makeTestContext({ clock, env: { FEED_TIMEOUT_MS: '1000', INGEST_CONCURRENCY: '3', FEED_MAX_BYTES: String(1024 * 1024) } });
+    ctx = await makeTestContext({ clock, env: { FEED_TIMEOUT_MS: '1000', INGEST_CONCURRENCY: '3', FEED_MAX_BYTES: String(1024 * 1024) } });
     sourcesFile = ctx.config.sourcesFile = join(ctx.dir, 'sources.opml');
   });
   afterEach(() => ctx.cleanup());

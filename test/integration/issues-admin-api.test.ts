@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deliveries, issues, subscribers } from '../../src/db/schema.js';
+import { deliveries, issues, subscribers } from '../../src/db/sqlite/schema.js';
 import { createApp } from '../../src/http/app.js';
 import { UNSUBSCRIBE_PLACEHOLDER } from '../../src/issues/personalize.js';
 import { manualClock } from '../../src/lib/clock.js';
@@ -13,8 +13,8 @@ const cutoff = Date.parse('2026-04-06T06:00:00Z');
 
 let ctx: TestContext;
 let app: ReturnType<typeof createApp>;
-beforeEach(() => {
-  ctx = makeTestContext({ clock: manualClock(cutoff + 60_000) });
+beforeEach(async () => {
+  ctx = await makeTestContext({ clock: manualClock(cutoff + 60_000) });
   app = createApp(ctx);
 });
 afterEach(async () => ctx.cleanup());

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { issues } from '../../src/db/schema.js';
+import { issues } from '../../src/db/sqlite/schema.js';
 import { createApp } from '../../src/http/app.js';
 import { assembleIssue } from '../../src/issues/assemble.js';
 import { getIssueArticles, listArchiveIssues } from '../../src/issues/repo.js';
@@ -13,9 +13,9 @@ const at = (d: string, h = 6) => Date.parse(`${d}T${String(h).padStart(2, '0')}:
 let ctx: TestContext;
 let app: ReturnType<typeof createApp>;
 const clock = manualClock(at('2026-04-06', 7));
-beforeEach(() => {
+beforeEach(async () => {
   clock.set(at('2026-04-06', 7));
-  ctx = makeTestContext({ clock });
+  ctx = await makeTestContext({ clock });
   app = createApp(ctx);
 });
 afterEach(async () => ctx.cleanup());

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { issueArticles, issues } from '../../src/db/schema.js';
+import { issueArticles, issues } from '../../src/db/sqlite/schema.js';
 import { assembleIssue } from '../../src/issues/assemble.js';
 import { getIssue, getIssueArticles } from '../../src/issues/repo.js';
 import { UNSUBSCRIBE_PLACEHOLDER } from '../../src/issues/personalize.js';
@@ -21,7 +21,7 @@ function articleIdsOf(issueId: number): number[] {
 describe('assembleIssue', () => {
   it('assembles the fixture day once: stores html, text and ranked articles together; a second call returns the same issue', async () => {
     const clock = manualClock(at('2026-04-06', 6, 1));
-    ctx = makeTestContext({ clock });
+    ctx = await makeTestContext({ clock });
     seedFixtureDay(ctx, at('2026-04-06'));
     const first = await assembleIssue(ctx, '2026-04-06');
     expect(first.issue).not.toBeNull();
@@ -48,7 +48,7 @@ describe('assembleIssue', () => {
   });
 
   it('makes no issue for an empty window and says why', async () => {
-    ctx = makeTestContext({ clock: manualClock(at('2026-04-06', 7)) });
+    ctx = await makeTestContext({ clock: manualClock(at('2026-04-06', 7)) });
     seedArticle(ctx, { source: 'Old Blog', publishedAt: at('2026-04-01') });
     const r = await assembleIssue(ctx, '2026-04-06');
     expect(r.issue).toBeNull();
@@ -58,7 +58,7 @@ describe('assembleIssue', () => {
 
   it('puts an article exactly at a cutoff in one issue only, and never repeats an article across issues', async () => {
     const clock = manualClock(at('2026-04-08', 7));
-    ctx = makeTestContext({ clock });
+    ctx = await makeTestContext({ clock });
     const onCutoff = seedArticle(ctx, { source: 'A', publishedAt: at('2026-04-06') });
     const before = seedArticle(ctx, { source: 'B', publishedAt: at('2026-04-06') - 1 });
     const after = seedArticle(ctx, { source: 'A', publishedAt: at('2026-04-06') + 1 });
@@ -73,7 +73,7 @@ describe('assembleIssue', () => {
 
   it('takes a late-seen article into the next issue, but not one older than the lookback', async () => {
     const clock = manualClock(at('2026-04-06', 7));
-    ctx = makeTestContext({ clock });
+    ctx = await makeTestContext({ clock });
     seedArticle(ctx, { source: 'A', publishedAt: at('2026-04-06', 3) });
     await assembleIssue(ctx, '2026-04-06');
     // Appears after the cutoff although its feed dates it before.
@@ -88,7 +88,7 @@ describe('assembleIssue', () => {
 
   it('catches up after a missed day: the next issue covers everything since the last issue', async () => {
     const clock = manualClock(at('2026-04-06', 7));
-    ctx = makeTestContext({ clock });
+    ctx = await makeTestContext({ clock });
     seedArticle(ctx, { source: 'A', publishedAt: at('2026-04-06', 1) });
     await assembleIssue(ctx, '2026-04-06');
     const missedDay = seedArticle(ctx, { source: 'B', publishedAt: at('2026-04-06', 20) });
@@ -102,7 +102,7 @@ describe('assembleIssue', () => {
 
   it('uses DIGEST_TIMEZONE across a DST change (Europe/Berlin, spring forward)', async () => {
     const clock = manualClock(at('2026-03-31', 12));
-    ctx = makeTestContext({ clock, env: { DIGEST_TIMEZONE: 'Europe/Berlin', DIGEST_CRON: '30 2 * * *' } });
+    ctx = await makeTestContext({ clock, env: { DIGEST_TIMEZONE: 'Europe/Berlin', DIGEST_CRON: '30 2 * * *' } });
     // Cutoffs: 28 Mar 01:30Z (CET), 29 Mar 01:30Z (03:30 CEST, after the gap), 30 Mar 00:30Z (CEST).
     const a = seedArticle(ctx, { source: 'A', publishedAt: at('2026-03-28', 1, 30) });
     const b = seedArticle(ctx, { source: 'A', publishedAt: at('2026-03-29', 1, 0) });
@@ -117,13 +117,13 @@ describe('assembleIssue', () => {
   });
 
   it('refuses a date in the future and a malformed date', async () => {
-    ctx = makeTestContext({ clock: manualClock(at('2026-04-06', 7)) });
+    ctx = await makeTestContext({ clock: manualClock(at('2026-04-06', 7)) });
     expect((await assembleIssue(ctx, '2026-04-09')).issue).toBeNull();
     await expect(assembleIssue(ctx, '2026-02-30')).rejects.toThrow(/not a date/);
   });
 
   it('two concurrent assemblies of one date make one issue', async () => {
-    ctx = makeTestContext({ clock: manualClock(at('2026-04-06', 7)) });
+    ctx = await makeTestContext({ clock: manualClock(at('2026-04-06', 7)) });
     for (let k = 0; k < 5; k++) seedArticle(ctx, { source: `S${k % 3}`, publishedAt: at('2026-04-06', 2) + k });
     const [x, y] = await Promise.all([assembleIssue(ctx, '2026-04-06'), assembleIssue(ctx, '2026-04-06')]);
     expect(x.issue!.id).toBe(y.issue!.id);

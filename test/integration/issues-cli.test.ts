@@ -26,7 +26,7 @@ async function cli(args: string[]) {
 
 describe('newsdesk assemble / preview', () => {
   it('assembles a date, says so when empty, and writes the preview HTML to a file', async () => {
-    ctx = makeTestContext();
+    ctx = await makeTestContext();
     const empty = await cli(['assemble', '--date', '2026-04-06']);
     expect(empty.code).toBe(0);
     expect(empty.stdout).toMatch(/^no issue for 2026-04-06: no new articles/);

@@ -7,7 +7,7 @@ describe('landing page', () => {
   afterEach(() => ctx.cleanup());
 
   it('shows the form, the sources, and the latest sent issues with a link to the archive', async () => {
-    ctx = makeTestContext();
+    ctx = await makeTestContext();
     ctx.sqlite.prepare("INSERT INTO sources (feed_url, name, created_at) VALUES ('https://a.example/feed', 'Alpha Engineering', 0)").run();
     const ins = ctx.sqlite.prepare('INSERT INTO issues (date, status, window_start, cutoff_at, subject, preheader, created_at, updated_at) VALUES (?, ?, 0, 1, ?, ?, 0, 0)');
     ins.run('2026-11-25', 'sent', 'Engineering @ Scale, 25 Nov: Caches that learn', 'Twelve articles from nine teams');
@@ -23,7 +23,7 @@ describe('landing page', () => {
   });
 
   it('says when the first issue comes when there is none yet', async () => {
-    ctx = makeTestContext({ env: { DIGEST_CRON: '30 7 * * *', DIGEST_TIMEZONE: 'Europe/Berlin' } });
+    ctx = await makeTestContext({ env: { DIGEST_CRON: '30 7 * * *', DIGEST_TIMEZONE: 'Europe/Berlin' } });
     const html = await (await createApp(ctx).request('/')).text();
     expect(html).toContain('The first issue goes out at 07:30 (Europe/Berlin)');
   });

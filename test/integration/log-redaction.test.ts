@@ -17,7 +17,7 @@ describe('logs', () => {
   it('never contain a confirm or unsubscribe token, on success or on failure', async () => {
     const lines: string[] = [];
     const log = createLogger('debug', new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
-    ctx = makeTestContext({ log });
+    ctx = await makeTestContext({ log });
     const [id] = addSubscribers(ctx, 1);
     const now = ctx.clock.now();
     const unsub = signToken(ctx.config.secretKey, { purpose: 'unsubscribe', subscriberId: id!, issuedAt: now });

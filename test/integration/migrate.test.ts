@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDb } from '../../src/db/client.js';
-import { migrate, SchemaTooNewError } from '../../src/db/migrate.js';
+import { openDb } from '../../src/db/sqlite/client.js';
+import { migrate, SchemaTooNewError } from '../../src/db/sqlite/migrate.js';
 
 describe('production migrator', () => {
   it('creates every table, is idempotent, and refuses a database migrated by newer code', () => {

@@ -42,7 +42,7 @@ describe.skipIf(!available)('a real MTA end to end (Postfix on loopback deliveri
   it('the digest arrives in the Maildir with its headers intact, and the ledger holds Postfix\'s queue id', async () => {
     const run = randomUUID().slice(0, 8);
     const from = `Engineering @ Scale <digest@run-${run}.newsdesk.test>`;
-    ctx = makeTestContext({ env: { SMTP_URL: `smtp://127.0.0.1:${pf!.POSTFIX_PORT}`, MAIL_FROM: from, SMTP_POOL_SIZE: '2', UNSUBSCRIBE_MAILTO: 'leave@newsdesk.test' } });
+    ctx = await makeTestContext({ env: { SMTP_URL: `smtp://127.0.0.1:${pf!.POSTFIX_PORT}`, MAIL_FROM: from, SMTP_POOL_SIZE: '2', UNSUBSCRIBE_MAILTO: 'leave@newsdesk.test' } });
     addSubscribers(ctx, 3, { prefix: `r${run}-` });
     const issueId = insertIssue(ctx, { subject: 'Engineering @ Scale \u2014 2026-04-06' });
     await sendIssue(ctx, issueId);

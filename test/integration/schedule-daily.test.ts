@@ -8,7 +8,7 @@ import { createScheduler, FAILED_RETRY_MIN_MS, type Scheduler } from '../../src/
 import { assembleIssue } from '../../src/issues/assemble.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/log.js';
-import { makeTestContext, testEnv, type TestContext } from '../helpers/context.js';
+import { makeTestContext, sqliteOf, testEnv, type TestContext } from '../helpers/context.js';
 import { addSubscribers } from '../helpers/deliver-fixtures.js';
 
 // Real ingest needs the internet: the daily job's first step is replaced by a no-op; assembling and
@@ -25,7 +25,7 @@ afterEach(async () => {
   ctx = undefined;
 });
 
-function addArticles(c: Pick<AppContext, 'sqlite'>, at: number, n = 3) {
+function addArticles(c: Pick<TestContext, 'sqlite'>, at: number, n = 3) {
   const src = c.sqlite
     .prepare(`INSERT INTO sources (feed_url, name, created_at) VALUES (?, ?, ?) ON CONFLICT (feed_url) DO UPDATE SET name = excluded.name RETURNING id`)
     .get('https://blog.example.test/feed.xml', 'Example Engineering', at) as { id: number };
@@ -42,20 +42,20 @@ function addArticles(c: Pick<AppContext, 'sqlite'>, at: number, n = 3) {
 const clockAt = (iso: string) => manualClock(new Date(iso));
 
 /** A database whose schedule has run for a while (catch-up applies), unless `fresh`: a brand-new installation. */
-function setup(iso: string, env: Record<string, string> = {}, o: { fresh?: boolean } = {}) {
+async function setup(iso: string, env: Record<string, string> = {}, o: { fresh?: boolean } = {}) {
   const clock = clockAt(iso);
-  ctx = makeTestContext({ env: { DIGEST_CRON: '0 6 * * *', DIGEST_TIMEZONE: 'UTC', ...env }, clock });
+  ctx = await makeTestContext({ env: { DIGEST_CRON: '0 6 * * *', DIGEST_TIMEZONE: 'UTC', ...env }, clock });
   if (!o.fresh) ctx.sqlite.prepare(`INSERT INTO settings (key, value) VALUES ('schedule_started_at', ?)`).run(String(Date.parse(iso) - 30 * 86_400_000));
   addSubscribers(ctx, 5);
   return { c: ctx, clock };
 }
 
-const issues = (c: AppContext) => c.sqlite.prepare('SELECT id, date, status FROM issues ORDER BY date').all() as { id: number; date: string; status: string }[];
-const deliveriesOf = (c: AppContext) => (c.sqlite.prepare('SELECT count(*) AS n FROM deliveries').get() as { n: number }).n;
+const issues = (c: AppContext) => sqliteOf(c).sqlite.prepare('SELECT id, date, status FROM issues ORDER BY date').all() as { id: number; date: string; status: string }[];
+const deliveriesOf = (c: AppContext) => (sqliteOf(c).sqlite.prepare('SELECT count(*) AS n FROM deliveries').get() as { n: number }).n;
 
 describe('the daily schedule', () => {
   it('a cron firing twice runs the date once: one issue, one delivery per subscriber', async () => {
-    const { c } = setup('2026-04-06T06:00:02Z');
+    const { c } = await setup('2026-04-06T06:00:02Z');
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     const s = createScheduler(c, { steps: noIngest });
     const first = await s.fireDaily('cron');
@@ -68,9 +68,9 @@ describe('the daily schedule', () => {
   });
 
   it('two processes on the same database file: one runs the date, the other idles', async () => {
-    const { c, clock } = setup('2026-04-06T06:00:02Z');
+    const { c, clock } = await setup('2026-04-06T06:00:02Z');
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
-    const other = createContext(loadConfig(testEnv(c.dir, { DIGEST_CRON: '0 6 * * *' }), c.dir), { log: silentLogger(), clock });
+    const other = await createContext(loadConfig(testEnv(c.dir, { DIGEST_CRON: '0 6 * * *' }), c.dir), { log: silentLogger(), clock });
     extra.push(other);
     const a = createScheduler(c, { steps: noIngest });
     const b = createScheduler(other, { steps: noIngest });
@@ -87,7 +87,7 @@ describe('the daily schedule', () => {
   });
 
   it('a start 3 hours after a missed cron time catches the date up, once', async () => {
-    const { c, clock } = setup('2026-04-06T09:00:00Z');
+    const { c, clock } = await setup('2026-04-06T09:00:00Z');
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     const s = createScheduler(c, { steps: noIngest });
     const r = await s.catchUp();
@@ -99,7 +99,7 @@ describe('the daily schedule', () => {
   });
 
   it('a brand-new installation started after the send time sends nothing by itself; the next day runs on schedule, and is caught up if missed', async () => {
-    const { c, clock } = setup('2026-04-06T09:00:00Z', {}, { fresh: true });
+    const { c, clock } = await setup('2026-04-06T09:00:00Z', {}, { fresh: true });
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     const s = createScheduler(c, { steps: noIngest, watchdogMs: 3_600_000 });
     schedulers.push(s);
@@ -119,14 +119,14 @@ describe('the daily schedule', () => {
   });
 
   it('a database that ran issues before the start date was recorded counts from its first run', async () => {
-    const { c } = setup('2026-04-06T09:00:00Z', {}, { fresh: true });
-    c.sqlite.prepare(`INSERT INTO job_runs (job, date, status, started_at, finished_at) VALUES ('daily', '2026-04-01', 'queued', ?, ?)`).run(Date.parse('2026-04-01T06:00:00Z'), Date.parse('2026-04-01T06:01:00Z'));
+    const { c } = await setup('2026-04-06T09:00:00Z', {}, { fresh: true });
+    sqliteOf(c).sqlite.prepare(`INSERT INTO job_runs (job, date, status, started_at, finished_at) VALUES ('daily', '2026-04-01', 'queued', ?, ?)`).run(Date.parse('2026-04-01T06:00:00Z'), Date.parse('2026-04-01T06:01:00Z'));
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     expect(await createScheduler(c, { steps: noIngest }).catchUp()).toMatchObject({ action: 'ran', date: '2026-04-06' });
   });
 
   it('a failed run is tried again inside the catch-up window, waiting longer after each failure', async () => {
-    const { c, clock } = setup('2026-04-06T06:00:02Z');
+    const { c, clock } = await setup('2026-04-06T06:00:02Z');
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     let failures = 2;
     const flaky = {
@@ -154,7 +154,7 @@ describe('the daily schedule', () => {
   });
 
   it('a failed run is not tried again past DIGEST_CATCHUP_HOURS: it waits for the operator', async () => {
-    const { c, clock } = setup('2026-04-06T06:00:02Z', { DIGEST_CATCHUP_HOURS: '2' });
+    const { c, clock } = await setup('2026-04-06T06:00:02Z', { DIGEST_CATCHUP_HOURS: '2' });
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     const broken = { ...noIngest, assemble: async () => Promise.reject(new Error('disk I/O error')) };
     const s = createScheduler(c, { steps: broken });
@@ -165,7 +165,7 @@ describe('the daily schedule', () => {
   });
 
   it('a miss older than DIGEST_CATCHUP_HOURS is logged as skipped and never sent late', async () => {
-    const { c } = setup('2026-04-06T13:00:00Z', { DIGEST_CATCHUP_HOURS: '6' });
+    const { c } = await setup('2026-04-06T13:00:00Z', { DIGEST_CATCHUP_HOURS: '6' });
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     const s = createScheduler(c, { steps: noIngest });
     expect(await s.catchUp()).toMatchObject({ action: 'skipped', date: '2026-04-06' });
@@ -176,7 +176,7 @@ describe('the daily schedule', () => {
   });
 
   it('DIGEST_CATCHUP_HOURS=0 turns catch-up off', async () => {
-    const { c } = setup('2026-04-06T06:30:00Z', { DIGEST_CATCHUP_HOURS: '0' });
+    const { c } = await setup('2026-04-06T06:30:00Z', { DIGEST_CATCHUP_HOURS: '0' });
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     const s = createScheduler(c, { steps: noIngest });
     expect(await s.catchUp()).toMatchObject({ action: 'skipped' });
@@ -185,7 +185,7 @@ describe('the daily schedule', () => {
 
   it('spring forward in Europe/Berlin: a 02:30 send time that does not exist still gets its issue (just after the gap)', async () => {
     // 2026-03-29: clocks jump from 02:00 to 03:00 local; node-cron never fires 02:30 that day.
-    const { c, clock } = setup('2026-03-29T00:59:00Z', { DIGEST_CRON: '30 2 * * *', DIGEST_TIMEZONE: 'Europe/Berlin' });
+    const { c, clock } = await setup('2026-03-29T00:59:00Z', { DIGEST_CRON: '30 2 * * *', DIGEST_TIMEZONE: 'Europe/Berlin' });
     addArticles(c, Date.parse('2026-03-28T22:00:00Z'));
     const s = createScheduler(c, { steps: noIngest });
     // 01:59 local, just before the gap: the latest send time is yesterday's, long past.
@@ -198,7 +198,7 @@ describe('the daily schedule', () => {
 
   it('fall back in Europe/Berlin: 02:30 happens twice, the date gets one issue', async () => {
     // 2026-10-25: 02:30 local is 00:30Z and again 01:30Z.
-    const { c, clock } = setup('2026-10-25T00:30:01Z', { DIGEST_CRON: '30 2 * * *', DIGEST_TIMEZONE: 'Europe/Berlin' });
+    const { c, clock } = await setup('2026-10-25T00:30:01Z', { DIGEST_CRON: '30 2 * * *', DIGEST_TIMEZONE: 'Europe/Berlin' });
     addArticles(c, Date.parse('2026-10-24T22:00:00Z'));
     const s = createScheduler(c, { steps: noIngest });
     expect(await s.fireDaily('cron')).toMatchObject({ status: 'queued', date: '2026-10-25' });
@@ -209,7 +209,7 @@ describe('the daily schedule', () => {
   });
 
   it('DIGEST_REVIEW assembles and waits for the operator; an empty window sends nothing and says why', async () => {
-    const { c, clock } = setup('2026-04-06T06:00:02Z', { DIGEST_REVIEW: 'true' });
+    const { c, clock } = await setup('2026-04-06T06:00:02Z', { DIGEST_REVIEW: 'true' });
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     const r = await runDaily(c, '2026-04-06', { steps: noIngest });
     expect(r).toMatchObject({ status: 'review' });
@@ -225,10 +225,10 @@ describe('the daily schedule', () => {
   });
 
   it('a run left "running" by a crashed process is taken over once its lease expires', async () => {
-    const { c, clock } = setup('2026-04-06T06:00:02Z');
+    const { c, clock } = await setup('2026-04-06T06:00:02Z');
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     // What a process killed mid-run leaves: a running row and a held lease.
-    c.sqlite.prepare(`INSERT INTO job_runs (job, date, status, started_at) VALUES ('daily', '2026-04-06', 'running', ?)`).run(clock.now());
+    sqliteOf(c).sqlite.prepare(`INSERT INTO job_runs (job, date, status, started_at) VALUES ('daily', '2026-04-06', 'running', ?)`).run(clock.now());
     await acquireLease(c, 'daily:2026-04-06', 'dead-process', 30 * 60_000, clock.now());
     expect(await runDaily(c, '2026-04-06', { steps: noIngest })).toMatchObject({ status: 'busy' });
     clock.advance(31 * 60_000);
@@ -238,7 +238,7 @@ describe('the daily schedule', () => {
   });
 
   it('a clock that went back before the newest issue, or jumped a year past it, is refused for scheduled runs', async () => {
-    const { c, clock } = setup('2026-04-06T06:00:02Z');
+    const { c, clock } = await setup('2026-04-06T06:00:02Z');
     addArticles(c, Date.parse('2026-04-06T05:00:00Z'));
     const s = createScheduler(c, { steps: noIngest });
     expect(await s.fireDaily()).toMatchObject({ status: 'queued', date: '2026-04-06' });

@@ -17,7 +17,7 @@ function serve(env: Record<string, string>) {
 
 describe('SERVICES', () => {
   it('a sender-only process listens on no port and sends what a web process queued; a web-only process sends nothing', async () => {
-    const ctx = makeTestContext();
+    const ctx = await makeTestContext();
     try {
       addSubscribers(ctx, 3);
       const issueId = insertIssue(ctx);

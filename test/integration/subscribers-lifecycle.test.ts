@@ -26,7 +26,7 @@ describe('subscriber lifecycle through HTTP and a real SMTP server', () => {
     await ctx?.cleanup();
     sink.received.length = 0;
     clock.set(T0);
-    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SIGNUP_LIMIT_PER_MINUTE: '100' }, clock });
+    ctx = await makeTestContext({ env: { SMTP_URL: sink.url, SIGNUP_LIMIT_PER_MINUTE: '100' }, clock });
     app = createApp(ctx);
   });
   afterAll(async () => ctx?.cleanup());
@@ -175,7 +175,7 @@ describe('subscriber lifecycle through HTTP and a real SMTP server', () => {
     const slow = await startSmtpSink({ options: { onRcptTo: (_a, _s, cb) => void setTimeout(() => cb(), 1500) } });
     try {
       await ctx.cleanup();
-      ctx = makeTestContext({ env: { SMTP_URL: slow.url, SIGNUP_LIMIT_PER_MINUTE: '100' }, clock });
+      ctx = await makeTestContext({ env: { SMTP_URL: slow.url, SIGNUP_LIMIT_PER_MINUTE: '100' }, clock });
       app = createApp(ctx);
       const fresh = await postJson(app, '/subscribe', { email: 'new@example.com' });
       expect(fresh.status).toBe(202);
@@ -188,14 +188,14 @@ describe('subscriber lifecycle through HTTP and a real SMTP server', () => {
       expect((await listConsentEvents(ctx, (await findSubscriberByEmail(ctx, 'new@example.com'))!.id)).map((e) => e.type)).toEqual(['signup', 'confirmation_sent']);
     } finally {
       await ctx.cleanup(); // closes the pooled connection, or the server would wait for it
-      ctx = makeTestContext({ env: { SMTP_URL: sink.url }, clock });
+      ctx = await makeTestContext({ env: { SMTP_URL: sink.url }, clock });
       await slow.close();
     }
   });
 
   it('embedding: a form post from a site in SIGNUP_ORIGINS goes through "One more step"; JSON from it gets CORS; other sites get 403 and no CORS', async () => {
     await ctx.cleanup();
-    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SIGNUP_ORIGINS: 'https://www.operator.example' }, clock });
+    ctx = await makeTestContext({ env: { SMTP_URL: sink.url, SIGNUP_ORIGINS: 'https://www.operator.example' }, clock });
     app = createApp(ctx);
     const form = await postForm(app, '/subscribe', { email: 'reader@example.com' }, { origin: 'https://www.operator.example' });
     expect(form.status).toBe(200);
@@ -218,7 +218,7 @@ describe('subscriber lifecycle through HTTP and a real SMTP server', () => {
 
   it('per-IP limit answers 429 after SIGNUP_LIMIT_PER_MINUTE and sends nothing beyond it', async () => {
     await ctx.cleanup();
-    ctx = makeTestContext({ env: { SMTP_URL: sink.url, SIGNUP_LIMIT_PER_MINUTE: '5' }, clock });
+    ctx = await makeTestContext({ env: { SMTP_URL: sink.url, SIGNUP_LIMIT_PER_MINUTE: '5' }, clock });
     app = createApp(ctx);
     const codes: number[] = [];
     for (let i = 0; i < 8; i++) codes.push((await postJson(app, '/subscribe', { email: `p${i}@example.com` })).status);
@@ -336,7 +336,7 @@ describe('subscriber lifecycle through HTTP and a real SMTP server', () => {
 
 describe('token guessing', () => {
   it('answers 429 after 30 invalid links a minute from one address; valid links keep working', async () => {
-    const ctx = makeTestContext();
+    const ctx = await makeTestContext();
     const app = createApp(ctx);
     const codes: number[] = [];
     for (let i = 0; i < 40; i++) codes.push((await app.request(`/unsubscribe/u.${i.toString(36)}.AAAAAAAAAAAAAAAAAAAAAA`, { method: i % 2 ? 'GET' : 'POST' })).status);

@@ -11,7 +11,7 @@ import { manualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { confirmSubscriber, eraseSubscriber, recordSignup, unsubscribeSubscriber } from '../../src/subscribers/repo.js';
 import { suppressionLogPath } from '../../src/subscribers/suppressions.js';
-import { makeTestContext, testEnv, type TestContext } from '../helpers/context.js';
+import { makeTestContext, sqliteOf, testEnv, type TestContext } from '../helpers/context.js';
 import { addSubscribers, insertIssue } from '../helpers/deliver-fixtures.js';
 
 let ctx: TestContext | undefined;
@@ -23,13 +23,13 @@ afterEach(async () => {
 });
 
 const statusOf = (c: AppContext) =>
-  Object.fromEntries((c.sqlite.prepare('SELECT id, email, status FROM subscribers ORDER BY id').all() as { id: number; email: string | null; status: string }[]).map((s) => [s.id, `${s.status}:${s.email ?? '-'}`]));
+  Object.fromEntries((sqliteOf(c).sqlite.prepare('SELECT id, email, status FROM subscribers ORDER BY id').all() as { id: number; email: string | null; status: string }[]).map((s) => [s.id, `${s.status}:${s.email ?? '-'}`]));
 
 describe('the suppression log', () => {
   it('replays unsubscribes, bounces and erasures onto a database restored from before them', async () => {
     // The fixtures confirm subscribers at the real time: the test clock starts there.
     const clock = manualClock(Date.now());
-    ctx = makeTestContext({ clock });
+    ctx = await makeTestContext({ clock });
     const c = ctx;
     const [a, b, e, d, keep] = addSubscribers(c, 5) as [number, number, number, number, number];
     clock.advance(3_600_000);
@@ -37,7 +37,7 @@ describe('the suppression log', () => {
     // than d's line in the log, and the replay must leave d alone.
     await unsubscribeSubscriber(c, d, clock.now(), {});
     clock.advance(60_000);
-    const dEmail = (c.sqlite.prepare('SELECT email FROM subscribers WHERE id = ?').get(d) as { email: string }).email;
+    const dEmail = (sqliteOf(c).sqlite.prepare('SELECT email FROM subscribers WHERE id = ?').get(d) as { email: string }).email;
     await recordSignup(c, dEmail, null, clock.now(), {});
     await confirmSubscriber(c, d, clock.now(), clock.now() + 1, {});
     clock.advance(3_600_000);
@@ -51,7 +51,7 @@ describe('the suppression log', () => {
     await unsubscribeSubscriber(c, a, clock.now(), { page: 'test' });
     const issueId = insertIssue(c);
     c.sqlite.prepare(`INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at, lease_owner, lease_until) VALUES (?, ?, 'sending', ?, ?, 0, 'me', ?)`).run(issueId, b, clock.now(), clock.now(), clock.now() + 60_000);
-    const deliveryId = (c.sqlite.prepare('SELECT id FROM deliveries WHERE subscriber_id = ?').get(b) as { id: number }).id;
+    const deliveryId = (sqliteOf(c).sqlite.prepare('SELECT id FROM deliveries WHERE subscriber_id = ?').get(b) as { id: number }).id;
     await markBounced(c, deliveryId, 'me', b, '550 5.1.1 no such user', clock.now());
     await eraseSubscriber(c, e, clock.now());
     const after = statusOf(c);
@@ -70,7 +70,7 @@ describe('the suppression log', () => {
     copyFileSync(backup, dbPath);
     // A write cut short by a crash leaves a torn last line: it is skipped, the rest still counts.
     appendFileSync(suppressionLogPath(dbPath)!, '{"at":17,"ev');
-    const restarted = createContext(config, { log: silentLogger(), clock });
+    const restarted = await createContext(config, { log: silentLogger(), clock });
     extra.push(restarted);
     const restored = statusOf(restarted);
     expect(restored[a]).toMatch(/^unsubscribed:/);
@@ -79,23 +79,23 @@ describe('the suppression log', () => {
     expect(restored[d]).toMatch(/^confirmed:/);
     expect(restored[keep]).toMatch(/^confirmed:/);
     // Sending from the restored database reaches only those still subscribed.
-    const issue = insertIssue(restarted, { date: '2026-11-02' });
+    const issue = insertIssue(sqliteOf(restarted), { date: '2026-11-02' });
     expect(await sendIssue(restarted, issue)).toMatchObject({ queued: 2 });
     // And a second start changes nothing more.
     await closeContext(restarted);
     extra.pop();
-    const again = createContext(config, { log: silentLogger(), clock });
+    const again = await createContext(config, { log: silentLogger(), clock });
     extra.push(again);
     expect(statusOf(again)).toEqual(restored);
     ctx = { ...ctx!, cleanup: async () => rmSync(ctx!.dir, { recursive: true, force: true }) };
   });
 
   it('a start without a suppression log changes nobody', async () => {
-    ctx = makeTestContext();
+    ctx = await makeTestContext();
     const c = ctx;
     const [a] = addSubscribers(c, 1);
     expect(existsSync(suppressionLogPath(c.sqlite.name)!)).toBe(false);
-    const restarted = createContext(loadConfig(testEnv(c.dir), c.dir), { log: silentLogger() });
+    const restarted = await createContext(loadConfig(testEnv(c.dir), c.dir), { log: silentLogger() });
     extra.push(restarted);
     expect(statusOf(restarted)[a!]).toMatch(/^confirmed:/);
     expect(suppressionLogPath(':memory:')).toBeNull();

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { openDb } from '../../db/client.js';
-import { migrate } from '../../db/migrate.js';
+import { openStore } from '../../db/index.js';
 import '../run.js';
 
 /** serve (the default) and migrate. */
@@ -43,12 +42,8 @@ export function registerCoreCommands(program: Command): void {
     .description('create the database if needed and apply pending migrations')
     .action(async () => {
       const config = loadConfig();
-      const handle = openDb(config.databasePath);
-      try {
-        const { applied } = migrate(handle);
-        process.stdout.write(`${applied ? `applied ${applied} migration(s)` : 'database is up to date'}: ${config.databasePath}\n`);
-      } finally {
-        handle.close();
-      }
+      const { store, applied, where } = await openStore(config);
+      await store.close();
+      process.stdout.write(`${applied ? `applied ${applied} migration(s)` : 'database is up to date'}: ${where}\n`);
     });
 }

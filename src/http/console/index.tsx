@@ -58,7 +58,7 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
   // 192-bit token is beyond guessing at five tries per address and window anyway.
   const failures = createRateLimiter(SIGNIN_FAILURES_PER_WINDOW, SIGNIN_WINDOW_MS, now);
   const blockedUntil = new Map<string, number>();
-  const fallback = errorHandler(ctx.log);
+  const fallback = errorHandler(ctx.log, ctx.store);
 
   admin.onError((err, c) => {
     if (wantsJson(c) || c.req.path.endsWith('.json')) return fallback(err, c);

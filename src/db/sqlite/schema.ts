@@ -12,8 +12,8 @@ export {
   type DeliveryStatus,
   type IssueStatus,
   type SubscriberStatus,
-} from '../domain-types.js';
-import { CONSENT_EVENT_TYPES, DELIVERY_STATUSES, ISSUE_STATUSES, SUBSCRIBER_STATUSES } from '../domain-types.js';
+} from '../../domain-types.js';
+import { CONSENT_EVENT_TYPES, DELIVERY_STATUSES, ISSUE_STATUSES, SUBSCRIBER_STATUSES } from '../../domain-types.js';
 
 const inList = (col: string, values: readonly string[]) =>
   sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
@@ -267,3 +267,16 @@ export const jobRuns = sqliteTable(
   },
   (t) => [uniqueIndex('job_runs_job_date_uq').on(t.job, t.date)],
 );
+
+/** The send budget shared by every sender of this database: the next free slot of SEND_RATE. */
+export const sendSlots = sqliteTable('send_slots', {
+  name: text('name').primaryKey(),
+  nextAt: integer('next_at').notNull(),
+});
+
+/** Fixed-window request counters shared by every process (signup and sign-in limits). */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  count: integer('count').notNull(),
+});

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { storeErrorKind } from './errors.js';
+import { suppressionLogPath } from '../../subscribers/suppressions.js';
+import { storeErrorKind } from '../errors.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -12,6 +13,8 @@ export interface DbHandle {
   db: Db;
   sqlite: Database.Database;
   path: string;
+  /** The suppression log beside the file (none for an in-memory database). */
+  suppressionLog: string | null;
   close(): void;
 }
 
@@ -45,6 +48,7 @@ export function openDb(path: string): DbHandle {
     db,
     sqlite,
     path,
+    suppressionLog: suppressionLogPath(path),
     close: () => {
       if (sqlite.open) sqlite.close();
     },

@@ -1,28 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { migrate as drizzleMigrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { migrationsFolder, SchemaTooNewError } from '../migrations.js';
 import type { DbHandle } from './client.js';
 
-/** The committed migrations folder, found by walking up from this file (works from src/ and from dist/). */
-export function migrationsFolder(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'migrations');
-    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
-    dir = resolve(dir, '..');
-  }
-  throw new Error('migrations folder not found next to the installed code');
-}
-
-/** Raised when the database was migrated by newer code than this. */
-export class SchemaTooNewError extends Error {
-  override name = 'SchemaTooNewError';
-}
+export { migrationsFolder, SchemaTooNewError };
 
 /** Applies every pending migration in one transaction each; refuses a database newer than the code. */
 export function migrate(handle: DbHandle): { applied: number } {
-  const folder = migrationsFolder();
+  const folder = migrationsFolder('sqlite');
   const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
     entries: { when: number; tag: string }[];
   };

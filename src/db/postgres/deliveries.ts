@@ -1,0 +1,414 @@
+// The delivery ledger on PostgreSQL: claims with FOR UPDATE SKIP LOCKED so any number of senders share one queue;
+// every mark is one guarded UPDATE (only a row its owner still holds changes), as on SQLite.
+import type {
+  ClaimedDelivery,
+  DeliveryCounts,
+  DeliveryRow,
+  PriorResend,
+  RecentSends,
+  ResendOutcome,
+  ResendRequestRow,
+  SendableIssue,
+} from '../../deliveries/store.js';
+import { appendSuppression } from '../../subscribers/suppressions.js';
+import type { PgExec, PgHandle } from './client.js';
+import { all, one, run, value } from './rows.js';
+
+type Repo = PgHandle;
+
+export async function getSendableIssue(r: Repo, issueId: number): Promise<SendableIssue | undefined> {
+  return one<SendableIssue>(r, 'SELECT id, date, status, subject, subject_override, html, text, paused_reason, send_started_at FROM issues WHERE id = ?', [issueId]);
+}
+
+export async function findIssueIdByDate(r: Repo, date: string): Promise<number | undefined> {
+  return value<number>(r, 'SELECT id FROM issues WHERE date = ?', [date]);
+}
+
+export async function queueIssue(r: Repo, issueId: number, now: number): Promise<{ queued: number; status: string }> {
+  return r.tx(async (q) => {
+    // The row lock makes two queueing calls for one issue take turns; the unique index adds nobody twice anyway.
+    const status = await value<string>(q, 'SELECT status FROM issues WHERE id = ? FOR UPDATE', [issueId]);
+    if (status === undefined) return { queued: 0, status: 'missing' };
+    if (status === 'sent') return { queued: 0, status: 'sent' };
+    const queued = await run(
+      q,
+      `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
+       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
+       ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
+      [issueId, now, now],
+    );
+    await run(q, `UPDATE issues SET status = 'sending', send_started_at = COALESCE(send_started_at, ?), paused_reason = NULL, updated_at = ? WHERE id = ?`, [now, now, issueId]);
+    return { queued, status: 'sending' };
+  });
+}
+
+/** PostgreSQL checkpoints by itself; nothing to tune per process. */
+export async function useSenderCheckpoints(_r: Repo): Promise<void> {}
+
+export async function checkpoint(_r: Repo): Promise<void> {}
+
+export async function activeIssueIds(r: Repo): Promise<number[]> {
+  return (await all<{ id: number }>(r, `SELECT id FROM issues WHERE status = 'sending' AND (paused_reason IS NULL OR paused_reason LIKE 'relay:%') ORDER BY id`)).map((x) => x.id);
+}
+
+/**
+ * One statement: due rows picked in claim order, skipping rows another sender holds locked, then claimed (or skipped
+ * when their subscriber left) in the same UPDATE. Two senders never get the same row.
+ */
+export async function claimBatch(r: Repo, issueId: number, owner: string, limit: number, now: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
+  const rows = await all<ClaimedDelivery & { status: string }>(
+    r,
+    `WITH picked AS (
+       SELECT d.id FROM deliveries d
+        WHERE d.issue_id = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
+        ORDER BY d.next_attempt_at, d.id LIMIT ? FOR UPDATE SKIP LOCKED
+     ), judged AS (
+       SELECT p.id, (s.status = 'confirmed' AND s.email IS NOT NULL) AS ok, s.status AS sub_status, s.email
+         FROM picked p JOIN deliveries d ON d.id = p.id JOIN subscribers s ON s.id = d.subscriber_id
+     )
+     UPDATE deliveries d SET
+       status = CASE WHEN j.ok THEN 'sending' ELSE 'skipped' END,
+       lease_owner = CASE WHEN j.ok THEN ?::text ELSE NULL END,
+       lease_until = CASE WHEN j.ok THEN ?::bigint ELSE NULL END,
+       last_error = CASE WHEN j.ok THEN d.last_error ELSE 'subscriber ' || j.sub_status END,
+       updated_at = ?
+     FROM judged j WHERE d.id = j.id
+     RETURNING d.id, d.issue_id, d.subscriber_id, d.attempts, d.resends, d.uncertain, j.email, d.status`,
+    [issueId, now, limit, owner, leaseUntil, now],
+  );
+  return rows
+    .filter((x) => x.status === 'sending')
+    .sort((a, b) => a.id - b.id)
+    .map(({ status: _s, ...c }) => c);
+}
+
+export async function subscriberStatus(r: Repo, subscriberId: number): Promise<string | null> {
+  return (await value<string>(r, 'SELECT status FROM subscribers WHERE id = ?', [subscriberId])) ?? null;
+}
+
+const HELD = `WHERE id = ? AND lease_owner = ? AND status = 'sending'`;
+
+export async function markSkipped(r: Repo, id: number, owner: string, reason: string, now: number): Promise<void> {
+  await run(r, `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL ${HELD}`, [reason, now, id, owner]);
+}
+
+export async function markUncertain(r: Repo, id: number, owner: string, messageId: string, error: string, now: number): Promise<void> {
+  await run(
+    r,
+    `UPDATE deliveries SET status = 'uncertain', attempts = attempts + 1, uncertain = uncertain + 1, message_id = ?, last_error = ?,
+       updated_at = ?, lease_owner = NULL, lease_until = NULL ${HELD}`,
+    [messageId, `uncertain: ${error}`.slice(0, 500), now, id, owner],
+  );
+}
+
+export async function markSent(r: Repo, id: number, owner: string, messageId: string, response: string, now: number): Promise<void> {
+  await run(
+    r,
+    `UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = ?, smtp_response = ?, sent_at = ?, updated_at = ?,
+       last_error = NULL, lease_owner = NULL, lease_until = NULL ${HELD}`,
+    [messageId, response.slice(0, 500), now, now, id, owner],
+  );
+}
+
+export async function markRetry(
+  r: Repo,
+  id: number,
+  owner: string,
+  o: { error: string; nextAttemptAt: number | null; countAttempt: boolean; uncertain: boolean; messageId?: string },
+  now: number,
+): Promise<void> {
+  const status = o.nextAttemptAt === null ? 'failed' : 'queued';
+  await run(
+    r,
+    `UPDATE deliveries SET status = ?, attempts = attempts + ?::int, uncertain = uncertain + ?::int, next_attempt_at = ?, last_error = ?,
+       message_id = COALESCE(?::text, message_id), updated_at = ?, lease_owner = NULL, lease_until = NULL ${HELD}`,
+    [status, o.countAttempt ? 1 : 0, o.uncertain ? 1 : 0, o.nextAttemptAt ?? 0, o.error.slice(0, 500), o.messageId ?? null, now, id, owner],
+  );
+}
+
+export async function markFailed(r: Repo, id: number, owner: string, error: string, now: number): Promise<void> {
+  await run(r, `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL ${HELD}`, [
+    error.slice(0, 500),
+    now,
+    id,
+    owner,
+  ]);
+}
+
+/** The subscriber's bounce inside a transaction: state, consent event, their other queued rows skipped; the address, or null. */
+async function bounceSubscriberTx(q: PgExec, subscriberId: number, error: string, now: number): Promise<string | null> {
+  const email = await value<string | null>(
+    q,
+    `UPDATE subscribers SET status = 'bounced', bounced_at = ?, updated_at = ? WHERE id = ? AND status IN ('confirmed', 'pending') RETURNING email`,
+    [now, now, subscriberId],
+  );
+  if (email === undefined) return null;
+  await run(q, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'bounce', ?, ?)`, [subscriberId, now, error.slice(0, 300)]);
+  await run(q, `UPDATE deliveries SET status = 'skipped', last_error = 'subscriber bounced', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`, [now, subscriberId]);
+  return email ?? null;
+}
+
+export async function markBounced(r: Repo, id: number, owner: string, subscriberId: number, error: string, now: number): Promise<void> {
+  const bouncedEmail = await r.tx(async (q) => {
+    await run(
+      q,
+      `UPDATE deliveries SET status = 'bounced', attempts = attempts + 1, last_error = ?, smtp_response = ?, updated_at = ?,
+         lease_owner = NULL, lease_until = NULL ${HELD}`,
+      [error.slice(0, 500), error.slice(0, 500), now, id, owner],
+    );
+    return bounceSubscriberTx(q, subscriberId, error, now);
+  });
+  if (bouncedEmail) appendSuppression(r.suppressionLog, bouncedEmail, 'bounce', now);
+}
+
+export async function releaseClaims(r: Repo, ids: number[], owner: string, now: number, nextAttemptAt = 0): Promise<void> {
+  if (!ids.length) return;
+  await run(
+    r,
+    `UPDATE deliveries SET status = 'queued', lease_owner = NULL, lease_until = NULL, next_attempt_at = GREATEST(next_attempt_at, ?), updated_at = ?
+     WHERE id = ANY(?::bigint[]) AND lease_owner = ? AND status = 'sending'`,
+    [nextAttemptAt, now, ids, owner],
+  );
+}
+
+export async function renewLeases(r: Repo, owner: string, leaseUntil: number): Promise<number> {
+  return run(
+    r,
+    `UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND lease_owner = ? AND issue_id IN (SELECT id FROM issues WHERE status = 'sending')`,
+    [leaseUntil, owner],
+  );
+}
+
+/** How a row left mid-send comes back: queued again counted as uncertain, or final `uncertain` after one already was. */
+const RECOVER_SET = `status = CASE WHEN uncertain >= 1 THEN 'uncertain' ELSE 'queued' END, uncertain = uncertain + 1,
+  lease_owner = NULL, lease_until = NULL, updated_at = ?`;
+
+export async function recoverExpiredLeases(r: Repo, now: number): Promise<number> {
+  return run(
+    r,
+    `UPDATE deliveries SET ${RECOVER_SET}, last_error = 'lease expired: the sending process stopped mid-send'
+     WHERE status = 'sending' AND (lease_until IS NULL OR lease_until < ?) AND issue_id IN (SELECT id FROM issues WHERE status = 'sending')`,
+    [now, now],
+  );
+}
+
+export async function claimOwners(r: Repo): Promise<string[]> {
+  return (
+    await all<{ leaseOwner: string }>(
+      r,
+      `SELECT DISTINCT d.lease_owner FROM issues i JOIN deliveries d ON d.issue_id = i.id AND d.status = 'sending' WHERE i.status = 'sending' AND d.lease_owner IS NOT NULL`,
+    )
+  ).map((x) => x.leaseOwner);
+}
+
+export async function recoverOwners(r: Repo, owners: string[], now: number): Promise<number> {
+  if (!owners.length) return 0;
+  return run(r, `UPDATE deliveries SET ${RECOVER_SET}, last_error = 'the sending process died mid-send' WHERE status = 'sending' AND lease_owner = ANY(?::text[])`, [
+    now,
+    owners,
+  ]);
+}
+
+export async function finishCompletedIssues(r: Repo, now: number): Promise<number[]> {
+  return r.tx(
+    async (q) => {
+      const ids = (
+        await all<{ id: number }>(
+          q,
+          `SELECT i.id FROM issues i WHERE i.status = 'sending' AND NOT EXISTS
+             (SELECT 1 FROM deliveries d WHERE d.issue_id = i.id AND d.status IN ('queued', 'sending'))`,
+        )
+      ).map((x) => x.id);
+      const done: number[] = [];
+      for (const id of ids) {
+        const o = (await one<{ sent: number; refused: number }>(
+          q,
+          `SELECT COUNT(*) FILTER (WHERE status = 'sent') AS sent, COUNT(*) FILTER (WHERE status IN ('failed', 'bounced', 'uncertain')) AS refused
+             FROM deliveries WHERE issue_id = ?`,
+          [id],
+        ))!;
+        // Not one copy accepted: that is a broken relay or a blocked sender, not a sent issue to publish.
+        if (!o.sent && o.refused) {
+          const reason = `refused: the relay accepted none of the ${o.refused} copies; fix the cause, then resend the failed deliveries`;
+          await run(q, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ? AND paused_reason IS DISTINCT FROM ?`, [reason, now, id, reason]);
+          continue;
+        }
+        await run(q, `UPDATE issues SET status = 'sent', sent_at = COALESCE(sent_at, ?), paused_reason = NULL, updated_at = ? WHERE id = ? AND status = 'sending'`, [
+          now,
+          now,
+          id,
+        ]);
+        done.push(id);
+      }
+      return done;
+    },
+    { lock: 'newsdesk:finish-issues' },
+  );
+}
+
+export async function nextDueAt(r: Repo, issueIds: number[]): Promise<number | null> {
+  if (!issueIds.length) return null;
+  return (await value<number | null>(r, `SELECT MIN(next_attempt_at) FROM deliveries WHERE issue_id = ANY(?::int[]) AND status = 'queued'`, [issueIds])) ?? null;
+}
+
+export async function setPausedReason(r: Repo, issueId: number, reason: string | null, now: number, onlyIfPrefix?: string): Promise<void> {
+  if (onlyIfPrefix)
+    await run(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ? AND (paused_reason IS NULL OR paused_reason LIKE ?)`, [
+      reason,
+      now,
+      issueId,
+      `${onlyIfPrefix}%`,
+    ]);
+  else await run(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?`, [reason, now, issueId]);
+}
+
+export async function clearTransientPauses(r: Repo, now: number): Promise<void> {
+  await run(r, `UPDATE issues SET paused_reason = NULL, updated_at = ? WHERE status = 'sending' AND (paused_reason LIKE 'relay:%' OR paused_reason LIKE 'auth:%')`, [now]);
+}
+
+export async function deliveryCounts(r: Repo, issueId: number): Promise<DeliveryCounts> {
+  const out: DeliveryCounts = { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, unconfirmed: 0, uncertain: 0 };
+  const rows = await all<{ status: string; n: number; u: number | null }>(r, `SELECT status, COUNT(*) AS n, SUM(uncertain) AS u FROM deliveries WHERE issue_id = ? GROUP BY status`, [
+    issueId,
+  ]);
+  for (const row of rows) {
+    const key = (row.status === 'uncertain' ? 'unconfirmed' : row.status) as Exclude<keyof DeliveryCounts, 'uncertain'>;
+    out[key] = row.n;
+    out.uncertain += row.u ?? 0;
+  }
+  return out;
+}
+
+export async function recentSends(r: Repo, issueId: number, since: number): Promise<RecentSends> {
+  return (await one<RecentSends>(r, `SELECT COUNT(*) AS n, MIN(sent_at) AS first FROM deliveries WHERE issue_id = ? AND status = 'sent' AND sent_at > ?`, [issueId, since]))!;
+}
+
+export async function issueState(r: Repo, issueId: number): Promise<{ status: string; pausedReason: string | null } | undefined> {
+  return one(r, 'SELECT status, paused_reason FROM issues WHERE id = ?', [issueId]);
+}
+
+/** The shared send budget: one row whose next free slot every sender moves forward, in one statement. */
+export async function reserveSendSlots(r: Repo, n: number, gapMs: number, now: number): Promise<number> {
+  const span = n * gapMs;
+  return (await value<number>(
+    r,
+    `INSERT INTO send_slots (name, next_at) VALUES ('send', ?::bigint + ?::bigint)
+     ON CONFLICT (name) DO UPDATE SET next_at = GREATEST(send_slots.next_at, ?::bigint) + ?::bigint
+     RETURNING next_at - ?::bigint`,
+    [now, Math.round(span), now, Math.round(span), Math.round(span)],
+  ))!;
+}
+
+export async function hasPendingDeliveries(r: Repo, issueId: number): Promise<boolean> {
+  return (await value(r, `SELECT 1 FROM deliveries WHERE issue_id = ? AND status IN ('queued', 'sending') LIMIT 1`, [issueId])) !== undefined;
+}
+
+const priorResend = (q: PgExec, key: string) => one<PriorResend>(q, 'SELECT issue_id, kind, email, queued FROM resend_requests WHERE idempotency_key = ?', [key]);
+
+export async function findResendByKey(r: Repo, key: string): Promise<PriorResend | null> {
+  return (await priorResend(r, key)) ?? null;
+}
+
+export async function queueResend(
+  r: Repo,
+  issueId: number,
+  req: { kind: 'email'; email: string } | { kind: 'failed' } | { kind: 'missing' },
+  requestedBy: string,
+  now: number,
+  idempotencyKey?: string,
+): Promise<ResendOutcome> {
+  // One resend at a time across processes: the same key sent twice at once is recorded once.
+  return r.tx(
+    async (q) => {
+      const prior = idempotencyKey ? await priorResend(q, idempotencyKey) : undefined;
+      if (prior) return { queued: prior.queued, prior };
+      let out: ResendOutcome;
+      if (req.kind === 'email') {
+        const s = await one<{ id: number; status: string }>(q, 'SELECT id, status FROM subscribers WHERE email = ?', [req.email]);
+        if (!s) out = { queued: 0, reason: 'not_found' };
+        else if (s.status !== 'confirmed') out = { queued: 0, reason: 'not_confirmed' };
+        else {
+          const d = await one<{ id: number; status: string }>(q, 'SELECT id, status FROM deliveries WHERE issue_id = ? AND subscriber_id = ? FOR UPDATE', [issueId, s.id]);
+          if (!d) {
+            await run(q, `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at) VALUES (?, ?, 'queued', ?, ?, 0)`, [issueId, s.id, now, now]);
+            out = { queued: 1 };
+          } else if (d.status === 'queued' || d.status === 'sending') {
+            out = { queued: 0, reason: 'pending' };
+          } else {
+            await run(
+              q,
+              `UPDATE deliveries SET status = 'queued', resends = resends + CASE WHEN status = 'sent' THEN 1 ELSE 0 END, attempts = 0,
+                 next_attempt_at = 0, last_error = NULL, updated_at = ? WHERE id = ?`,
+              [now, d.id],
+            );
+            out = { queued: 1 };
+          }
+        }
+      } else if (req.kind === 'failed') {
+        out = {
+          queued: await run(
+            q,
+            `UPDATE deliveries SET status = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = ?
+             WHERE issue_id = ? AND status = 'failed' AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'confirmed')`,
+            [now, issueId],
+          ),
+        };
+      } else {
+        out = {
+          queued: await run(
+            q,
+            `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
+             SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
+             ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
+            [issueId, now, now],
+          ),
+        };
+      }
+      if (out.reason === 'not_found' || out.reason === 'not_confirmed') return out;
+      await run(q, `INSERT INTO resend_requests (issue_id, kind, email, requested_by, requested_at, queued, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+        issueId,
+        req.kind,
+        req.kind === 'email' ? req.email : null,
+        requestedBy,
+        now,
+        out.queued,
+        idempotencyKey ?? null,
+      ]);
+      if (out.queued > 0) await run(q, `UPDATE issues SET status = 'sending', updated_at = ? WHERE id = ? AND status = 'sent'`, [now, issueId]);
+      return out;
+    },
+    { lock: 'newsdesk:resend' },
+  );
+}
+
+export async function listResendRequests(r: Repo, issueId: number): Promise<ResendRequestRow[]> {
+  return all<ResendRequestRow>(r, `SELECT id, kind, email, requested_by, requested_at, queued FROM resend_requests WHERE issue_id = ? ORDER BY id`, [issueId]);
+}
+
+export async function recordTestSend(
+  r: Repo,
+  t: { issueId: number; email: string; at: number; status: 'sent' | 'failed'; messageId?: string; smtpResponse?: string; error?: string },
+): Promise<number> {
+  return (await value<number>(r, `INSERT INTO test_sends (issue_id, email, at, status, message_id, smtp_response, error) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, [
+    t.issueId,
+    t.email,
+    t.at,
+    t.status,
+    t.messageId ?? null,
+    t.smtpResponse ?? null,
+    t.error ?? null,
+  ]))!;
+}
+
+export async function subscriberIdByEmail(r: Repo, email: string): Promise<number | undefined> {
+  return value<number>(r, 'SELECT id FROM subscribers WHERE email = ?', [email]);
+}
+
+export async function listDeliveries(r: Repo, issueId: number, afterId = 0, limit = 500): Promise<DeliveryRow[]> {
+  return all<DeliveryRow>(
+    r,
+    `SELECT id, subscriber_id, status, attempts, uncertain, resends, next_attempt_at, message_id, smtp_response, last_error, sent_at
+     FROM deliveries WHERE issue_id = ? AND id > ? ORDER BY id LIMIT ?`,
+    [issueId, afterId, limit],
+  );
+}

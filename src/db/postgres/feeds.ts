@@ -1,0 +1,150 @@
+// Sources and articles on PostgreSQL. Storing a fetch takes one advisory lock, so two processes ingesting at once
+// credit an article found in two feeds the same way (preferSource) and never trip a unique index mid-transaction.
+import { preferSource } from '../../feeds/credit.js';
+import type { CleanArticle } from '../../feeds/normalize.js';
+import type { SourceEntry } from '../../feeds/opml.js';
+import type { Article, Source, SourceHealth, SyncResult } from '../../feeds/store.js';
+import type { PgHandle } from './client.js';
+import { all, one, run } from './rows.js';
+
+type Repo = PgHandle;
+
+export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: number): Promise<SyncResult> {
+  return r.tx(
+    async (q) => {
+      const existing = await all<Source>(q, 'SELECT * FROM sources');
+      const byUrl = new Map(existing.map((s) => [s.feedUrl, s]));
+      const inFile = new Set<string>();
+      const result: SyncResult = { total: entries.length, added: 0, renamed: 0, removed: 0, restored: 0 };
+      for (const e of entries) {
+        inFile.add(e.feedUrl);
+        const cur = byUrl.get(e.feedUrl);
+        if (!cur) {
+          await run(q, 'INSERT INTO sources (feed_url, name, site_url, weight, active, created_at) VALUES (?, ?, ?, ?, true, ?) ON CONFLICT DO NOTHING', [
+            e.feedUrl,
+            e.name,
+            e.siteUrl,
+            e.weight,
+            now,
+          ]);
+          result.added++;
+          continue;
+        }
+        if (cur.name !== e.name) result.renamed++;
+        if (!cur.active) result.restored++;
+        if (cur.name !== e.name || cur.siteUrl !== e.siteUrl || cur.weight !== e.weight || !cur.active)
+          await run(q, 'UPDATE sources SET name = ?, site_url = ?, weight = ?, active = true, removed_at = NULL WHERE id = ?', [e.name, e.siteUrl, e.weight, cur.id]);
+      }
+      for (const s of existing) {
+        if (s.active && !inFile.has(s.feedUrl)) {
+          await run(q, 'UPDATE sources SET active = false, removed_at = ? WHERE id = ?', [now, s.id]);
+          result.removed++;
+        }
+      }
+      return result;
+    },
+    { lock: 'newsdesk:sources' },
+  );
+}
+
+export async function listActiveSources(r: Repo): Promise<Source[]> {
+  return all<Source>(r, 'SELECT * FROM sources WHERE active ORDER BY name COLLATE "C", id');
+}
+
+export async function listAllSources(r: Repo): Promise<Source[]> {
+  return all<Source>(r, 'SELECT * FROM sources ORDER BY name COLLATE "C", id');
+}
+
+export async function saveFetchSuccess(
+  r: Repo,
+  sourceId: number,
+  items: CleanArticle[],
+  fetch: { etag: string | null; lastModified: string | null; at: number; siteUrl?: string | null },
+): Promise<number> {
+  return r.tx(
+    async (q) => {
+      if (fetch.siteUrl) await run(q, 'UPDATE sources SET site_url = ? WHERE id = ? AND site_url IS NULL', [fetch.siteUrl, sourceId]);
+      const me = (await one<{ id: number; siteUrl: string | null; feedUrl: string }>(q, 'SELECT id, site_url, feed_url FROM sources WHERE id = ?', [sourceId]))!;
+      let inserted = 0;
+      for (const a of items) {
+        const added = await run(
+          q,
+          `INSERT INTO articles (source_id, guid, url, canonical_url, title, author, published_at, date_source, first_seen_at, content_html, content_text, summary, content_hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+          [sourceId, a.guid, a.url, a.canonicalUrl, a.title, a.author, a.publishedAt, a.dateSource, a.firstSeenAt, a.contentHtml, a.contentText, a.summary, a.contentHash],
+        );
+        inserted += added;
+        if (added) continue;
+        const holder = await one<{ articleId: number; id: number; siteUrl: string | null; feedUrl: string; firstSeenAt: number }>(
+          q,
+          `SELECT a.id AS article_id, s.id, s.site_url, s.feed_url, a.first_seen_at
+             FROM articles a JOIN sources s ON s.id = a.source_id
+            WHERE a.canonical_url = ? AND a.source_id <> ? AND NOT EXISTS (SELECT 1 FROM issue_articles ia WHERE ia.article_id = a.id)`,
+          [a.canonicalUrl, sourceId],
+        );
+        if (holder && preferSource({ ...me, firstSeenAt: a.firstSeenAt }, holder, a.canonicalUrl))
+          await run(q, 'UPDATE articles SET source_id = ?, guid = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE source_id = ? AND guid = ?)', [
+            sourceId,
+            a.guid,
+            holder.articleId,
+            sourceId,
+            a.guid,
+          ]);
+      }
+      await run(
+        q,
+        `UPDATE sources SET etag = ?, last_modified = ?, last_fetch_at = ?, last_success_at = ?, last_error = NULL, consecutive_failures = 0, retry_after = NULL
+         WHERE id = ?`,
+        [fetch.etag, fetch.lastModified, fetch.at, fetch.at, sourceId],
+      );
+      return inserted;
+    },
+    { lock: 'newsdesk:articles' },
+  );
+}
+
+export async function findKnownKeys(r: Repo, sourceId: number, guids: string[], canonicalUrls: string[]): Promise<{ guids: Set<string>; urls: Set<string> }> {
+  const g = guids.length ? await all<{ guid: string }>(r, 'SELECT guid FROM articles WHERE source_id = ? AND guid = ANY(?::text[])', [sourceId, guids]) : [];
+  const u = canonicalUrls.length
+    ? await all<{ canonicalUrl: string }>(r, 'SELECT canonical_url FROM articles WHERE source_id = ? AND canonical_url = ANY(?::text[])', [sourceId, canonicalUrls])
+    : [];
+  return { guids: new Set(g.map((x) => x.guid)), urls: new Set(u.map((x) => x.canonicalUrl)) };
+}
+
+export async function saveNotModified(r: Repo, sourceId: number, at: number): Promise<void> {
+  await run(r, 'UPDATE sources SET last_fetch_at = ?, last_success_at = ?, last_error = NULL, consecutive_failures = 0, retry_after = NULL WHERE id = ?', [at, at, sourceId]);
+}
+
+export async function saveFetchFailure(r: Repo, sourceId: number, error: string, at: number, retryAfter?: number): Promise<void> {
+  await run(r, 'UPDATE sources SET last_fetch_at = ?, last_error = ?, consecutive_failures = consecutive_failures + 1, retry_after = ? WHERE id = ?', [
+    at,
+    error.slice(0, 1000),
+    retryAfter ?? null,
+    sourceId,
+  ]);
+}
+
+export async function listSourcesWithHealth(r: Repo, now: number): Promise<SourceHealth[]> {
+  const since = now - 7 * 24 * 60 * 60 * 1000;
+  return all<SourceHealth>(
+    r,
+    `SELECT s.id, s.name, s.feed_url, s.site_url, s.weight, s.active, s.removed_at, s.last_fetch_at, s.last_success_at, s.last_error,
+            s.consecutive_failures, s.retry_after, count(a.id) AS article_count,
+            count(a.id) FILTER (WHERE a.published_at >= ?) AS articles_last7_days
+       FROM sources s LEFT JOIN articles a ON a.source_id = s.id
+      GROUP BY s.id ORDER BY s.active DESC, s.name COLLATE "C", s.id`,
+    [since],
+  );
+}
+
+export async function listArticlesOfSource(r: Repo, sourceId: number, limit = 500): Promise<Article[]> {
+  return all<Article>(r, 'SELECT * FROM articles WHERE source_id = ? ORDER BY published_at DESC, id DESC LIMIT ?', [sourceId, limit]);
+}
+
+export async function listDueSources(r: Repo, now: number): Promise<Source[]> {
+  return all<Source>(r, 'SELECT * FROM sources WHERE active AND (retry_after IS NULL OR retry_after < ?) ORDER BY name COLLATE "C", id', [now]);
+}
+
+export async function activeSourceNames(r: Repo): Promise<string[]> {
+  return (await all<{ name: string }>(r, 'SELECT name FROM sources WHERE active AND removed_at IS NULL ORDER BY lower(name), name')).map((x) => x.name);
+}

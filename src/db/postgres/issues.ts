@@ -1,0 +1,152 @@
+// Stored issues on PostgreSQL: the same rules as SQLite's (one issue per date, an article in at most one issue,
+// edits only while a draft), kept by unique indexes, row locks and one advisory lock per date.
+import type { CandidateArticle, ScoreParts } from '../../digest/types.js';
+import type { ArchiveIssue, DeliveryCounts, IssueArticleRow, IssueEdit, IssueRecord, NewIssue } from '../../issues/store.js';
+import type { PgHandle } from './client.js';
+import { all, one, run, value } from './rows.js';
+
+type Ctx = PgHandle;
+
+/** Published: sending or sent, unless every copy was refused. */
+const ARCHIVE_WHERE = `i.status IN ('sending', 'sent') AND coalesce(i.paused_reason, '') NOT LIKE 'refused:%'`;
+const ARTICLE_COUNT = `(SELECT count(*) FROM issue_articles ia WHERE ia.issue_id = i.id AND NOT ia.excluded)`;
+
+export async function getIssue(ctx: Ctx, id: number): Promise<IssueRecord | null> {
+  return (await one<IssueRecord>(ctx, 'SELECT * FROM issues WHERE id = ?', [id])) ?? null;
+}
+
+export async function getIssueByDate(ctx: Ctx, date: string): Promise<IssueRecord | null> {
+  return (await one<IssueRecord>(ctx, 'SELECT * FROM issues WHERE date = ?', [date])) ?? null;
+}
+
+export async function countIssueArticles(ctx: Ctx, issueId: number): Promise<number> {
+  return (await value<number>(ctx, 'SELECT count(*) FROM issue_articles WHERE issue_id = ? AND NOT excluded', [issueId])) ?? 0;
+}
+
+function listIssues(ctx: Ctx, p: { limit: number; offset: number }, published: boolean): Promise<ArchiveIssue[]> {
+  return all<ArchiveIssue>(
+    ctx,
+    `SELECT i.id, i.date, i.subject, i.preheader, i.status, i.sent_at, i.send_started_at, i.updated_at, ${ARTICLE_COUNT} AS article_count
+       FROM issues i ${published ? `WHERE ${ARCHIVE_WHERE}` : ''} ORDER BY i.date DESC LIMIT ? OFFSET ?`,
+    [p.limit, p.offset],
+  );
+}
+
+export async function listArchiveIssues(ctx: Ctx, p: { limit: number; offset: number }): Promise<ArchiveIssue[]> {
+  return listIssues(ctx, p, true);
+}
+
+export async function countArchiveIssues(ctx: Ctx): Promise<number> {
+  return (await value<number>(ctx, `SELECT count(*) FROM issues i WHERE ${ARCHIVE_WHERE}`)) ?? 0;
+}
+
+export async function listAllIssues(ctx: Ctx, p: { limit: number; offset: number }): Promise<ArchiveIssue[]> {
+  return listIssues(ctx, p, false);
+}
+
+export async function deliveryCounts(ctx: Ctx, issueIds: number[]): Promise<Map<number, DeliveryCounts>> {
+  const out = new Map<number, DeliveryCounts>(issueIds.map((id) => [id, { queued: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, unconfirmed: 0 }]));
+  if (!issueIds.length) return out;
+  const rows = await all<{ issueId: number; status: string; n: number }>(
+    ctx,
+    'SELECT issue_id, status, count(*) AS n FROM deliveries WHERE issue_id = ANY(?::int[]) GROUP BY issue_id, status',
+    [issueIds],
+  );
+  for (const r of rows) {
+    const c = out.get(r.issueId)!;
+    const key = (r.status === 'sending' ? 'queued' : r.status === 'uncertain' ? 'unconfirmed' : r.status) as keyof DeliveryCounts;
+    c[key] += r.n;
+  }
+  return out;
+}
+
+export async function previousCutoff(ctx: Ctx, date: string): Promise<number | null> {
+  return (await value<number>(ctx, 'SELECT cutoff_at FROM issues WHERE date < ? ORDER BY date DESC LIMIT 1', [date])) ?? null;
+}
+
+const CANDIDATE = `a.id, a.source_id, s.name AS source_name, s.weight AS source_weight, a.title, a.canonical_url, a.summary, a.content_text,
+  a.published_at, a.first_seen_at`;
+
+export async function unassignedArticles(ctx: Ctx, floor: number, cutoff: number): Promise<CandidateArticle[]> {
+  return all<CandidateArticle>(
+    ctx,
+    `SELECT ${CANDIDATE} FROM articles a JOIN sources s ON s.id = a.source_id
+      WHERE a.published_at > ? AND a.published_at <= ? AND NOT EXISTS (SELECT 1 FROM issue_articles ia WHERE ia.article_id = a.id)
+      ORDER BY a.id`,
+    [floor, cutoff],
+  );
+}
+
+export async function historyArticles(ctx: Ctx, from: number, to: number): Promise<CandidateArticle[]> {
+  return all<CandidateArticle>(ctx, `SELECT ${CANDIDATE} FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.published_at >= ? AND a.published_at < ? ORDER BY a.id`, [
+    from,
+    to,
+  ]);
+}
+
+export async function followedSourceNames(ctx: Ctx): Promise<string[]> {
+  const rows = await all<{ name: string }>(ctx, 'SELECT DISTINCT name FROM sources WHERE removed_at IS NULL AND active');
+  return rows.map((r) => r.name).sort((a, b) => a.localeCompare(b));
+}
+
+export async function getIssueArticles(ctx: Ctx, issueId: number): Promise<IssueArticleRow[]> {
+  const rows = await all<CandidateArticle & { rank: number; score: number; scoreParts: string; excluded: boolean }>(
+    ctx,
+    `SELECT ${CANDIDATE}, ia.rank, ia.score, ia.score_parts, ia.excluded
+       FROM issue_articles ia JOIN articles a ON a.id = ia.article_id JOIN sources s ON s.id = a.source_id
+      WHERE ia.issue_id = ? ORDER BY ia.rank`,
+    [issueId],
+  );
+  return rows.map(({ scoreParts, ...r }) => ({ ...r, parts: JSON.parse(scoreParts) as ScoreParts }));
+}
+
+export async function insertIssue(ctx: Ctx, n: NewIssue): Promise<{ created: IssueRecord } | { exists: IssueRecord } | { taken: true }> {
+  // Assemblies of the same date take turns; the unique indexes (date, article) back that up.
+  return ctx.tx(
+    async (q) => {
+      const existing = await one<IssueRecord>(q, 'SELECT * FROM issues WHERE date = ?', [n.date]);
+      if (existing) return { exists: existing };
+      const ids = n.articles.map((a) => a.articleId);
+      if (ids.length && (await value(q, 'SELECT 1 FROM issue_articles WHERE article_id = ANY(?::int[]) LIMIT 1', [ids])) !== undefined) return { taken: true as const };
+      const created = (await one<IssueRecord>(
+        q,
+        `INSERT INTO issues (date, status, window_start, cutoff_at, subject, preheader, html, text, signal_article_id, patterns_json, digest_json, created_at, updated_at)
+         VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        [n.date, n.windowStart, n.cutoffAt, n.subject, n.preheader, n.html, n.text, n.signalArticleId, n.patternsJson, n.digestJson, n.now, n.now],
+      ))!;
+      for (let i = 0; i < n.articles.length; i += 200) {
+        const chunk = n.articles.slice(i, i + 200);
+        await run(
+          q,
+          `INSERT INTO issue_articles (issue_id, article_id, rank, score, score_parts) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+          chunk.flatMap((a) => [created.id, a.articleId, a.rank, a.score, a.scoreParts]),
+        );
+      }
+      return { created };
+    },
+    { lock: 'newsdesk:assemble' },
+  );
+}
+
+export async function updateDraftIssue(ctx: Ctx, id: number, e: IssueEdit): Promise<'ok' | 'frozen' | 'stale' | 'missing'> {
+  return ctx.tx(async (q) => {
+    const row = await one<{ status: string; updatedAt: number }>(q, 'SELECT status, updated_at FROM issues WHERE id = ? FOR UPDATE', [id]);
+    if (!row) return 'missing';
+    if (row.status !== 'draft') return 'frozen';
+    if (row.updatedAt !== e.expectedUpdatedAt) return 'stale';
+    await run(
+      q,
+      `UPDATE issues SET subject = ?, subject_override = ?, preheader = ?, html = ?, text = ?, signal_article_id = ?, pinned_signal_article_id = ?,
+         patterns_note = ?, patterns_json = ?, updated_at = ? WHERE id = ?`,
+      [e.subject, e.subjectOverride, e.preheader, e.html, e.text, e.signalArticleId, e.pinnedSignalArticleId, e.patternsNote, e.patternsJson, Math.max(e.now, row.updatedAt + 1), id],
+    );
+    await run(q, 'UPDATE issue_articles SET excluded = (article_id = ANY(?::int[])) WHERE issue_id = ?', [e.excludedIds, id]);
+    return 'ok';
+  });
+}
+
+export async function adjacentArchiveDates(ctx: Ctx, date: string): Promise<{ prev: string | null; next: string | null }> {
+  const prev = await value<string>(ctx, `SELECT i.date FROM issues i WHERE ${ARCHIVE_WHERE} AND i.date < ? ORDER BY i.date DESC LIMIT 1`, [date]);
+  const next = await value<string>(ctx, `SELECT i.date FROM issues i WHERE ${ARCHIVE_WHERE} AND i.date > ? ORDER BY i.date ASC LIMIT 1`, [date]);
+  return { prev: prev ?? null, next: next ?? null };
+}

@@ -1,0 +1,522 @@
+// The delivery ledger: every statement that reads or writes deliveries, resend requests and test sends.
+import type Database from 'better-sqlite3';
+import type {
+  ClaimedDelivery,
+  DeliveryCounts,
+  DeliveryRow,
+  PriorResend,
+  RecentSends,
+  ResendOutcome,
+  ResendRequestRow,
+  SendableIssue,
+} from '../../deliveries/store.js';
+import { immediate, type DbHandle } from './client.js';
+import { appendSuppression } from '../../subscribers/suppressions.js';
+
+type Repo = Pick<DbHandle, 'sqlite' | 'suppressionLog'>;
+
+
+
+
+
+const stmtCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/** Prepared statements cached per connection: the hot path prepares nothing per message. */
+function st(r: Repo, sql: string): Database.Statement {
+  let m = stmtCache.get(r.sqlite);
+  if (!m) stmtCache.set(r.sqlite, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = r.sqlite.prepare(sql)));
+  return s;
+}
+
+export async function getSendableIssue(r: Repo, issueId: number): Promise<SendableIssue | undefined> {
+  return st(
+    r,
+    `SELECT id, date, status, subject, subject_override AS subjectOverride, html, text, paused_reason AS pausedReason,
+            send_started_at AS sendStartedAt FROM issues WHERE id = ?`,
+  ).get(issueId) as SendableIssue | undefined;
+}
+
+export async function findIssueIdByDate(r: Repo, date: string): Promise<number | undefined> {
+  return (st(r, 'SELECT id FROM issues WHERE date = ?').get(date) as { id: number } | undefined)?.id;
+}
+
+/**
+ * Snapshots every confirmed subscriber into one queued delivery each, in one immediate transaction with
+ * INSERT … SELECT (no rows pass through JavaScript), and marks the issue sending. Idempotent: the unique
+ * (issue, subscriber) index lets a second call add nobody twice. Clears an operator-resumable pause.
+ */
+export async function queueIssue(r: Repo, issueId: number, now: number): Promise<{ queued: number; status: string }> {
+  return immediate(r.sqlite, () => {
+    const issue = st(r, 'SELECT status FROM issues WHERE id = ?').get(issueId) as { status: string } | undefined;
+    if (!issue) return { queued: 0, status: 'missing' };
+    if (issue.status === 'sent') return { queued: 0, status: 'sent' };
+    const res = st(
+      r,
+      `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
+       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
+       ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
+    ).run(issueId, now, now);
+    st(
+      r,
+      `UPDATE issues SET status = 'sending', send_started_at = COALESCE(send_started_at, ?), paused_reason = NULL, updated_at = ?
+       WHERE id = ?`,
+    ).run(now, now, issueId);
+    return { queued: res.changes, status: 'sending' };
+  });
+}
+
+/**
+ * While sending, the WAL is checkpointed by the sender's maintenance tick rather than inside whichever
+ * per-row commit crosses the 1,000-page mark (which stalls every connection's replies); the cap stays.
+ */
+export async function useSenderCheckpoints(r: Repo): Promise<void> {
+  r.sqlite.pragma('wal_autocheckpoint = 10000');
+}
+
+/** A passive checkpoint: copies what it can without waiting for readers. */
+export async function checkpoint(r: Repo): Promise<void> {
+  r.sqlite.pragma('wal_checkpoint(PASSIVE)');
+}
+
+/** Issues the sender should work on: sending and not paused for the operator (relay pauses resume by themselves). */
+export async function activeIssueIds(r: Repo): Promise<number[]> {
+  return (
+    st(r, `SELECT id FROM issues WHERE status = 'sending' AND (paused_reason IS NULL OR paused_reason LIKE 'relay:%') ORDER BY id`).all() as {
+      id: number;
+    }[]
+  ).map((x) => x.id);
+}
+
+/**
+ * Claims up to `limit` due queued rows of an issue for `owner` until `leaseUntil`, in one immediate
+ * transaction. Rows whose subscriber is no longer confirmed are skipped instead (unsubscribed or bounced
+ * while the issue was sending). Walks the claim index in (next_attempt_at, id) order: no sort, no full scan.
+ */
+export async function claimBatch(r: Repo, issueId: number, owner: string, limit: number, now: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
+  return immediate(r.sqlite, () => {
+    const rows = st(
+      r,
+      `SELECT d.id, d.issue_id AS issueId, d.subscriber_id AS subscriberId, d.attempts, d.resends, d.uncertain, s.email, s.status AS subStatus
+       FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+       WHERE d.issue_id = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
+       ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+    ).all(issueId, now, limit) as (ClaimedDelivery & { subStatus: string; email: string | null })[];
+    const out: ClaimedDelivery[] = [];
+    const claim = st(r, `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ?`);
+    const skip = st(r, `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ? WHERE id = ?`);
+    for (const row of rows) {
+      if (row.subStatus !== 'confirmed' || !row.email) {
+        skip.run(`subscriber ${row.subStatus}`, now, row.id);
+        continue;
+      }
+      claim.run(owner, leaseUntil, now, row.id);
+      out.push({ id: row.id, issueId: row.issueId, subscriberId: row.subscriberId, email: row.email, attempts: row.attempts, resends: row.resends, uncertain: row.uncertain });
+    }
+    return out;
+  });
+}
+
+/** The subscriber's state right now (checked again just before a message is handed to SMTP). */
+export async function subscriberStatus(r: Repo, subscriberId: number): Promise<string | null> {
+  return (st(r, 'SELECT status FROM subscribers WHERE id = ?').pluck().get(subscriberId) as string | undefined) ?? null;
+}
+
+/** A claimed row whose subscriber left while it waited: skipped, never sent. */
+export async function markSkipped(r: Repo, id: number, owner: string, reason: string, now: number): Promise<void> {
+  await immediate(r.sqlite, () =>
+    st(
+      r,
+      `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(reason, now, id, owner),
+  );
+}
+
+/**
+ * A copy lost after the final dot when an earlier copy may already have arrived: final state `uncertain`, so the
+ * recipient gets at most two copies (FAULTS 59). Counted as one more uncertain copy.
+ */
+export async function markUncertain(r: Repo, id: number, owner: string, messageId: string, error: string, now: number): Promise<void> {
+  await immediate(r.sqlite, () =>
+    st(
+      r,
+      `UPDATE deliveries SET status = 'uncertain', attempts = attempts + 1, uncertain = uncertain + 1, message_id = ?, last_error = ?,
+         updated_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(messageId, `uncertain: ${error}`.slice(0, 500), now, id, owner),
+  );
+}
+
+/** Records the server's acceptance; only a row this owner still holds is changed. */
+export async function markSent(r: Repo, id: number, owner: string, messageId: string, response: string, now: number): Promise<void> {
+  await immediate(r.sqlite, () =>
+    st(
+      r,
+      `UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = ?, smtp_response = ?, sent_at = ?, updated_at = ?,
+         last_error = NULL, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(messageId, response.slice(0, 500), now, now, id, owner),
+  );
+}
+
+/**
+ * A temporary failure: back to the queue for `nextAttemptAt`, or failed when the schedule is spent.
+ * `countAttempt` false gives the try back (the relay, not the recipient, failed). `uncertain` counts a copy
+ * the server may have taken (connection lost after the final dot).
+ */
+export async function markRetry(
+  r: Repo,
+  id: number,
+  owner: string,
+  o: { error: string; nextAttemptAt: number | null; countAttempt: boolean; uncertain: boolean; messageId?: string },
+  now: number,
+): Promise<void> {
+  const status = o.nextAttemptAt === null ? 'failed' : 'queued';
+  await immediate(r.sqlite, () =>
+    st(
+      r,
+      `UPDATE deliveries SET status = ?, attempts = attempts + ?, uncertain = uncertain + ?, next_attempt_at = ?, last_error = ?,
+         message_id = COALESCE(?, message_id), updated_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(status, o.countAttempt ? 1 : 0, o.uncertain ? 1 : 0, o.nextAttemptAt ?? 0, o.error.slice(0, 500), o.messageId ?? null, now, id, owner),
+  );
+}
+
+/** A permanent failure that is not the recipient's fault (content refused): failed, no retry. */
+export async function markFailed(r: Repo, id: number, owner: string, error: string, now: number): Promise<void> {
+  await immediate(r.sqlite, () =>
+    st(
+      r,
+      `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(error.slice(0, 500), now, id, owner),
+  );
+}
+
+/**
+ * A 5xx for the recipient: the delivery is bounced, the subscriber becomes bounced (with a consent event)
+ * and their other queued deliveries are skipped, all in one transaction.
+ */
+export async function markBounced(r: Repo, id: number, owner: string, subscriberId: number, error: string, now: number): Promise<void> {
+  const bouncedEmail = await immediate(r.sqlite, () => {
+    st(
+      r,
+      `UPDATE deliveries SET status = 'bounced', attempts = attempts + 1, last_error = ?, smtp_response = ?, updated_at = ?,
+         lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    ).run(error.slice(0, 500), error.slice(0, 500), now, id, owner);
+    const changed = st(
+      r,
+      `UPDATE subscribers SET status = 'bounced', bounced_at = ?, updated_at = ? WHERE id = ? AND status IN ('confirmed', 'pending')`,
+    ).run(now, now, subscriberId).changes;
+    if (!changed) return null;
+    st(r, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'bounce', ?, ?)`).run(subscriberId, now, error.slice(0, 300));
+    st(r, `UPDATE deliveries SET status = 'skipped', last_error = 'subscriber bounced', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`).run(
+      now,
+      subscriberId,
+    );
+    return (st(r, 'SELECT email FROM subscribers WHERE id = ?').get(subscriberId) as { email: string | null } | undefined)?.email ?? null;
+  });
+  if (bouncedEmail) appendSuppression(r.suppressionLog, bouncedEmail, 'bounce', now);
+}
+
+/** Gives claimed rows back untouched (shutdown, pause before sending): no attempt, not uncertain. */
+export async function releaseClaims(r: Repo, ids: number[], owner: string, now: number, nextAttemptAt = 0): Promise<void> {
+  if (!ids.length) return;
+  await immediate(r.sqlite, () => {
+    const s = st(
+      r,
+      `UPDATE deliveries SET status = 'queued', lease_owner = NULL, lease_until = NULL, next_attempt_at = MAX(next_attempt_at, ?), updated_at = ?
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+    );
+    for (const id of ids) s.run(nextAttemptAt, now, id, owner);
+  });
+}
+
+/** Extends the lease of every row this owner holds in the given issues: a live process keeps its claims. */
+export async function renewLeases(r: Repo, owner: string, leaseUntil: number): Promise<number> {
+  return immediate(r.sqlite, () => {
+    let n = 0;
+    const issues = st(r, `SELECT id FROM issues WHERE status = 'sending'`).all() as { id: number }[];
+    const s = st(r, `UPDATE deliveries SET lease_until = ? WHERE issue_id = ? AND status = 'sending' AND lease_owner = ?`);
+    for (const i of issues) n += s.run(leaseUntil, i.id, owner).changes;
+    return n;
+  });
+}
+
+/**
+ * Puts rows whose lease ran out (their process died) back in the queue, counted as uncertain: the
+ * crashed process may have handed them to the server. Returns how many were recovered.
+ */
+export async function recoverExpiredLeases(r: Repo, now: number): Promise<number> {
+  return immediate(r.sqlite, () => {
+    let n = 0;
+    const issues = st(r, `SELECT id FROM issues WHERE status = 'sending'`).all() as { id: number }[];
+    const s = st(
+      r,
+      `UPDATE deliveries SET ${RECOVER_SET}, last_error = 'lease expired: the sending process stopped mid-send'
+       WHERE issue_id = ? AND status = 'sending' AND (lease_until IS NULL OR lease_until < ?)`,
+    );
+    for (const i of issues) n += s.run(now, i.id, now).changes;
+    return n;
+  });
+}
+
+/**
+ * How a row left mid-send comes back: queued again counted as uncertain, or, when a copy was already uncertain,
+ * to the final `uncertain` state (never a third copy).
+ */
+const RECOVER_SET = `status = CASE WHEN uncertain >= 1 THEN 'uncertain' ELSE 'queued' END, uncertain = uncertain + 1,
+  lease_owner = NULL, lease_until = NULL, updated_at = ?`;
+
+/** Owners holding rows mid-send right now (to find those whose process is gone). */
+export async function claimOwners(r: Repo): Promise<string[]> {
+  return st(r, `SELECT DISTINCT d.lease_owner FROM issues i JOIN deliveries d ON d.issue_id = i.id AND d.status = 'sending' WHERE i.status = 'sending' AND d.lease_owner IS NOT NULL`)
+    .pluck()
+    .all() as string[];
+}
+
+/** Takes back at once the rows of owners whose process is provably gone (same host, pid dead), as a lease expiry would. */
+export async function recoverOwners(r: Repo, owners: string[], now: number): Promise<number> {
+  if (!owners.length) return 0;
+  return immediate(r.sqlite, () => {
+    const s = st(r, `UPDATE deliveries SET ${RECOVER_SET}, last_error = 'the sending process died mid-send' WHERE status = 'sending' AND lease_owner = ?`);
+    let n = 0;
+    for (const o of owners) n += s.run(now, o).changes;
+    return n;
+  });
+}
+
+/** Marks issues sent whose deliveries have all reached a final state; returns their ids. */
+export async function finishCompletedIssues(r: Repo, now: number): Promise<number[]> {
+  return immediate(r.sqlite, () => {
+    const ids = (
+      st(
+        r,
+        `SELECT i.id FROM issues i WHERE i.status = 'sending' AND NOT EXISTS
+           (SELECT 1 FROM deliveries d WHERE d.issue_id = i.id AND d.status IN ('queued', 'sending'))`,
+      ).all() as { id: number }[]
+    ).map((x) => x.id);
+    const s = st(r, `UPDATE issues SET status = 'sent', sent_at = COALESCE(sent_at, ?), paused_reason = NULL, updated_at = ? WHERE id = ? AND status = 'sending'`);
+    const outcome = st(r, `SELECT SUM(status = 'sent') AS sent, SUM(status IN ('failed', 'bounced', 'uncertain')) AS refused FROM deliveries WHERE issue_id = ?`);
+    const pause = st(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ? AND paused_reason IS NOT ?`);
+    const done: number[] = [];
+    for (const id of ids) {
+      const o = outcome.get(id) as { sent: number | null; refused: number | null };
+      // Not one copy accepted: that is a broken relay or a blocked sender, not a sent issue to publish.
+      if (!o.sent && o.refused) {
+        const reason = `refused: the relay accepted none of the ${o.refused} copies; fix the cause, then resend the failed deliveries`;
+        pause.run(reason, now, id, reason);
+        continue;
+      }
+      s.run(now, now, id);
+      done.push(id);
+    }
+    return done;
+  });
+}
+
+/** The earliest next_attempt_at among an issue's queued rows (to sleep until then); null when none. */
+export async function nextDueAt(r: Repo, issueIds: number[]): Promise<number | null> {
+  let min: number | null = null;
+  const s = st(r, `SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE issue_id = ? AND status = 'queued'`);
+  for (const id of issueIds) {
+    const t = (s.get(id) as { t: number | null }).t;
+    if (t !== null && (min === null || t < min)) min = t;
+  }
+  return min;
+}
+
+/** Sets or clears why an issue is paused; with `onlyIfPrefix` only when it is not paused for another reason. */
+export async function setPausedReason(r: Repo, issueId: number, reason: string | null, now: number, onlyIfPrefix?: string): Promise<void> {
+  await immediate(r.sqlite, () => {
+    if (onlyIfPrefix) {
+      st(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ? AND (paused_reason IS NULL OR paused_reason LIKE ?)`).run(
+        reason,
+        now,
+        issueId,
+        `${onlyIfPrefix}%`,
+      );
+    } else {
+      st(r, `UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?`).run(reason, now, issueId);
+    }
+  });
+}
+
+/** Clears pauses that a fresh process should retry by itself (relay and authentication). */
+export async function clearTransientPauses(r: Repo, now: number): Promise<void> {
+  await immediate(r.sqlite, () =>
+    st(r, `UPDATE issues SET paused_reason = NULL, updated_at = ? WHERE status = 'sending' AND (paused_reason LIKE 'relay:%' OR paused_reason LIKE 'auth:%')`).run(now),
+  );
+}
+
+export async function deliveryCounts(r: Repo, issueId: number): Promise<DeliveryCounts> {
+  const out: DeliveryCounts = { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, unconfirmed: 0, uncertain: 0 };
+  const rows = st(r, `SELECT status, COUNT(*) AS n, SUM(uncertain) AS u FROM deliveries WHERE issue_id = ? GROUP BY status`).all(issueId) as {
+    status: string;
+    n: number;
+    u: number | null;
+  }[];
+  for (const row of rows) {
+    const key = (row.status === 'uncertain' ? 'unconfirmed' : row.status) as Exclude<keyof DeliveryCounts, 'uncertain'>;
+    out[key] = row.n;
+    out.uncertain += row.u ?? 0;
+  }
+  return out;
+}
+
+export async function recentSends(r: Repo, issueId: number, since: number): Promise<RecentSends> {
+  return st(r, `SELECT COUNT(*) AS n, MIN(sent_at) AS first FROM deliveries WHERE issue_id = ? AND status = 'sent' AND sent_at > ?`).get(issueId, since) as RecentSends;
+}
+
+export async function issueState(r: Repo, issueId: number): Promise<{ status: string; pausedReason: string | null } | undefined> {
+  return st(r, 'SELECT status, paused_reason AS pausedReason FROM issues WHERE id = ?').get(issueId) as { status: string; pausedReason: string | null } | undefined;
+}
+
+/** The shared send budget: one row whose next free slot every sender of this file moves forward. */
+export async function reserveSendSlots(r: Repo, n: number, gapMs: number, now: number): Promise<number> {
+  return immediate(r.sqlite, () =>
+    st(
+      r,
+      `INSERT INTO send_slots (name, next_at) VALUES ('send', ? + ?) ON CONFLICT (name) DO UPDATE SET next_at = MAX(next_at, ?) + ?
+       RETURNING next_at - ? AS startAt`,
+    ).pluck().get(now, n * gapMs, now, n * gapMs, n * gapMs) as number,
+  );
+}
+
+/** Whether an issue still has deliveries waiting or in flight. */
+export async function hasPendingDeliveries(r: Repo, issueId: number): Promise<boolean> {
+  return Boolean(st(r, `SELECT 1 FROM deliveries WHERE issue_id = ? AND status IN ('queued', 'sending') LIMIT 1`).get(issueId));
+}
+
+
+
+const priorResend = (r: Repo, key: string) =>
+  st(r, 'SELECT issue_id AS issueId, kind, email, queued FROM resend_requests WHERE idempotency_key = ?').get(key) as PriorResend | undefined;
+
+/** The resend recorded under an idempotency key, if any. */
+export async function findResendByKey(r: Repo, key: string): Promise<PriorResend | null> {
+  return priorResend(r, key) ?? null;
+}
+
+/**
+ * Queues operator resends in one immediate transaction and records the request (who, when, what, how many).
+ * Never reaches anyone not confirmed. `email`: a new copy even if sent before; `failed`: every failed
+ * delivery; `missing`: confirmed subscribers without a delivery of this issue.
+ */
+export async function queueResend(
+  r: Repo,
+  issueId: number,
+  req: { kind: 'email'; email: string } | { kind: 'failed' } | { kind: 'missing' },
+  requestedBy: string,
+  now: number,
+  idempotencyKey?: string,
+): Promise<ResendOutcome> {
+  return immediate(r.sqlite, () => {
+    // A request with a key already recorded (a client retrying, or the same request twice at once) changes nothing.
+    const prior = idempotencyKey ? priorResend(r, idempotencyKey) : undefined;
+    if (prior) return { queued: prior.queued, prior };
+    let out: ResendOutcome;
+    if (req.kind === 'email') {
+      const s = st(r, 'SELECT id, status FROM subscribers WHERE email = ?').get(req.email) as { id: number; status: string } | undefined;
+      if (!s) out = { queued: 0, reason: 'not_found' };
+      else if (s.status !== 'confirmed') out = { queued: 0, reason: 'not_confirmed' };
+      else {
+        const d = st(r, 'SELECT id, status FROM deliveries WHERE issue_id = ? AND subscriber_id = ?').get(issueId, s.id) as
+          | { id: number; status: string }
+          | undefined;
+        if (!d) {
+          st(r, `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at) VALUES (?, ?, 'queued', ?, ?, 0)`).run(
+            issueId,
+            s.id,
+            now,
+            now,
+          );
+          out = { queued: 1 };
+        } else if (d.status === 'queued' || d.status === 'sending') {
+          out = { queued: 0, reason: 'pending' };
+        } else {
+          st(
+            r,
+            `UPDATE deliveries SET status = 'queued', resends = resends + CASE WHEN status = 'sent' THEN 1 ELSE 0 END, attempts = 0,
+               next_attempt_at = 0, last_error = NULL, updated_at = ? WHERE id = ?`,
+          ).run(now, d.id);
+          out = { queued: 1 };
+        }
+      }
+    } else if (req.kind === 'failed') {
+      out = {
+        queued: st(
+          r,
+          `UPDATE deliveries SET status = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = ?
+           WHERE issue_id = ? AND status = 'failed'
+             AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'confirmed')`,
+        ).run(now, issueId).changes,
+      };
+    } else {
+      out = {
+        queued: st(
+          r,
+          `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
+           SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
+           ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
+        ).run(issueId, now, now).changes,
+      };
+    }
+    if (out.reason === 'not_found' || out.reason === 'not_confirmed') return out;
+    st(r, `INSERT INTO resend_requests (issue_id, kind, email, requested_by, requested_at, queued, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+      issueId,
+      req.kind,
+      req.kind === 'email' ? req.email : null,
+      requestedBy,
+      now,
+      out.queued,
+      idempotencyKey ?? null,
+    );
+    if (out.queued > 0) st(r, `UPDATE issues SET status = 'sending', updated_at = ? WHERE id = ? AND status = 'sent'`).run(now, issueId);
+    return out;
+  });
+}
+
+
+export async function listResendRequests(r: Repo, issueId: number): Promise<ResendRequestRow[]> {
+  return st(
+    r,
+    `SELECT id, kind, email, requested_by AS requestedBy, requested_at AS requestedAt, queued FROM resend_requests WHERE issue_id = ? ORDER BY id`,
+  ).all(issueId) as ResendRequestRow[];
+}
+
+/** Records a test copy, apart from deliveries. */
+export async function recordTestSend(
+  r: Repo,
+  t: { issueId: number; email: string; at: number; status: 'sent' | 'failed'; messageId?: string; smtpResponse?: string; error?: string },
+): Promise<number> {
+  return Number(
+    st(r, `INSERT INTO test_sends (issue_id, email, at, status, message_id, smtp_response, error) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+      t.issueId,
+      t.email,
+      t.at,
+      t.status,
+      t.messageId ?? null,
+      t.smtpResponse ?? null,
+      t.error ?? null,
+    ).lastInsertRowid,
+  );
+}
+
+/** The unsubscribe-link subject of an address, when it belongs to a subscriber. */
+export async function subscriberIdByEmail(r: Repo, email: string): Promise<number | undefined> {
+  return (st(r, 'SELECT id FROM subscribers WHERE email = ?').get(email) as { id: number } | undefined)?.id;
+}
+
+
+/** A page of an issue's deliveries by id (never all at once). */
+export async function listDeliveries(r: Repo, issueId: number, afterId = 0, limit = 500): Promise<DeliveryRow[]> {
+  return st(
+    r,
+    `SELECT id, subscriber_id AS subscriberId, status, attempts, uncertain, resends, next_attempt_at AS nextAttemptAt, message_id AS messageId,
+            smtp_response AS smtpResponse, last_error AS lastError, sent_at AS sentAt
+     FROM deliveries WHERE issue_id = ? AND id > ? ORDER BY id LIMIT ?`,
+  ).all(issueId, afterId, limit) as DeliveryRow[];
+}

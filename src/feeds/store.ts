@@ -1,0 +1,99 @@
+// What ingest, the sources sync, the admin API and the console need from stored sources and articles.
+import type { CleanArticle } from './normalize.js';
+import type { SourceEntry } from './opml.js';
+
+/** A feed the newsletter follows, synced from the OPML file. */
+export interface Source {
+  id: number;
+  feedUrl: string;
+  name: string;
+  siteUrl: string | null;
+  weight: number;
+  active: boolean;
+  etag: string | null;
+  lastModified: string | null;
+  lastFetchAt: number | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  retryAfter: number | null;
+  createdAt: number;
+  removedAt: number | null;
+}
+
+/** One stored article, unique by canonical URL across all feeds. */
+export interface Article {
+  id: number;
+  sourceId: number;
+  guid: string;
+  url: string;
+  canonicalUrl: string;
+  title: string;
+  author: string | null;
+  publishedAt: number;
+  /** 'feed' when the feed gave a usable date, else 'first_seen'. */
+  dateSource: 'feed' | 'first_seen';
+  firstSeenAt: number;
+  contentHtml: string;
+  contentText: string;
+  summary: string;
+  contentHash: string;
+}
+
+/** What a sync of the sources file changed. */
+export interface SyncResult {
+  total: number;
+  added: number;
+  renamed: number;
+  removed: number;
+  restored: number;
+}
+
+/** A source with its health, for the admin API, the admin page and `newsdesk sources list`. */
+export interface SourceHealth {
+  id: number;
+  name: string;
+  feedUrl: string;
+  siteUrl: string | null;
+  weight: number;
+  active: boolean;
+  removedAt: number | null;
+  lastFetchAt: number | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  retryAfter: number | null;
+  articleCount: number;
+  articlesLast7Days: number;
+}
+
+/** Sources and their articles. */
+export interface FeedsStore {
+  /** Makes the sources table match the file: new feeds added, names/site/weight updated, missing ones marked removed (their articles stay). */
+  syncSourceEntries(entries: SourceEntry[], now: number): Promise<SyncResult>;
+  /** The sources currently followed, by name. */
+  listActiveSources(): Promise<Source[]>;
+  /** Every source, removed ones included. */
+  listAllSources(): Promise<Source[]>;
+  /**
+   * Stores a successful fetch in one transaction: new articles (an existing GUID in this source or an existing canonical
+   * URL anywhere is skipped by the unique indexes), the validators for the next conditional GET, and the health fields.
+   * An article another source stored already is credited by preferSource (until it is in an issue). Returns how many
+   * articles were new.
+   */
+  saveFetchSuccess(sourceId: number, items: CleanArticle[], fetch: { etag: string | null; lastModified: string | null; at: number; siteUrl?: string | null }): Promise<number>;
+  /** Which of these GUIDs and canonical URLs this source stored already (another source's copy is the store's to weigh). */
+  findKnownKeys(sourceId: number, guids: string[], canonicalUrls: string[]): Promise<{ guids: Set<string>; urls: Set<string> }>;
+  /** A 304: the source is healthy and nothing changed. */
+  saveNotModified(sourceId: number, at: number): Promise<void>;
+  /** A failed fetch or parse: the reason, one more failure in a row, and when the server allows the next try. */
+  saveFetchFailure(sourceId: number, error: string, at: number, retryAfter?: number): Promise<void>;
+  /** Every source (followed first, then removed) with fetch health and article counts; `now` defaults to ctx.clock. */
+  listSourcesWithHealth(now: number): Promise<SourceHealth[]>;
+  /** Articles of one source, newest first (tests and the admin page). */
+  listArticlesOfSource(sourceId: number, limit?: number): Promise<Article[]>;
+  /** Sources due for a fetch: followed and not waiting out a Retry-After. */
+  listDueSources(now: number): Promise<Source[]>;
+  /** Names of the sources the landing page lists (active ones, alphabetically, ignoring case). */
+  activeSourceNames(): Promise<string[]>;
+}
