@@ -14,6 +14,8 @@ describe('loadConfig', () => {
     expect(c.port).toBe(3000);
     expect(c.publicUrl).toBe('http://localhost:3000');
     expect(c.databasePath).toBe(join(d, 'data/newsdesk.sqlite'));
+    expect(c.databaseKind).toBe('sqlite');
+    expect(c.databasePoolSize).toBe(10);
     expect(c.mailFrom).toBe('Engineering @ Scale <digest@localhost>');
     expect(c.newsletterName).toBe('Engineering @ Scale');
     expect(c.digestCron).toBe('0 6 * * *');
@@ -52,7 +54,8 @@ describe('loadConfig', () => {
     ['PORT', 'abc', /^PORT must be a whole number/],
     ['PORT', '70000', /^PORT must be between/],
     ['PUBLIC_URL', 'ftp://x', /^PUBLIC_URL /],
-    ['DATABASE_URL', 'postgres://x/y', /^DATABASE_URL /],
+    ['DATABASE_URL', 'mysql://x/y', /^DATABASE_URL /],
+    ['DATABASE_POOL_SIZE', '0', /^DATABASE_POOL_SIZE /],
     ['SMTP_URL', 'http://mail', /^SMTP_URL /],
     ['DIGEST_CRON', 'every day', /^DIGEST_CRON is not a valid cron/],
     ['DIGEST_TIMEZONE', 'Mars/Olympus', /^DIGEST_TIMEZONE is not a known IANA time zone/],
@@ -119,5 +122,17 @@ describe('loadConfig', () => {
     expect(printed).not.toContain('hunter2');
     expect(printed).not.toContain(c.secretKey);
     expect(printed).not.toContain(c.adminToken);
+  });
+});
+
+describe('DATABASE_URL for PostgreSQL', () => {
+  it('picks the postgres backend, keeps the URL and hides its password when printed', () => {
+    const d = mkdtempSync(join(tmpdir(), 'nd-cfg-pg-'));
+    const c = loadConfig({ DATA_DIR: d, DATABASE_URL: 'postgres://news:s3cret@db.internal:5432/news', DATABASE_POOL_SIZE: '4' }, d);
+    expect(c.databaseKind).toBe('postgres');
+    expect(c.databaseUrl).toBe('postgres://news:s3cret@db.internal:5432/news');
+    expect(c.databasePath).toBe('');
+    expect(c.databasePoolSize).toBe(4);
+    expect(JSON.stringify(redactConfig(c))).not.toContain('s3cret');
   });
 });

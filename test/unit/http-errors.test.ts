@@ -1,12 +1,16 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { storeErrorKind } from '../../src/db/errors.js';
 import { errorHandler } from '../../src/http/errors.js';
 import { AppError } from '../../src/lib/errors.js';
 import { silentLogger } from '../../src/lib/log.js';
 
+const noted: unknown[] = [];
+const store = { errorKind: storeErrorKind, noteWriteError: (err: unknown) => void noted.push(err) };
+
 function appThrowing(err: unknown) {
   const app = new Hono();
-  app.onError(errorHandler(silentLogger()));
+  app.onError(errorHandler(silentLogger(), store));
   app.get('/api/x', () => {
     throw err;
   });
@@ -24,6 +28,21 @@ describe('the one onError', () => {
     const text = await r.text();
     expect(text).not.toContain('secret details');
     expect(JSON.parse(text).error.code).toBe('UNAVAILABLE');
+    expect(noted).toContain(wrapped);
+  });
+
+  it('maps PostgreSQL busy, unreachable and an exhausted pool to 503 with a JSON error', async () => {
+    for (const err of [
+      Object.assign(new Error('deadlock detected'), { code: '40P01' }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      new Error('timeout exceeded when trying to connect'),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    ]) {
+      const r = await appThrowing(err).request('/api/x');
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('5');
+      expect((await r.json()).error.code).toBe('UNAVAILABLE');
+    }
   });
 
   it('turns unknown errors into a generic 500 with no internals, JSON on /api and HTML elsewhere', async () => {

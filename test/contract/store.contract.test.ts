@@ -1,0 +1,538 @@
+// The storage contract: every repository behaviour the rest of newsdesk relies on, run against each backend. A new
+// backend is done when this suite passes on it.
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import type { CleanArticle } from '../../src/feeds/normalize.js';
+import type { Store } from '../../src/store.js';
+import { readSuppressions } from '../../src/subscribers/suppressions.js';
+import { BACKENDS, type OpenedStore } from './backends.js';
+
+const DAY = 24 * 3600 * 1000;
+const T0 = Date.UTC(2026, 10, 2, 6, 0);
+
+async function confirmed(s: Store, emails: string[], now = T0): Promise<number[]> {
+  const rows = emails.map((email, i) => ({
+    line: i + 1,
+    email,
+    name: null,
+    status: 'confirmed' as const,
+    createdAt: now,
+    confirmedAt: now,
+    unsubscribedAt: null,
+    bouncedAt: null,
+    consentSource: 'import',
+    statedConsentAt: now,
+  }));
+  return (await s.subscribers.importSubscriberBatch(rows, new Map(), now)).created.map((c) => c.id);
+}
+
+async function source(s: Store, name: string, feedUrl = `https://${name.toLowerCase().replace(/\W+/g, '')}.example/feed.xml`) {
+  await s.feeds.syncSourceEntries([...(await s.feeds.listAllSources()).filter((x) => x.active).map((x) => ({ feedUrl: x.feedUrl, name: x.name, siteUrl: x.siteUrl, weight: x.weight })), { feedUrl, name, siteUrl: null, weight: 1 }], T0);
+  return (await s.feeds.listAllSources()).find((x) => x.feedUrl === feedUrl)!;
+}
+
+let seq = 0;
+function article(over: Partial<CleanArticle> = {}): CleanArticle {
+  const n = ++seq;
+  const url = over.canonicalUrl ?? `https://blog.example/post-${n}`;
+  return {
+    guid: `g-${n}`,
+    url,
+    canonicalUrl: url,
+    title: `Post ${n}`,
+    author: null,
+    publishedAt: T0 - 3600_000,
+    dateSource: 'feed',
+    firstSeenAt: T0 - 1800_000,
+    contentHtml: '<p>x</p>',
+    contentText: 'Scaling queues with care.',
+    summary: 'Scaling queues with care.',
+    contentHash: `h-${n}`,
+    ...over,
+  };
+}
+
+async function draftIssue(s: Store, date: string, articleIds: number[] = []) {
+  const r = await s.issues.insertIssue({
+    date,
+    windowStart: T0 - DAY,
+    cutoffAt: T0,
+    subject: `Issue ${date}`,
+    preheader: 'p',
+    html: '<p>h</p>',
+    text: 't',
+    signalArticleId: articleIds[0] ?? null,
+    patternsJson: '[]',
+    digestJson: '{}',
+    now: T0,
+    articles: articleIds.map((articleId, i) => ({ articleId, rank: i + 1, score: 10 - i, scoreParts: JSON.stringify({ depth: i }) })),
+  });
+  if (!('created' in r)) throw new Error(`no issue: ${JSON.stringify(r)}`);
+  return r.created;
+}
+
+for (const backend of BACKENDS) {
+  describe(`the storage contract on ${backend.name}`, () => {
+    let opened: OpenedStore;
+    let s: Store;
+    beforeAll(() => backend.setup(), 60_000);
+    afterAll(() => backend.teardown());
+    beforeEach(async () => {
+      opened = await backend.open();
+      s = opened.store;
+    });
+    afterEach(() => opened.close());
+
+    describe('subscribers', () => {
+      it('signup, throttle, confirm, a stale token, unsubscribe: each once, each with its consent event', async () => {
+        const a = await s.subscribers.recordSignup('ann@example.com', 'Ann', T0, { ip: '192.0.2.1', userAgent: 'UA' });
+        expect(a.action).toBe('send_confirmation');
+        expect(a.subscriber).toMatchObject({ email: 'ann@example.com', name: 'Ann', status: 'pending', createdAt: T0, lastConfirmationSentAt: T0 });
+        expect((await s.subscribers.recordSignup('ann@example.com', null, T0 + 1000, {})).action).toBe('throttled');
+        const id = a.subscriber.id;
+        expect((await s.subscribers.confirmSubscriber(id, T0, T0 + 2000, {})).outcome).toBe('confirmed');
+        expect((await s.subscribers.confirmSubscriber(id, T0, T0 + 3000, {})).outcome).toBe('already_confirmed');
+        expect((await s.subscribers.recordSignup('ann@example.com', null, T0 + 4000, {})).action).toBe('already_confirmed');
+        expect((await s.subscribers.unsubscribeSubscriber(id, T0 + 5000, {})).changed).toBe(true);
+        expect((await s.subscribers.unsubscribeSubscriber(id, T0 + 6000, {})).changed).toBe(false);
+        // A confirmation link issued before the unsubscribe never brings them back.
+        expect((await s.subscribers.confirmSubscriber(id, T0, T0 + 7000, {})).outcome).toBe('invalid');
+        const events = await s.subscribers.listConsentEvents(id);
+        expect(events.map((e) => e.type)).toEqual(['signup', 'confirm', 'unsubscribe']);
+        expect(events[0]).toMatchObject({ ip: '192.0.2.1', userAgent: 'UA', subscriberId: id, at: T0 });
+        expect([...readSuppressions(s.suppressionLog).values()]).toEqual([{ at: T0 + 5000, event: 'unsubscribe' }]);
+        expect(await s.subscribers.findSubscriberByEmail('ann@example.com')).toMatchObject({ status: 'unsubscribed', unsubscribedAt: T0 + 5000 });
+      });
+
+      it('two signups of one new address at once make one subscriber', async () => {
+        const out = await Promise.all([1, 2, 3].map((i) => s.subscribers.recordSignup('race@example.com', null, T0 + i, {})));
+        expect(new Set(out.map((o) => o.subscriber.id)).size).toBe(1);
+        expect(out.filter((o) => o.action === 'send_confirmation')).toHaveLength(1);
+      });
+
+      it('lists by id with a cursor, a status filter and a case-insensitive search that treats % and _ literally', async () => {
+        const ids = await confirmed(s, ['a1@example.com', 'b_2@example.com', 'c3@Example.org', 'd4@example.com', 'e%5@example.com']);
+        await s.subscribers.recordSignup('pending@example.com', null, T0, {});
+        const p1 = await s.subscribers.listSubscribers({ limit: 2 });
+        expect(p1.subscribers.map((x) => x.id)).toEqual(ids.slice(0, 2));
+        const p2 = await s.subscribers.listSubscribers({ limit: 2, cursor: Number(p1.nextCursor) });
+        expect(p2.subscribers.map((x) => x.id)).toEqual(ids.slice(2, 4));
+        const p3 = await s.subscribers.listSubscribers({ limit: 2, cursor: Number(p2.nextCursor) });
+        expect(p3.subscribers).toHaveLength(2);
+        expect(p3.nextCursor).toBeNull();
+        expect((await s.subscribers.listSubscribers({ status: 'pending' })).subscribers.map((x) => x.email)).toEqual(['pending@example.com']);
+        expect((await s.subscribers.listSubscribers({ search: 'EXAMPLE.ORG' })).subscribers.map((x) => x.email)).toEqual(['c3@Example.org']);
+        expect((await s.subscribers.listSubscribers({ search: '_' })).subscribers.map((x) => x.email)).toEqual(['b_2@example.com']);
+        expect((await s.subscribers.listSubscribers({ search: '%' })).subscribers.map((x) => x.email)).toEqual(['e%5@example.com']);
+        expect(await s.subscribers.countSubscribersByStatus()).toEqual({ pending: 1, confirmed: 5, unsubscribed: 0, bounced: 0 });
+      });
+
+      it('import skips an address already there (unchanged) and one the suppression log says left', async () => {
+        await confirmed(s, ['keep@example.com']);
+        const gone = new Map((await import('../../src/subscribers/suppressions.js')).readSuppressions(null));
+        const { addressKey } = await import('../../src/subscribers/suppressions.js');
+        gone.set(addressKey('left@example.com'), { at: T0 - DAY, event: 'unsubscribe' });
+        const rows = ['keep@example.com', 'left@example.com', 'new@example.com', 'gone@example.com'].map((email, i) => ({
+          line: i + 2,
+          email,
+          name: null,
+          status: (email === 'gone@example.com' ? 'unsubscribed' : 'pending') as 'pending' | 'unsubscribed',
+          createdAt: T0,
+          confirmedAt: null,
+          unsubscribedAt: email === 'gone@example.com' ? T0 - 5 : null,
+          bouncedAt: null,
+          consentSource: null,
+          statedConsentAt: null,
+        }));
+        const out = await s.subscribers.importSubscriberBatch(rows, gone, T0);
+        expect(out.created.map((c) => [c.email, c.status])).toEqual([
+          ['new@example.com', 'pending'],
+          ['gone@example.com', 'unsubscribed'],
+        ]);
+        expect(out.skipped).toEqual([
+          { line: 2, email: 'keep@example.com', reason: 'already on the list as confirmed' },
+          { line: 3, email: 'left@example.com', reason: expect.stringMatching(/^unsubscribed on .* \(suppression log\)$/) },
+        ]);
+        expect(readSuppressions(s.suppressionLog).get(addressKey('gone@example.com'))).toEqual({ at: T0 - 5, event: 'unsubscribe' });
+      });
+
+      it('erasure removes the address, keeps the row anonymous, and is logged; iterate pages through everyone', async () => {
+        const [a, b, c] = await confirmed(s, ['x@example.com', 'y@example.com', 'z@example.com']);
+        expect(await s.subscribers.eraseSubscriber(b!, T0 + 1)).toBe(true);
+        expect(await s.subscribers.eraseSubscriber(b!, T0 + 2)).toBe(false);
+        expect(await s.subscribers.findSubscriberById(b!)).toMatchObject({ email: null, name: null, status: 'unsubscribed', erasedAt: T0 + 1 });
+        const seen: number[] = [];
+        for await (const row of s.subscribers.iterateSubscribers(2)) seen.push(row.id);
+        expect(seen).toEqual([a, b, c]);
+        expect([...readSuppressions(s.suppressionLog).values()].map((e) => e.event)).toEqual(['erase']);
+      });
+
+      it('replaying the suppression log brings back the state of those who left after their consent, nobody else', async () => {
+        const { addressKey } = await import('../../src/subscribers/suppressions.js');
+        const [a, b, c] = await confirmed(s, ['a@example.com', 'b@example.com', 'c@example.com']);
+        const log = new Map([
+          [addressKey('a@example.com'), { at: T0 + 10, event: 'unsubscribe' as const }],
+          [addressKey('b@example.com'), { at: T0 + 10, event: 'bounce' as const }],
+          [addressKey('c@example.com'), { at: T0 - 10, event: 'unsubscribe' as const }],
+        ]);
+        expect(await s.subscribers.replaySuppressions(log, T0 + 20)).toBe(2);
+        expect((await s.subscribers.findSubscriberById(a!))?.status).toBe('unsubscribed');
+        expect((await s.subscribers.findSubscriberById(b!))?.status).toBe('bounced');
+        expect((await s.subscribers.findSubscriberById(c!))?.status).toBe('confirmed');
+        expect(await s.subscribers.replaySuppressions(log, T0 + 30)).toBe(0);
+      });
+    });
+
+    describe('the delivery ledger', () => {
+      it('queues each confirmed subscriber once, however often it is called, and reports the issue sending', async () => {
+        await confirmed(s, ['a@example.com', 'b@example.com']);
+        await s.subscribers.recordSignup('p@example.com', null, T0, {});
+        const issue = await draftIssue(s, '2026-11-02');
+        expect(await s.deliveries.queueIssue(issue.id, T0)).toEqual({ queued: 2, status: 'sending' });
+        expect(await s.deliveries.queueIssue(issue.id, T0)).toEqual({ queued: 0, status: 'sending' });
+        await confirmed(s, ['c@example.com']);
+        const again = await Promise.all([s.deliveries.queueIssue(issue.id, T0), s.deliveries.queueIssue(issue.id, T0)]);
+        expect(again.map((x) => x.queued).sort()).toEqual([0, 1]);
+        expect(await s.deliveries.queueIssue(9999, T0)).toEqual({ queued: 0, status: 'missing' });
+        expect((await s.deliveries.deliveryCounts(issue.id)).queued).toBe(3);
+        expect(await s.deliveries.activeIssueIds()).toEqual([issue.id]);
+        expect(await s.deliveries.findIssueIdByDate('2026-11-02')).toBe(issue.id);
+        expect(await s.deliveries.getSendableIssue(issue.id)).toMatchObject({ id: issue.id, status: 'sending', subject: 'Issue 2026-11-02', sendStartedAt: T0, subjectOverride: null });
+      });
+
+      it('claims: concurrent claimers never share a row; a subscriber who left is skipped, not claimed', async () => {
+        const ids = await confirmed(
+          s,
+          Array.from({ length: 40 }, (_, i) => `r${i}@example.com`),
+        );
+        const issue = await draftIssue(s, '2026-11-02');
+        await s.deliveries.queueIssue(issue.id, T0);
+        await s.subscribers.unsubscribeSubscriber(ids[0]!, T0, {});
+        const batches = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((o) => s.deliveries.claimBatch(issue.id, o, 15, T0 + 1, T0 + 60_000)));
+        const claimed = batches.flat();
+        expect(new Set(claimed.map((c) => c.id)).size).toBe(claimed.length);
+        expect(claimed.length).toBe(39);
+        expect(claimed.map((c) => c.subscriberId)).not.toContain(ids[0]);
+        expect(claimed[0]).toMatchObject({ issueId: issue.id, attempts: 0, resends: 0, uncertain: 0, email: expect.stringMatching(/@example\.com$/) });
+        const counts = await s.deliveries.deliveryCounts(issue.id);
+        expect(counts).toMatchObject({ sending: 39, skipped: 1, queued: 0 });
+        expect((await s.deliveries.claimOwners()).sort()).toEqual(['p1', 'p2', 'p3', 'p4'].filter((o) => batches[['p1', 'p2', 'p3', 'p4'].indexOf(o)]!.length));
+      });
+
+      it('claims walk due rows only, in (next attempt, id) order', async () => {
+        await confirmed(s, ['a@example.com', 'b@example.com', 'c@example.com']);
+        const issue = await draftIssue(s, '2026-11-02');
+        await s.deliveries.queueIssue(issue.id, T0);
+        const [first] = await s.deliveries.claimBatch(issue.id, 'o', 1, T0, T0 + 1000);
+        await s.deliveries.markRetry(first!.id, 'o', { error: '451 later', nextAttemptAt: T0 + 5000, countAttempt: true, uncertain: false }, T0);
+        const next = await s.deliveries.claimBatch(issue.id, 'o', 10, T0 + 1, T0 + 1000);
+        expect(next.map((c) => c.id)).not.toContain(first!.id);
+        expect(await s.deliveries.nextDueAt([issue.id])).toBe(T0 + 5000);
+        const later = await s.deliveries.claimBatch(issue.id, 'o', 10, T0 + 5000, T0 + 9000);
+        expect(later.map((c) => [c.id, c.attempts])).toEqual([[first!.id, 1]]);
+      });
+
+      it('marks change only a row its owner still holds; a bounce bounces the subscriber and skips their other rows', async () => {
+        const [a, b] = await confirmed(s, ['a@example.com', 'b@example.com']);
+        const i1 = await draftIssue(s, '2026-11-02');
+        const i2 = await draftIssue(s, '2026-11-03');
+        await s.deliveries.queueIssue(i1.id, T0);
+        await s.deliveries.queueIssue(i2.id, T0);
+        const rows = await s.deliveries.claimBatch(i1.id, 'me', 10, T0, T0 + 1000);
+        const ra = rows.find((r) => r.subscriberId === a)!;
+        const rb = rows.find((r) => r.subscriberId === b)!;
+        await s.deliveries.markSent(ra.id, 'someone-else', '<m1>', '250 ok', T0);
+        expect((await s.deliveries.deliveryCounts(i1.id)).sent).toBe(0);
+        await s.deliveries.markSent(ra.id, 'me', '<m1>', '250 ok', T0 + 5);
+        await s.deliveries.markBounced(rb.id, 'me', b!, '550 no such user', T0 + 6);
+        const list = await s.deliveries.listDeliveries(i1.id);
+        expect(list.map((d) => [d.subscriberId, d.status, d.attempts, d.messageId])).toEqual([
+          [a, 'sent', 1, '<m1>'],
+          [b, 'bounced', 1, null],
+        ]);
+        expect(list[0]).toMatchObject({ smtpResponse: '250 ok', sentAt: T0 + 5 });
+        expect((await s.subscribers.findSubscriberById(b!))?.status).toBe('bounced');
+        expect(await s.deliveries.deliveryCounts(i2.id)).toMatchObject({ queued: 1, skipped: 1 });
+        expect(await s.deliveries.subscriberStatus(b!)).toBe('bounced');
+        expect([...readSuppressions(s.suppressionLog).values()]).toEqual([{ at: T0 + 6, event: 'bounce' }]);
+        expect(await s.deliveries.recentSends(i1.id, T0)).toEqual({ n: 1, first: T0 + 5 });
+      });
+
+      it('released claims go back untouched; renewed leases outlive expiry; expired ones come back uncertain, then final', async () => {
+        await confirmed(s, ['a@example.com', 'b@example.com', 'c@example.com']);
+        const issue = await draftIssue(s, '2026-11-02');
+        await s.deliveries.queueIssue(issue.id, T0);
+        const [x, y, z] = await s.deliveries.claimBatch(issue.id, 'me', 3, T0, T0 + 1000);
+        await s.deliveries.releaseClaims([x!.id], 'me', T0, T0 + 50);
+        expect(await s.deliveries.renewLeases('me', T0 + 10_000)).toBe(2);
+        expect(await s.deliveries.recoverExpiredLeases(T0 + 5000)).toBe(0);
+        expect(await s.deliveries.recoverExpiredLeases(T0 + 20_000)).toBe(2);
+        let list = await s.deliveries.listDeliveries(issue.id);
+        expect(list.map((d) => [d.status, d.uncertain, d.attempts])).toEqual([
+          ['queued', 0, 0],
+          ['queued', 1, 0],
+          ['queued', 1, 0],
+        ]);
+        expect(list[0]!.nextAttemptAt).toBe(T0 + 50);
+        // A row already uncertain once is never sent a third time: its next loss is final.
+        const again = await s.deliveries.claimBatch(issue.id, 'dead-owner', 3, T0 + 20_000, T0 + 30_000);
+        expect(again.map((r) => r.id).sort()).toEqual([x!.id, y!.id, z!.id].sort());
+        expect(await s.deliveries.recoverOwners(['dead-owner'], T0 + 21_000)).toBe(3);
+        list = await s.deliveries.listDeliveries(issue.id);
+        expect(list.map((d) => [d.status, d.uncertain])).toEqual([
+          ['queued', 1],
+          ['uncertain', 2],
+          ['uncertain', 2],
+        ]);
+        const counts = await s.deliveries.deliveryCounts(issue.id);
+        expect(counts).toMatchObject({ queued: 1, unconfirmed: 2, uncertain: 5 });
+      });
+
+      it('an issue is finished once every delivery is final; one nobody accepted is paused, not published', async () => {
+        const [a] = await confirmed(s, ['a@example.com']);
+        const ok = await draftIssue(s, '2026-11-02');
+        const refused = await draftIssue(s, '2026-11-03');
+        for (const i of [ok, refused]) await s.deliveries.queueIssue(i.id, T0);
+        expect(await s.deliveries.finishCompletedIssues(T0)).toEqual([]);
+        const [r1] = await s.deliveries.claimBatch(ok.id, 'me', 1, T0, T0 + 1000);
+        await s.deliveries.markSent(r1!.id, 'me', '<m>', '250', T0);
+        const [r2] = await s.deliveries.claimBatch(refused.id, 'me', 1, T0, T0 + 1000);
+        await s.deliveries.markFailed(r2!.id, 'me', '554 content refused', T0);
+        expect(await s.deliveries.hasPendingDeliveries(ok.id)).toBe(false);
+        expect(await s.deliveries.finishCompletedIssues(T0 + 1)).toEqual([ok.id]);
+        expect(await s.deliveries.issueState(ok.id)).toEqual({ status: 'sent', pausedReason: null });
+        expect(await s.deliveries.issueState(refused.id)).toMatchObject({ status: 'sending', pausedReason: expect.stringMatching(/^refused: /) });
+        expect(a).toBeGreaterThan(0);
+      });
+
+      it('pauses: a prefix-guarded pause never overwrites another reason; transient pauses clear', async () => {
+        const issue = await draftIssue(s, '2026-11-02');
+        await s.deliveries.queueIssue(issue.id, T0);
+        await s.deliveries.setPausedReason(issue.id, 'operator: held', T0);
+        await s.deliveries.setPausedReason(issue.id, 'relay: 421', T0, 'relay:');
+        expect((await s.deliveries.issueState(issue.id))?.pausedReason).toBe('operator: held');
+        expect(await s.deliveries.activeIssueIds()).toEqual([]);
+        await s.deliveries.setPausedReason(issue.id, 'relay: 421', T0);
+        expect(await s.deliveries.activeIssueIds()).toEqual([issue.id]);
+        await s.deliveries.clearTransientPauses(T0);
+        expect((await s.deliveries.issueState(issue.id))?.pausedReason).toBeNull();
+      });
+
+      it('resends: by address, failed, missing; an idempotency key records one request even when sent twice at once', async () => {
+        const [a, b] = await confirmed(s, ['a@example.com', 'b@example.com']);
+        const issue = await draftIssue(s, '2026-11-02');
+        await s.deliveries.queueIssue(issue.id, T0);
+        const rows = await s.deliveries.claimBatch(issue.id, 'me', 2, T0, T0 + 1000);
+        await s.deliveries.markSent(rows.find((r) => r.subscriberId === a)!.id, 'me', '<m>', '250', T0);
+        await s.deliveries.markFailed(rows.find((r) => r.subscriberId === b)!.id, 'me', '554', T0);
+        await s.deliveries.finishCompletedIssues(T0);
+        expect(await s.deliveries.queueResend(issue.id, { kind: 'email', email: 'nobody@example.com' }, 'op', T0)).toEqual({ queued: 0, reason: 'not_found' });
+        const both = await Promise.all([
+          s.deliveries.queueResend(issue.id, { kind: 'email', email: 'a@example.com' }, 'op', T0 + 1, 'key-1'),
+          s.deliveries.queueResend(issue.id, { kind: 'email', email: 'a@example.com' }, 'op', T0 + 1, 'key-1'),
+        ]);
+        expect(both.map((o) => o.queued)).toEqual([1, 1]);
+        expect(both.filter((o) => o.prior)).toHaveLength(1);
+        expect(await s.deliveries.findResendByKey('key-1')).toEqual({ issueId: issue.id, kind: 'email', email: 'a@example.com', queued: 1 });
+        expect(await s.deliveries.queueResend(issue.id, { kind: 'email', email: 'a@example.com' }, 'op', T0 + 2)).toEqual({ queued: 0, reason: 'pending' });
+        expect(await s.deliveries.queueResend(issue.id, { kind: 'failed' }, 'op', T0 + 3)).toEqual({ queued: 1 });
+        await confirmed(s, ['late@example.com']);
+        expect(await s.console.resendReach(issue.id, { kind: 'missing' })).toBe(1);
+        expect(await s.deliveries.queueResend(issue.id, { kind: 'missing' }, 'op', T0 + 4)).toEqual({ queued: 1 });
+        expect((await s.deliveries.issueState(issue.id))?.status).toBe('sending');
+        expect((await s.deliveries.listResendRequests(issue.id)).map((r) => [r.kind, r.queued, r.requestedBy])).toEqual([
+          ['email', 1, 'op'],
+          ['email', 0, 'op'],
+          ['failed', 1, 'op'],
+          ['missing', 1, 'op'],
+        ]);
+        const list = await s.deliveries.listDeliveries(issue.id);
+        expect(list.find((d) => d.subscriberId === a)).toMatchObject({ status: 'queued', resends: 1, attempts: 0 });
+        expect(await s.deliveries.listDeliveries(issue.id, list[0]!.id, 1)).toHaveLength(1);
+      });
+
+      it('test sends are recorded apart; the shared send budget hands out slots that never overlap', async () => {
+        const issue = await draftIssue(s, '2026-11-02');
+        const id = await s.deliveries.recordTestSend({ issueId: issue.id, email: 't@example.com', at: T0, status: 'sent', messageId: '<t>' });
+        expect(id).toBeGreaterThan(0);
+        expect(await s.console.testSendsOf(issue.id)).toEqual([{ email: 't@example.com', at: T0, status: 'sent', error: null }]);
+        const starts = await Promise.all(Array.from({ length: 10 }, () => s.deliveries.reserveSendSlots(4, 5, T0)));
+        // Ten reservations of 4 slots 5 ms apart cover 200 ms with no two overlapping, starting at T0.
+        expect([...starts].sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => T0 + i * 20));
+        // An idle budget starts again from now, not from the past.
+        expect(await s.deliveries.reserveSendSlots(1, 5, T0 + 10_000)).toBe(T0 + 10_000);
+      });
+    });
+
+    describe('issues', () => {
+      it('one issue per date, an article in at most one issue; edits only while a draft and only from the latest version', async () => {
+        const src = await source(s, 'Example Eng');
+        await s.feeds.saveFetchSuccess(src.id, [article(), article(), article()], { etag: null, lastModified: null, at: T0 });
+        const cands = await s.issues.unassignedArticles(T0 - DAY, T0);
+        expect(cands).toHaveLength(3);
+        expect(cands[0]).toMatchObject({ sourceName: 'Example Eng', sourceWeight: 1, summary: 'Scaling queues with care.' });
+        const issue = await draftIssue(s, '2026-11-02', [cands[0]!.id, cands[1]!.id]);
+        expect(await s.issues.insertIssue({ ...issueInput('2026-11-02'), articles: [] })).toMatchObject({ exists: { id: issue.id } });
+        expect(await s.issues.insertIssue({ ...issueInput('2026-11-03'), articles: [{ articleId: cands[0]!.id, rank: 1, score: 1, scoreParts: '{}' }] })).toEqual({ taken: true });
+        expect((await s.issues.unassignedArticles(T0 - DAY, T0)).map((a) => a.id)).toEqual([cands[2]!.id]);
+        const arts = await s.issues.getIssueArticles(issue.id);
+        expect(arts.map((a) => [a.id, a.rank, a.excluded, a.parts])).toEqual([
+          [cands[0]!.id, 1, false, { depth: 0 }],
+          [cands[1]!.id, 2, false, { depth: 1 }],
+        ]);
+        const edit = { ...issueEdit(), excludedIds: [cands[1]!.id], expectedUpdatedAt: T0 + 1 };
+        expect(await s.issues.updateDraftIssue(issue.id, edit)).toBe('stale');
+        expect(await s.issues.updateDraftIssue(issue.id, { ...edit, expectedUpdatedAt: issue.updatedAt })).toBe('ok');
+        expect(await s.issues.countIssueArticles(issue.id)).toBe(1);
+        expect(await s.issues.getIssue(issue.id)).toMatchObject({ subject: 'Edited', subjectOverride: 'Edited', patternsNote: 'note', updatedAt: T0 + 1 });
+        expect(await s.issues.updateDraftIssue(9999, edit)).toBe('missing');
+        await s.deliveries.queueIssue(issue.id, T0);
+        expect(await s.issues.updateDraftIssue(issue.id, { ...edit, expectedUpdatedAt: T0 + 1 })).toBe('frozen');
+      });
+
+      it('the archive lists published issues newest first, leaves out drafts and refused sends, and pages between them', async () => {
+        const dates = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04'];
+        const made = [];
+        for (const d of dates) made.push(await draftIssue(s, d));
+        for (const i of [made[0]!, made[1]!, made[3]!]) await s.deliveries.queueIssue(i.id, T0);
+        await s.deliveries.setPausedReason(made[1]!.id, 'refused: none accepted', T0);
+        expect((await s.issues.listArchiveIssues({ limit: 10, offset: 0 })).map((i) => i.date)).toEqual(['2026-11-04', '2026-11-01']);
+        expect(await s.issues.countArchiveIssues()).toBe(2);
+        expect((await s.issues.listAllIssues({ limit: 2, offset: 1 })).map((i) => i.date)).toEqual(['2026-11-03', '2026-11-02']);
+        expect(await s.issues.adjacentArchiveDates('2026-11-02')).toEqual({ prev: '2026-11-01', next: '2026-11-04' });
+        expect(await s.issues.getIssueByDate('2026-11-03')).toMatchObject({ status: 'draft', id: made[2]!.id });
+        expect(await s.issues.previousCutoff('2026-11-03')).toBe(T0);
+        expect(await s.issues.previousCutoff('2026-11-01')).toBeNull();
+        const counts = await s.issues.deliveryCounts([made[0]!.id]);
+        expect(counts.get(made[0]!.id)).toEqual({ queued: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, unconfirmed: 0 });
+      });
+    });
+
+    describe('feeds', () => {
+      it('sync adds, renames, removes and restores sources; names list case-insensitively', async () => {
+        const e = (name: string, url: string) => ({ feedUrl: url, name, siteUrl: null, weight: 1 });
+        expect(await s.feeds.syncSourceEntries([e('beta', 'https://b/f'), e('Alpha', 'https://a/f')], T0)).toMatchObject({ added: 2 });
+        expect(await s.feeds.syncSourceEntries([e('Beta Eng', 'https://b/f')], T0 + 1)).toMatchObject({ renamed: 1, removed: 1 });
+        expect((await s.feeds.listActiveSources()).map((x) => x.name)).toEqual(['Beta Eng']);
+        expect(await s.feeds.syncSourceEntries([e('Beta Eng', 'https://b/f'), e('Alpha', 'https://a/f'), e('gamma', 'https://g/f')], T0 + 2)).toMatchObject({ restored: 1, added: 1 });
+        expect(await s.feeds.activeSourceNames()).toEqual(['Alpha', 'Beta Eng', 'gamma']);
+        expect((await s.feeds.listAllSources()).map((x) => x.name)).toEqual(['Alpha', 'Beta Eng', 'gamma']);
+      });
+
+      it('a fetch stores new articles once, credits a story found in two feeds to its own site, and tracks health', async () => {
+        const own = await source(s, 'Own', 'https://own.example/feed.xml');
+        const agg = await source(s, 'Aggregator', 'https://agg.example/feed.xml');
+        const shared = 'https://own.example/posts/one';
+        expect(await s.feeds.saveFetchSuccess(agg.id, [article({ canonicalUrl: shared, url: shared, guid: 'agg-1' }), article()], { etag: '"e1"', lastModified: null, at: T0 })).toBe(2);
+        expect(await s.feeds.saveFetchSuccess(own.id, [article({ canonicalUrl: shared, url: shared, guid: 'own-1' })], { etag: null, lastModified: 'Mon', at: T0 + 1 })).toBe(0);
+        expect((await s.feeds.listArticlesOfSource(own.id)).map((a) => [a.canonicalUrl, a.guid])).toEqual([[shared, 'own-1']]);
+        expect(await s.feeds.listArticlesOfSource(agg.id)).toHaveLength(1);
+        expect(await s.feeds.saveFetchSuccess(agg.id, [article({ canonicalUrl: shared, url: shared, guid: 'agg-1' })], { etag: null, lastModified: null, at: T0 + 2 })).toBe(0);
+        expect((await s.feeds.listArticlesOfSource(own.id)).map((a) => a.guid)).toEqual(['own-1']);
+        const known = await s.feeds.findKnownKeys(own.id, ['own-1', 'nope'], [shared, 'https://x/none']);
+        expect([...known.guids]).toEqual(['own-1']);
+        expect([...known.urls]).toEqual([shared]);
+        await s.feeds.saveFetchFailure(own.id, 'HTTP 500', T0 + 3, T0 + 60_000);
+        await s.feeds.saveFetchFailure(own.id, 'HTTP 500', T0 + 4, T0 + 60_000);
+        const health = await s.feeds.listSourcesWithHealth(T0 + 5);
+        expect(health.find((h) => h.id === own.id)).toMatchObject({ consecutiveFailures: 2, lastError: 'HTTP 500', articleCount: 1, articlesLast7Days: 1, active: true, retryAfter: T0 + 60_000 });
+        expect(health.find((h) => h.id === agg.id)).toMatchObject({ consecutiveFailures: 0, articleCount: 1, lastSuccessAt: T0 + 2 });
+        expect((await s.feeds.listDueSources(T0 + 10)).map((x) => x.id)).toEqual([agg.id]);
+        expect((await s.feeds.listDueSources(T0 + 60_001)).map((x) => x.id).sort()).toEqual([own.id, agg.id].sort());
+        await s.feeds.saveNotModified(own.id, T0 + 6);
+        expect((await s.feeds.listAllSources()).find((x) => x.id === own.id)).toMatchObject({ consecutiveFailures: 0, lastError: null, retryAfter: null });
+        expect((await s.feeds.listAllSources()).find((x) => x.id === agg.id)).toMatchObject({ etag: null, siteUrl: null });
+      });
+    });
+
+    describe('jobs and shared counters', () => {
+      it('a lease has one holder until it expires or is given up', async () => {
+        expect(await s.jobs.acquireLease('daily', 'a', 1000, T0)).toBe(true);
+        expect(await s.jobs.acquireLease('daily', 'b', 1000, T0 + 10)).toBe(false);
+        expect(await s.jobs.acquireLease('daily', 'a', 1000, T0 + 500)).toBe(true);
+        expect(await s.jobs.acquireLease('daily', 'b', 1000, T0 + 1400)).toBe(false);
+        expect(await s.jobs.acquireLease('daily', 'b', 1000, T0 + 1501)).toBe(true);
+        await s.jobs.releaseLease('daily', 'a');
+        expect(await s.jobs.acquireLease('daily', 'c', 1000, T0 + 1600)).toBe(false);
+        await s.jobs.releaseLease('daily', 'b');
+        const race = await Promise.all(['x', 'y', 'z'].map((o) => s.jobs.acquireLease('daily', o, 1000, T0 + 1700)));
+        expect(race.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('a date runs once: started once at a time, never again after a final state; skips are recorded once', async () => {
+        const starts = await Promise.all([1, 2, 3].map(() => s.jobs.beginJobRun('daily', '2026-11-02', T0)));
+        expect(starts.filter((x) => x.started)).toHaveLength(3 - starts.filter((x) => !x.started).length);
+        await s.jobs.finishJobRun('daily', '2026-11-02', 'sent', 'queued 3', T0 + 5);
+        expect(await s.jobs.beginJobRun('daily', '2026-11-02', T0 + 6)).toMatchObject({ started: false, existing: { status: 'sent', detail: 'queued 3' } });
+        expect(await s.jobs.recordSkippedRun('daily', '2026-11-02', 'missed', T0)).toBe(false);
+        expect(await s.jobs.recordSkippedRun('daily', '2026-11-01', 'missed', T0)).toBe(true);
+        expect((await s.jobs.listJobRuns('daily')).map((r) => [r.date, r.status])).toEqual([
+          ['2026-11-02', 'sent'],
+          ['2026-11-01', 'skipped'],
+        ]);
+        expect(await s.jobs.getJobRun('daily', '2026-11-01')).toMatchObject({ status: 'skipped', startedAt: T0, finishedAt: T0 });
+        expect(await s.jobs.scheduleStartedAt(T0 + 100)).toBe(T0);
+        expect(await s.jobs.scheduleStartedAt(T0 + 200)).toBe(T0);
+        expect(await s.jobs.latestIssueDate()).toBeNull();
+      });
+
+      it('rate-limit counters count every hit in a window and start again in the next', async () => {
+        const hits = await Promise.all(Array.from({ length: 5 }, () => s.jobs.hitRateLimit('signup:192.0.2.1', 60_000, T0)));
+        expect([...hits].sort()).toEqual([1, 2, 3, 4, 5]);
+        expect(await s.jobs.hitRateLimit('signup:192.0.2.2', 60_000, T0)).toBe(1);
+        expect(await s.jobs.hitRateLimit('signup:192.0.2.1', 60_000, T0 + 60_000)).toBe(1);
+        expect(await s.jobs.pruneRateLimits(T0 + 60_000 - (T0 % 60_000))).toBe(1);
+      });
+    });
+
+    describe('the console', () => {
+      it('signed-out sessions stay out until they expire; trends and problem deliveries read the ledger', async () => {
+        await s.console.revokeSession('sess-1', T0 + 1000, T0);
+        await s.console.revokeSession('sess-1', T0 + 1000, T0);
+        expect(await s.console.isSessionRevoked('sess-1')).toBe(true);
+        await s.console.revokeSession('sess-2', T0 + 5000, T0 + 2000);
+        expect(await s.console.isSessionRevoked('sess-1')).toBe(false);
+        const [a, b] = await confirmed(s, ['a@example.com', 'b@example.com'], T0 - 2 * DAY);
+        await s.subscribers.unsubscribeSubscriber(b!, T0 - DAY / 2, {});
+        const trend = await s.console.subscriberTrend(T0, 3);
+        expect(trend.points.map((p) => p.confirmed)).toEqual([2, 2, 1]);
+        expect(trend).toMatchObject({ joined: 2, left: 1 });
+        const issue = await draftIssue(s, '2026-11-02');
+        await s.deliveries.queueIssue(issue.id, T0);
+        const [row] = await s.deliveries.claimBatch(issue.id, 'me', 1, T0, T0 + 1000);
+        await s.deliveries.markFailed(row!.id, 'me', '554 refused', T0 + 1);
+        expect(await s.console.problemDeliveries(issue.id)).toEqual([
+          { subscriberId: a, email: 'a@example.com', status: 'failed', attempts: 1, uncertain: 0, smtpResponse: null, lastError: '554 refused', updatedAt: T0 + 1 },
+        ]);
+        expect(await s.console.resendReach(issue.id, { kind: 'failed' })).toBe(1);
+        expect(await s.console.resendReach(issue.id, { kind: 'email', email: 'b@example.com' })).toBe(0);
+        expect(await s.console.subscriberStateByEmail('b@example.com')).toEqual({ id: b, status: 'unsubscribed' });
+        expect((await s.console.subscriberDeliveries(a!)).map((d) => [d.issueId, d.status, d.subject])).toEqual([[issue.id, 'failed', 'Issue 2026-11-02']]);
+      });
+    });
+
+    it('reports its backend and its health', async () => {
+      expect(s.backend).toBe(backend.name === 'sqlite' ? 'sqlite' : 'postgres');
+      expect(await s.health()).toEqual({ ok: true });
+      expect(s.errorKind(Object.assign(new Error('x'), { code: backend.name === 'sqlite' ? 'SQLITE_BUSY' : '40001' }))).toBe('busy');
+    });
+  });
+}
+
+function issueInput(date: string) {
+  return { date, windowStart: T0 - DAY, cutoffAt: T0, subject: 's', preheader: '', html: '', text: '', signalArticleId: null, patternsJson: '[]', digestJson: '{}', now: T0 };
+}
+
+function issueEdit() {
+  return {
+    subject: 'Edited',
+    subjectOverride: 'Edited',
+    preheader: 'p',
+    html: '<p>e</p>',
+    text: 'e',
+    signalArticleId: null,
+    pinnedSignalArticleId: null,
+    patternsNote: 'note',
+    patternsJson: '[]',
+    now: T0 + 1,
+  };
+}
