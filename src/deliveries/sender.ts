@@ -21,6 +21,7 @@ import {
   recoverExpiredLeases,
   recoverOwners,
   releaseClaims,
+  reserveSendSlots,
   renewLeases,
   setPausedReason,
   subscriberStatus,
@@ -125,7 +126,9 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   let relayPausedUntil = 0;
   let relayBackoff = 0;
   let relayReason: string | null = null;
-  let nextSendAt = 0;
+  // Send slots reserved from the budget every sender of this database shares (SEND_RATE is one rate for all of them).
+  let sendSlots: number[] = [];
+  let reserving: Promise<void> | null = null;
   let sent = 0;
   let issueCursor = 0;
   let lastCheckpointAt = 0;
@@ -190,11 +193,29 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   async function pace(): Promise<void> {
     if (cfg.sendRate <= 0) return;
     const gap = 1000 / cfg.sendRate;
-    const now = Date.now();
-    const at = Math.max(now, nextSendAt);
-    nextSendAt = at + gap;
-    if (at > now) await sleep(at - now);
+    while (!sendSlots.length) {
+      if (!reserving) reserving = reserveSlots(gap).finally(() => (reserving = null));
+      await reserving;
+    }
+    const at = sendSlots.shift()!;
+    const wait = at - Date.now();
+    if (wait > 0) await sleep(wait);
   }
+
+  /** About a tenth of a second of the shared budget at a time: few round trips, and senders interleave finely. */
+  async function reserveSlots(gap: number): Promise<void> {
+    const n = Math.max(1, Math.min(50, Math.ceil(cfg.sendRate / 10)));
+    const now = Date.now();
+    let start: number;
+    try {
+      start = await reserveSendSlots(ctx, n, gap, now);
+    } catch {
+      // The store did not answer: pace by this process alone for now (the ledger write that follows will say why).
+      start = Math.max(now, (sendSlots.at(-1) ?? now) + gap);
+    }
+    sendSlots = Array.from({ length: n }, (_, i) => start + i * gap);
+  }
+
 
   async function release(rows: ClaimedDelivery[], nextAttemptAt = 0): Promise<void> {
     await releaseClaims(

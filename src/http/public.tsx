@@ -19,7 +19,7 @@ import type { ConsentMeta } from '../subscribers/repo.js';
 import { listArchiveIssues } from '../issues/repo.js';
 import { activeSourceNames } from '../feeds/repo.js';
 import { LandingPage, MessagePage, OneMoreStepPage } from './pages/public.js';
-import { clientIp, createRateLimiter, readBody, type Body } from './request.js';
+import { clientIp, createSharedRateLimiter, readBody, type Body } from './request.js';
 
 /** A form sent sooner than this after it was rendered is a bot; it gets the success page and nothing happens. */
 export const FORM_MIN_MS = 2000;
@@ -60,12 +60,12 @@ function formTokenOk(t: { age: number; kind: FormKind } | null): boolean {
 export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
   const site = ctx.config.newsletterName;
   const sendTime = describeSendTime(ctx.config.digestCron, ctx.config.digestTimezone);
-  const limiter = createRateLimiter(ctx.config.signupLimitPerMinute, 60_000, () => ctx.clock.now());
+  const limiter = createSharedRateLimiter(ctx, 'signup', ctx.config.signupLimitPerMinute, 60_000);
   const ownOrigins = new Set([new URL(ctx.config.publicUrl).origin]);
   // Sites whose pages may carry the signup form (SIGNUP_ORIGINS): their form posts and JSON signups are welcome.
   const embedOrigins = new Set(ctx.config.signupOrigins);
   // Guessing tokens: an address that presents many bad links in a minute is turned away.
-  const badTokens = createRateLimiter(BAD_TOKENS_PER_MINUTE, 60_000, () => ctx.clock.now());
+  const badTokens = createSharedRateLimiter(ctx, 'bad-token', BAD_TOKENS_PER_MINUTE, 60_000);
 
   const meta = (c: Context, page: string, detail?: string): ConsentMeta => ({
     ip: clientIp(c, ctx.config.trustProxy),
@@ -164,7 +164,7 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
     if (isJson) cors(c);
     else checkOrigin(c, true);
     const ip = clientIp(c, ctx.config.trustProxy);
-    if (!limiter.hit(ip)) {
+    if (!(await limiter.hit(ip))) {
       ctx.log.warn({ ip }, 'signup rate limit reached');
       throw new AppError(429, 'RATE_LIMITED', 'Too many signups from your network. Please try again in a minute.');
     }
@@ -190,8 +190,8 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
     return ok();
   });
 
-  const invalidLink = (c: Context) => {
-    if (!badTokens.hit(clientIp(c, ctx.config.trustProxy))) throw new AppError(429, 'RATE_LIMITED', 'Too many invalid links. Please try again later.');
+  const invalidLink = async (c: Context) => {
+    if (!(await badTokens.hit(clientIp(c, ctx.config.trustProxy)))) throw new AppError(429, 'RATE_LIMITED', 'Too many invalid links. Please try again later.');
     return c.html(
       html(
         MessagePage({
@@ -307,7 +307,9 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
     if (c.req.param('token') === TEST_COPY_TOKEN) return oneClick ? c.text('Test copy: nobody to unsubscribe.', 200) : testCopy(c);
     const result = await unsubscribe(ctx, c.req.param('token'), meta(c, '/unsubscribe', oneClick ? 'one-click' : 'page'));
     if (!result) {
-      return oneClick ? (invalidLink(c), c.text('Unknown unsubscribe link.', 404)) : invalidLink(c);
+      if (!oneClick) return invalidLink(c);
+      await invalidLink(c);
+      return c.text('Unknown unsubscribe link.', 404);
     }
     if (oneClick) return c.text('Unsubscribed.', 200);
     return c.html(

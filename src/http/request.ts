@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { AppContext } from '../context.js';
 import { badRequest, AppError } from '../lib/errors.js';
 
 /** A parsed request body: JSON object or form fields, always plain strings/values. */
@@ -56,21 +57,21 @@ export function clientIp(c: Context, trustProxy: boolean): string {
   }
 }
 
-/** A fixed-window counter per key, in memory: enough for one process guarding signups and sign-ins. */
-export function createRateLimiter(limit: number, windowMs: number, now: () => number = Date.now) {
-  const hits = new Map<string, { start: number; count: number }>();
+/**
+ * A fixed-window limit per key, counted in the database so every process behind one address shares it (three web
+ * processes do not give an address three times the signups). Old windows are forgotten once per window.
+ */
+export function createSharedRateLimiter(ctx: Pick<AppContext, 'store' | 'clock'>, name: string, limit: number, windowMs: number) {
+  let prunedAt = 0;
   return {
     /** Counts a hit; false when the key is over its limit for the current window. */
-    hit(key: string): boolean {
-      const t = now();
-      let e = hits.get(key);
-      if (!e || t - e.start >= windowMs) {
-        e = { start: t, count: 0 };
-        hits.set(key, e);
-        if (hits.size > 50_000) for (const [k, v] of hits) if (t - v.start >= windowMs) hits.delete(k);
+    async hit(key: string): Promise<boolean> {
+      const now = ctx.clock.now();
+      if (now - prunedAt >= windowMs) {
+        prunedAt = now;
+        void ctx.store.jobs.pruneRateLimits(now - 2 * windowMs).catch(() => {});
       }
-      e.count++;
-      return e.count <= limit;
+      return (await ctx.store.jobs.hitRateLimit(`${name}:${key}`, windowMs, now)) <= limit;
     },
   };
 }

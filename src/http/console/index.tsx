@@ -6,7 +6,7 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import { safeEqual } from '../admin-auth.js';
 import { errorHandler, wantsJson } from '../errors.js';
-import { clientIp, createRateLimiter } from '../request.js';
+import { clientIp, createSharedRateLimiter } from '../request.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
 import {
   clearSessionCookie,
@@ -56,7 +56,7 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
   const now = () => ctx.clock.now();
   // Failed sign-ins per client address. No global cap: anyone could then lock the operator out, and a
   // 192-bit token is beyond guessing at five tries per address and window anyway.
-  const failures = createRateLimiter(SIGNIN_FAILURES_PER_WINDOW, SIGNIN_WINDOW_MS, now);
+  const failures = createSharedRateLimiter(ctx, 'signin', SIGNIN_FAILURES_PER_WINDOW, SIGNIN_WINDOW_MS);
   const blockedUntil = new Map<string, number>();
   const fallback = errorHandler(ctx.log, ctx.store);
 
@@ -116,7 +116,7 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
     if (!token || !safeEqual(token, ctx.config.adminToken)) {
       await new Promise((r) => setTimeout(r, SIGNIN_FAILURE_DELAY_MS));
       if ((blockedUntil.get(ip) ?? 0) > t) throw new AppError(429, 'TOO_MANY_SIGNINS', 'Too many failed sign-ins. Wait a few minutes, then try again.');
-      const allowed = failures.hit(ip);
+      const allowed = await failures.hit(ip);
       if (!allowed) blockedUntil.set(ip, t + SIGNIN_WINDOW_MS);
       if (blockedUntil.size > 10_000) for (const [k, v] of blockedUntil) if (v <= t) blockedUntil.delete(k);
       ctx.log.warn({ ip }, 'console sign-in failed');
