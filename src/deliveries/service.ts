@@ -27,6 +27,7 @@ export async function startSenderService(ctx: AppContext, opts: SenderOptions = 
       setSenderWakeHook(null);
       // No new claims; messages in flight finish and are marked; unsent claims go back to the queue.
       await sender.stop();
+      ctx.log.info({ sent: sender.state().sent }, 'sender stopped');
       if (current === sender) current = null;
     },
   };

@@ -6,6 +6,8 @@ export interface ReceivedMail {
   envelopeTo: string[];
   raw: Buffer;
   parsed: ParsedMail;
+  /** When the final dot arrived (ms since the epoch). */
+  receivedAt: number;
 }
 
 export interface SmtpSink {
@@ -36,6 +38,7 @@ export async function startSmtpSink(
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks);
+        const receivedAt = Date.now();
         const err = opts.onData?.(raw);
         if (err) return cb(err);
         simpleParser(raw)
@@ -45,6 +48,7 @@ export async function startSmtpSink(
               envelopeTo: session.envelope.rcptTo.map((r) => r.address),
               raw,
               parsed,
+              receivedAt,
             });
             for (const w of [...waiters]) if (received.length >= w.n) w.resolve();
             cb();
@@ -53,6 +57,10 @@ export async function startSmtpSink(
       });
     },
     ...opts.options,
+  });
+  // A client that dies mid-session (a killed sender) resets its socket; that is the client's story, not the sink's.
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') throw err;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
