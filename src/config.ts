@@ -122,6 +122,7 @@ const schema = z.object({
     })
     .default('file:./data/newsdesk.sqlite'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   DATA_DIR: z.string().min(1).default('./data'),
   SMTP_URL: z
     .string()
@@ -198,6 +199,8 @@ export interface Config {
   databaseUrl: string;
   /** Connections each process keeps to PostgreSQL. */
   databasePoolSize: number;
+  /** How long a request waits for a free pooled connection before it gets a 503. */
+  databasePoolWaitMs: number;
   dataDir: string;
   outboxDir: string;
   smtpUrl?: string;
@@ -308,6 +311,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseKind,
     databaseUrl: databaseKind === 'postgres' ? r.DATABASE_URL : '',
     databasePoolSize: r.DATABASE_POOL_SIZE,
+    databasePoolWaitMs: r.DATABASE_POOL_WAIT_MS,
     dataDir,
     outboxDir: resolve(dataDir, 'outbox'),
     smtpUrl: r.SMTP_URL,

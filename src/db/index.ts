@@ -9,6 +9,7 @@ export async function openStore(config: Config, o: { onIdleError?: (err: Error) 
     const { openPgStore } = await import('./postgres/index.js');
     const { store, applied, label } = await openPgStore(config.databaseUrl, {
       poolSize: config.databasePoolSize,
+      waitMs: config.databasePoolWaitMs,
       // Every instance keeps its own log in its data folder, outside the database and its backups (README).
       suppressionLog: join(config.dataDir, 'suppressions.log'),
       onIdleError: o.onIdleError,

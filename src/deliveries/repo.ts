@@ -21,6 +21,7 @@ export const {
   markFailed,
   markBounced,
   releaseClaims,
+  releaseOrphanClaims,
   renewLeases,
   recoverExpiredLeases,
   claimOwners,

@@ -21,6 +21,7 @@ import {
   recoverExpiredLeases,
   recoverOwners,
   releaseClaims,
+  releaseOrphanClaims,
   reserveSendSlots,
   renewLeases,
   setPausedReason,
@@ -236,14 +237,34 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       const reason = `breaker: ${failures} of the last ${outcomes.length} attempts failed (last error: ${error ?? 'unknown'}); send the issue again to resume`;
       outcomes.length = 0;
       log.error({ issueId, reason }, 'circuit breaker tripped: issue paused');
-      void setPausedReason(ctx, issueId, reason, ctx.clock.now());
-      void drainBuffer();
+      // Not awaited (an SMTP outcome is being recorded); a store that fails here says so through the next write.
+      void setPausedReason(ctx, issueId, reason, ctx.clock.now()).catch((err) => storeFailed(err));
+      void drainBuffer().catch((err) => storeFailed(err));
     }
   }
 
   async function drainBuffer(nextAttemptAt = 0): Promise<void> {
     const rows = buffer.splice(0);
-    if (rows.length) await release(rows, nextAttemptAt);
+    try {
+      if (rows.length) await release(rows, nextAttemptAt);
+    } catch (err) {
+      // Not given back: they stay ours, to give back (or send) once the store answers.
+      buffer.unshift(...rows);
+      throw err;
+    }
+  }
+
+  /**
+   * Gives back claims that are ours in the ledger but unknown here (their answer was lost with the connection): never
+   * handed to SMTP, so queued again as they were. Runs while no claim is in flight, or a fresh claim would look orphaned.
+   */
+  async function releaseOrphans(): Promise<void> {
+    while (claiming) await claiming.catch(() => {});
+    const run = releaseOrphanClaims(ctx, owner, [...held], ctx.clock.now()).then((n) => {
+      if (n) log.warn({ released: n }, 'claims whose answer was lost with the database connection are queued again');
+    });
+    claiming = run.catch(() => {}).finally(() => (claiming = null));
+    await run;
   }
 
   async function relayDown(err: MailError, issueId: number): Promise<void> {
@@ -297,6 +318,8 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
         held.delete(m.id);
       }
       await drainBuffer();
+      // Else such a claim would wait for a lease this very process keeps renewing.
+      if (storeError !== null) await releaseOrphans();
     } catch (err) {
       storeError = (err as Error)?.message ?? String(err);
       return false;

@@ -152,6 +152,8 @@ export interface DeliveriesStore {
   markBounced(id: number, owner: string, subscriberId: number, error: string, now: number): Promise<void>;
   /** Gives claimed rows back untouched (shutdown, pause before sending): no attempt, not uncertain. */
   releaseClaims(ids: number[], owner: string, now: number, nextAttemptAt?: number): Promise<void>;
+  /** Gives back, untouched, every row `owner` holds except `keep` (claims the owner never learnt it made); returns how many. */
+  releaseOrphanClaims(owner: string, keep: number[], now: number): Promise<number>;
   /** Extends the lease of every row this owner holds in the given issues: a live process keeps its claims. */
   renewLeases(owner: string, leaseUntil: number): Promise<number>;
   /**

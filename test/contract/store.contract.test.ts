@@ -287,6 +287,22 @@ for (const backend of BACKENDS) {
         expect(counts).toMatchObject({ queued: 1, unconfirmed: 2, uncertain: 5 });
       });
 
+      it('orphan claims (ours in the ledger, unknown to the sender) go back untouched; the ones it holds stay', async () => {
+        await confirmed(s, ['a@example.com', 'b@example.com', 'c@example.com']);
+        const issue = await draftIssue(s, '2026-11-02');
+        await s.deliveries.queueIssue(issue.id, T0);
+        const [x, y, z] = await s.deliveries.claimBatch(issue.id, 'me', 3, T0, T0 + 1000);
+        await s.deliveries.claimBatch(issue.id, 'other', 3, T0, T0 + 1000);
+        expect(await s.deliveries.releaseOrphanClaims('me', [y!.id], T0 + 1)).toBe(2);
+        const list = await s.deliveries.listDeliveries(issue.id);
+        expect(list.map((d) => [d.id, d.status, d.uncertain, d.attempts])).toEqual([
+          [x!.id, 'queued', 0, 0],
+          [y!.id, 'sending', 0, 0],
+          [z!.id, 'queued', 0, 0],
+        ]);
+        expect(await s.deliveries.releaseOrphanClaims('me', [], T0 + 2)).toBe(1);
+      });
+
       it('an issue is finished once every delivery is final; one nobody accepted is paused, not published', async () => {
         const [a] = await confirmed(s, ['a@example.com']);
         const ok = await draftIssue(s, '2026-11-02');

@@ -171,6 +171,15 @@ export async function releaseClaims(r: Repo, ids: number[], owner: string, now: 
   );
 }
 
+export async function releaseOrphanClaims(r: Repo, owner: string, keep: number[], now: number): Promise<number> {
+  return run(
+    r,
+    `UPDATE deliveries SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ?
+     WHERE lease_owner = ? AND status = 'sending' AND NOT (id = ANY(?::bigint[]))`,
+    [now, owner, keep],
+  );
+}
+
 export async function renewLeases(r: Repo, owner: string, leaseUntil: number): Promise<number> {
   return run(
     r,

@@ -51,7 +51,7 @@ export function pgStore(handle: PgHandle): PgStore {
 /** Connects (one clear line when it cannot), migrates under an advisory lock, and binds the stores. */
 export async function openPgStore(
   url: string,
-  o: { poolSize: number; suppressionLog: string | null; onIdleError?: (err: Error) => void },
+  o: { poolSize: number; waitMs?: number; suppressionLog: string | null; onIdleError?: (err: Error) => void },
 ): Promise<{ store: PgStore; applied: number; label: string }> {
   const handle = await openPg(url, o);
   try {

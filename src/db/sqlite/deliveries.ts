@@ -234,6 +234,16 @@ export async function releaseClaims(r: Repo, ids: number[], owner: string, now: 
   });
 }
 
+export async function releaseOrphanClaims(r: Repo, owner: string, keep: number[], now: number): Promise<number> {
+  const keepSet = new Set(keep);
+  return immediate(r.sqlite, () => {
+    const ids = (st(r, `SELECT id FROM deliveries WHERE lease_owner = ? AND status = 'sending'`).pluck().all(owner) as number[]).filter((id) => !keepSet.has(id));
+    const s = st(r, `UPDATE deliveries SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'sending'`);
+    for (const id of ids) s.run(now, id, owner);
+    return ids.length;
+  });
+}
+
 /** Extends the lease of every row this owner holds in the given issues: a live process keeps its claims. */
 export async function renewLeases(r: Repo, owner: string, leaseUntil: number): Promise<number> {
   return immediate(r.sqlite, () => {
