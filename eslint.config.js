@@ -24,10 +24,18 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts', 'src/**/*.tsx'],
-    ignores: ['src/db/**', 'src/**/*.repo.ts', 'src/**/repo.ts'],
+    ignores: ['src/db/**'],
     rules: {
-      // Only the repositories know the database (ARCHITECTURE habit 6).
-      'no-restricted-imports': ['error', { patterns: [{ group: ['drizzle-orm', 'drizzle-orm/*', 'better-sqlite3'], message: 'Only src/db and *repo.ts files talk to the database.', allowTypeImports: true }] }],
+      // Only the storage adapters know a database; domains see the store interfaces they declare.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['drizzle-orm', 'drizzle-orm/*', 'better-sqlite3', 'pg', '@electric-sql/*'], message: 'Only src/db talks to a database.', allowTypeImports: true },
+            { group: ['**/db/sqlite/*', '**/db/postgres/*'], message: 'Go through the store on the context (src/db/index.ts picks the backend).' },
+          ],
+        },
+      ],
     },
   },
 );
