@@ -22,22 +22,9 @@ export interface Source {
 }
 
 /** One stored article, unique by canonical URL across all feeds. */
-export interface Article {
+export interface Article extends CleanArticle {
   id: number;
   sourceId: number;
-  guid: string;
-  url: string;
-  canonicalUrl: string;
-  title: string;
-  author: string | null;
-  publishedAt: number;
-  /** 'feed' when the feed gave a usable date, else 'first_seen'. */
-  dateSource: 'feed' | 'first_seen';
-  firstSeenAt: number;
-  contentHtml: string;
-  contentText: string;
-  summary: string;
-  contentHash: string;
 }
 
 /** What a sync of the sources file changed. */

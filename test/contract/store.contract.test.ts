@@ -4,25 +4,14 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from
 import type { CleanArticle } from '../../src/feeds/normalize.js';
 import type { Store } from '../../src/store.js';
 import { readSuppressions } from '../../src/subscribers/suppressions.js';
+import { addConfirmed } from '../helpers/context.js';
 import { BACKENDS, type OpenedStore } from './backends.js';
 
 const DAY = 24 * 3600 * 1000;
 const T0 = Date.UTC(2026, 10, 2, 6, 0);
 
 async function confirmed(s: Store, emails: string[], now = T0): Promise<number[]> {
-  const rows = emails.map((email, i) => ({
-    line: i + 1,
-    email,
-    name: null,
-    status: 'confirmed' as const,
-    createdAt: now,
-    confirmedAt: now,
-    unsubscribedAt: null,
-    bouncedAt: null,
-    consentSource: 'import',
-    statedConsentAt: now,
-  }));
-  return (await s.subscribers.importSubscriberBatch(rows, new Map(), now)).created.map((c) => c.id);
+  return (await addConfirmed({ store: s }, emails.map((email) => ({ email })), now)).map((c) => c.id);
 }
 
 async function source(s: Store, name: string, feedUrl = `https://${name.toLowerCase().replace(/\W+/g, '')}.example/feed.xml`) {

@@ -55,8 +55,11 @@ export async function makeTestContext(
 }
 
 /** Adds confirmed subscribers straight through the import store (no CSV, no mail); returns their ids. */
-export async function addConfirmed(ctx: AppContext, people: { email: string; name?: string | null }[], now = ctx.clock.now()): Promise<{ id: number; email: string }[]> {
-  const { importSubscriberBatch } = await import('../../src/subscribers/repo.js');
+export async function addConfirmed(
+  ctx: Pick<AppContext, 'store'> & Partial<Pick<AppContext, 'clock'>>,
+  people: { email: string; name?: string | null }[],
+  now = ctx.clock?.now() ?? Date.now(),
+): Promise<{ id: number; email: string }[]> {
   const rows = people.map((p, i) => ({
     line: i + 1,
     email: p.email,
@@ -69,7 +72,7 @@ export async function addConfirmed(ctx: AppContext, people: { email: string; nam
     consentSource: 'import',
     statedConsentAt: now,
   }));
-  return (await importSubscriberBatch(ctx, rows, new Map(), now)).created;
+  return (await ctx.store.subscribers.importSubscriberBatch(rows, new Map(), now)).created;
 }
 
 /** The SQLite handle behind a context's store (contexts built by createContext on a file: URL). */

@@ -160,3 +160,28 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL lost while running', () => {
     expect((await app.request('/api/admin/subscribers', { headers: { authorization: 'Bearer test-admin-token-0123456789' } })).status).toBe(200);
   }, 60_000);
 });
+
+describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL restored from an older backup', () => {
+  it('the instance replays its suppression log at start: whoever left since the backup stays gone', async () => {
+    const db = await createTestDatabase('nd_restore');
+    const dir = mkdtempSync(join(tmpdir(), 'nd-pgrestore-'));
+    const config = loadConfig(testEnv(dir, { DATABASE_URL: db.url }), dir);
+    try {
+      const first = await createContext(config, { log: silentLogger() });
+      const [a, b] = await addConfirmed(first, [{ email: 'left@example.com' }, { email: 'stays@example.com' }], Date.now() - 60_000);
+      await first.store.subscribers.unsubscribeSubscriber(a!.id, Date.now(), {});
+      // The backup predates the unsubscribe: restoring it makes the subscriber confirmed again in the database.
+      await (first.store as PgStore).handle.query(`UPDATE subscribers SET status = 'confirmed', unsubscribed_at = NULL WHERE id = ?`, [a!.id]);
+      await closeContext(first);
+      const again = await createContext(config, { log: silentLogger() });
+      expect((await again.store.subscribers.findSubscriberById(a!.id))?.status).toBe('unsubscribed');
+      expect((await again.store.subscribers.findSubscriberById(b!.id))?.status).toBe('confirmed');
+      expect(again.store.suppressionLog).toBe(join(dir, 'suppressions.log'));
+      await closeContext(again);
+    } finally {
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+

@@ -1,6 +1,7 @@
 // Sources and articles on PostgreSQL. Storing a fetch takes one advisory lock, so two processes ingesting at once
 // credit an article found in two feeds the same way (preferSource) and never trip a unique index mid-transaction.
 import { preferSource } from '../../feeds/credit.js';
+import { planSourceSync } from '../../feeds/sync-plan.js';
 import type { CleanArticle } from '../../feeds/normalize.js';
 import type { SourceEntry } from '../../feeds/opml.js';
 import type { Article, Source, SourceHealth, SyncResult } from '../../feeds/store.js';
@@ -12,36 +13,13 @@ type Repo = PgHandle;
 export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: number): Promise<SyncResult> {
   return r.tx(
     async (q) => {
-      const existing = await all<Source>(q, 'SELECT * FROM sources');
-      const byUrl = new Map(existing.map((s) => [s.feedUrl, s]));
-      const inFile = new Set<string>();
-      const result: SyncResult = { total: entries.length, added: 0, renamed: 0, removed: 0, restored: 0 };
-      for (const e of entries) {
-        inFile.add(e.feedUrl);
-        const cur = byUrl.get(e.feedUrl);
-        if (!cur) {
-          await run(q, 'INSERT INTO sources (feed_url, name, site_url, weight, active, created_at) VALUES (?, ?, ?, ?, true, ?) ON CONFLICT DO NOTHING', [
-            e.feedUrl,
-            e.name,
-            e.siteUrl,
-            e.weight,
-            now,
-          ]);
-          result.added++;
-          continue;
-        }
-        if (cur.name !== e.name) result.renamed++;
-        if (!cur.active) result.restored++;
-        if (cur.name !== e.name || cur.siteUrl !== e.siteUrl || cur.weight !== e.weight || !cur.active)
-          await run(q, 'UPDATE sources SET name = ?, site_url = ?, weight = ?, active = true, removed_at = NULL WHERE id = ?', [e.name, e.siteUrl, e.weight, cur.id]);
-      }
-      for (const s of existing) {
-        if (s.active && !inFile.has(s.feedUrl)) {
-          await run(q, 'UPDATE sources SET active = false, removed_at = ? WHERE id = ?', [now, s.id]);
-          result.removed++;
-        }
-      }
-      return result;
+      const plan = planSourceSync(await all<Source>(q, 'SELECT * FROM sources'), entries);
+      for (const e of plan.add)
+        await run(q, 'INSERT INTO sources (feed_url, name, site_url, weight, active, created_at) VALUES (?, ?, ?, ?, true, ?) ON CONFLICT DO NOTHING', [e.feedUrl, e.name, e.siteUrl, e.weight, now]);
+      for (const { id, entry: e } of plan.update)
+        await run(q, 'UPDATE sources SET name = ?, site_url = ?, weight = ?, active = true, removed_at = NULL WHERE id = ?', [e.name, e.siteUrl, e.weight, id]);
+      if (plan.remove.length) await run(q, 'UPDATE sources SET active = false, removed_at = ? WHERE id = ANY(?::int[])', [now, plan.remove]);
+      return plan.result;
     },
     { lock: 'newsdesk:sources' },
   );

@@ -1,6 +1,7 @@
 // The feeds' repository: sources and articles in SQLite. Async to callers; each write is one synchronous transaction.
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { preferSource } from '../../feeds/credit.js';
+import { planSourceSync } from '../../feeds/sync-plan.js';
 import type { Article, Source, SourceHealth, SyncResult } from '../../feeds/store.js';
 import { immediate, type DbHandle } from './client.js';
 import { articles, sources } from './schema.js';
@@ -14,38 +15,13 @@ type Repo = Pick<DbHandle, 'db' | 'sqlite'>;
 /** Makes the sources table match the file: new feeds added, names/site/weight updated, missing ones marked removed (their articles stay). */
 export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: number): Promise<SyncResult> {
   return immediate(r.sqlite, () => {
-    const existing = r.db.select().from(sources).all();
-    const byUrl = new Map(existing.map((s) => [s.feedUrl, s]));
-    const inFile = new Set<string>();
-    const result: SyncResult = { total: entries.length, added: 0, renamed: 0, removed: 0, restored: 0 };
-    for (const e of entries) {
-      inFile.add(e.feedUrl);
-      const cur = byUrl.get(e.feedUrl);
-      if (!cur) {
-        r.db
-          .insert(sources)
-          .values({ feedUrl: e.feedUrl, name: e.name, siteUrl: e.siteUrl, weight: e.weight, active: true, createdAt: now })
-          .onConflictDoNothing()
-          .run();
-        result.added++;
-        continue;
-      }
-      if (cur.name !== e.name) result.renamed++;
-      if (!cur.active) result.restored++;
-      if (cur.name !== e.name || cur.siteUrl !== e.siteUrl || cur.weight !== e.weight || !cur.active)
-        r.db
-          .update(sources)
-          .set({ name: e.name, siteUrl: e.siteUrl, weight: e.weight, active: true, removedAt: null })
-          .where(eq(sources.id, cur.id))
-          .run();
-    }
-    for (const s of existing) {
-      if (s.active && !inFile.has(s.feedUrl)) {
-        r.db.update(sources).set({ active: false, removedAt: now }).where(eq(sources.id, s.id)).run();
-        result.removed++;
-      }
-    }
-    return result;
+    const plan = planSourceSync(r.db.select().from(sources).all(), entries);
+    for (const e of plan.add)
+      r.db.insert(sources).values({ feedUrl: e.feedUrl, name: e.name, siteUrl: e.siteUrl, weight: e.weight, active: true, createdAt: now }).onConflictDoNothing().run();
+    for (const { id, entry: e } of plan.update)
+      r.db.update(sources).set({ name: e.name, siteUrl: e.siteUrl, weight: e.weight, active: true, removedAt: null }).where(eq(sources.id, id)).run();
+    for (const id of plan.remove) r.db.update(sources).set({ active: false, removedAt: now }).where(eq(sources.id, id)).run();
+    return plan.result;
   });
 }
 
