@@ -3,6 +3,7 @@ import type { AppContext } from './context.js';
 import { openStore } from './db/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/log.js';
+import { createSignals } from './lib/signals.js';
 import { createUrls } from './lib/urls.js';
 import { createMailer } from './mail/index.js';
 import type { Mailer } from './mail/mailer.js';
@@ -28,6 +29,7 @@ export async function createContext(config: Config, over: { log?: Logger; mailer
     log,
     clock: over.clock ?? systemClock,
     urls: createUrls(config.publicUrl),
+    signals: createSignals(),
   };
 }
 

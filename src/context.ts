@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/log.js';
 import type { Urls } from './lib/urls.js';
+import type { Signals } from './lib/signals.js';
 import type { Mailer } from './mail/mailer.js';
 import type { Store } from './store.js';
 
@@ -14,4 +15,6 @@ export interface AppContext {
   log: Logger;
   clock: Clock;
   urls: Urls;
+  /** Signals between this process's services (queueing wakes the sender). */
+  signals: Signals;
 }

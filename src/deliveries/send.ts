@@ -21,13 +21,6 @@ import {
   type SendProgress,
 } from './repo.js';
 
-/** The running sender in this process, if any: queueing wakes it so sending starts at once. */
-let wakeHook: (() => void) | null = null;
-/** Lets the sender service register itself to be woken when work is queued. */
-export function setSenderWakeHook(fn: (() => void) | null): void {
-  wakeHook = fn;
-}
-
 /** Resolves `<issue-id|date>` as the CLI takes it. */
 export async function resolveIssueRef(ctx: AppContext, ref: string): Promise<number> {
   if (/^\d{4}-\d{2}-\d{2}$/.test(ref)) {
@@ -63,7 +56,7 @@ export async function sendIssue(ctx: AppContext, issueId: number): Promise<SendO
   const now = ctx.clock.now();
   const { queued, status } = await queueIssue(ctx, issueId, now);
   if (queued) ctx.log.info({ issueId, date: issue.date, queued }, 'issue queued for sending');
-  wakeHook?.();
+  ctx.signals.wakeSender();
   return { issueId, queued, alreadySent: status === 'sent', progress: await sendProgress(ctx, issueId, now) };
 }
 
@@ -126,7 +119,7 @@ export async function resendIssue(
   if (out.reason === 'not_confirmed')
     throw new AppError(409, 'NOT_CONFIRMED', 'This subscriber is not confirmed (pending, unsubscribed or bounced): nothing was sent.');
   ctx.log.info({ issueId, kind: r.kind, queued: out.queued, requestedBy }, 'resend queued');
-  wakeHook?.();
+  ctx.signals.wakeSender();
   return { issueId, kind: r.kind, queued: out.queued, progress: await sendProgress(ctx, issueId, now) };
 }
 

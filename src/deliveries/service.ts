@@ -2,33 +2,23 @@
 import type { AppContext } from '../context.js';
 import type { Service } from '../server.js';
 import { clearTransientPauses } from './repo.js';
-import { setSenderWakeHook } from './send.js';
-import { createSender, type Sender, type SenderOptions } from './sender.js';
-
-let current: Sender | null = null;
-
-/** Wakes the sender running in this process, if any (after the daily job queued an issue). */
-export function wakeSender(): void {
-  current?.wake();
-}
+import { createSender, type SenderOptions } from './sender.js';
 
 /** Starts the sender: recovery of rows left by a dead process runs at once, then every few seconds. */
 export async function startSenderService(ctx: AppContext, opts: SenderOptions = {}): Promise<Service> {
   // A fresh process retries what an earlier one paused for the relay or for credentials.
   await clearTransientPauses(ctx, ctx.clock.now());
   const sender = createSender(ctx, opts);
-  current = sender;
-  setSenderWakeHook(() => sender.wake());
+  ctx.signals.onWakeSender(() => sender.wake());
   sender.start();
   ctx.log.info({ pool: ctx.config.smtpPoolSize, rate: ctx.config.sendRate || 'unlimited' }, 'sender started');
   return {
     name: 'sender',
     stop: async () => {
-      setSenderWakeHook(null);
+      ctx.signals.onWakeSender(null);
       // No new claims; messages in flight finish and are marked; unsent claims go back to the queue.
       await sender.stop();
       ctx.log.info({ sent: sender.state().sent }, 'sender stopped');
-      if (current === sender) current = null;
     },
   };
 }

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSender, type Sender } from '../../src/deliveries/sender.js';
-import { setSenderWakeHook } from '../../src/deliveries/send.js';
 import { getIssueByDate } from '../../src/issues/repo.js';
 import { localDate, scheduledInstant } from '../../src/lib/cron-time.js';
 import { findSubscriberByEmail } from '../../src/subscribers/repo.js';
@@ -48,13 +47,13 @@ describe('the operator console in headless Chromium', () => {
     addSubscribers(ctx, BULK);
     await addConfirmed(ctx, [{ email: 'ann@example.com', name: 'Ann Operator' }, { email: 'bob@example.com', name: 'Bob Reader' }], Date.now());
     sender = createSender(ctx, { maintenanceMs: 200, idlePollMs: 50 });
-    setSenderWakeHook(() => sender.wake());
+    ctx.signals.onWakeSender(() => sender.wake());
     sender.start();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
   afterAll(async () => {
-    setSenderWakeHook(null);
+    live?.ctx.signals.onWakeSender(null);
     await sender?.stop();
     await browser?.close();
     await live?.close();
