@@ -1,4 +1,4 @@
-import mjml2html from 'mjml';
+import type mjml2htmlType from 'mjml';
 import { digestMjml, type DigestEmailProps } from './template.js';
 import { digestText } from './text.js';
 
@@ -7,6 +7,8 @@ export { esc } from './template.js';
 
 /** Compiles the digest email (async: MJML 5) into its HTML and text parts. Throws on invalid MJML. */
 export async function renderDigestEmail(p: DigestEmailProps): Promise<{ html: string; text: string }> {
+  // Loaded on the first render: processes that never render (a web process, most commands) never pay for MJML.
+  const { default: mjml2html } = await import('mjml');
   const out = await mjml2html(digestMjml(p), {
     validationLevel: 'strict',
     // No web-font imports: system fonts only, nothing fetched from a third party when the mail opens.
@@ -14,7 +16,7 @@ export async function renderDigestEmail(p: DigestEmailProps): Promise<{ html: st
     keepComments: false,
     minify: true,
     minifyOptions: { minifyCss: false, collapseWhitespace: true },
-  } as Parameters<typeof mjml2html>[1]);
+  } as Parameters<typeof mjml2htmlType>[1]);
   if (out.errors?.length) throw new Error(`digest template: ${out.errors.map((e) => e.formattedMessage).join('; ')}`);
   return { html: out.html, text: digestText(p) };
 }

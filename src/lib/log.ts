@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type prettyType from 'pino-pretty';
+
+// pino-pretty is loaded only for a terminal: a service writing JSON to a pipe never carries it.
+const load = createRequire(import.meta.url);
 
 export type { Logger };
 
@@ -15,7 +19,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       },
     },
     // People at a terminal get readable lines; services and pipes get JSON.
-    destination ?? (process.stdout.isTTY ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' }) : process.stdout),
+    destination ?? (process.stdout.isTTY ? (load('pino-pretty') as typeof prettyType)({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' }) : process.stdout),
   );
 }
 

@@ -1,6 +1,3 @@
-import { ConfirmEmail } from '../../emails/ConfirmEmail.js';
-import { renderEmail } from '../../emails/render.js';
-import { WelcomeEmail } from '../../emails/WelcomeEmail.js';
 import type { AppContext } from '../context.js';
 import { headerSafe, listFields } from '../mail/headers.js';
 import { enqueueMail } from '../mail/queue.js';
@@ -53,6 +50,7 @@ export async function signup(ctx: AppContext, input: { email: unknown; name?: un
 export async function sendConfirmation(ctx: AppContext, subscriber: Subscriber): Promise<boolean> {
   const now = ctx.clock.now();
   const token = signToken(ctx.config.secretKey, { purpose: 'confirm', subscriberId: subscriber.id, issuedAt: now });
+  const [{ renderEmail }, { ConfirmEmail }] = await Promise.all([import('../../emails/render.js'), import('../../emails/ConfirmEmail.js')]);
   const { html, text } = await renderEmail(
     ConfirmEmail({
       newsletterName: ctx.config.newsletterName,
@@ -119,6 +117,7 @@ export function unsubscribeUrlFor(ctx: Pick<AppContext, 'config' | 'urls'>, subs
 /** The welcome mail, with List-Unsubscribe and one-click headers. */
 export async function sendWelcome(ctx: AppContext, subscriber: Subscriber): Promise<void> {
   const unsubscribeUrl = unsubscribeUrlFor(ctx, subscriber.id);
+  const [{ renderEmail }, { WelcomeEmail }] = await Promise.all([import('../../emails/render.js'), import('../../emails/WelcomeEmail.js')]);
   const { html, text } = await renderEmail(
     WelcomeEmail({
       newsletterName: ctx.config.newsletterName,

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import { nextDueAt, sendProgress, type SendProgress } from '../../deliveries/repo.js';
@@ -40,15 +40,17 @@ async function sendUntilDone(ctx: AppContext, issueId: number): Promise<SendProg
   process.once('SIGINT', onSig);
   process.once('SIGTERM', onSig);
   const first = await sendProgress(ctx, issueId, ctx.clock.now());
-  const bar = isTty()
-    ? new cliProgress.SingleBar(
+  // The bar's module is loaded only when there is a terminal to draw it on.
+  const progress = isTty() ? (await import('cli-progress')).default : null;
+  const bar: cliProgress.SingleBar | undefined = progress
+    ? new progress.SingleBar(
         {
           stream: process.stderr,
           format: 'send [{bar}] {value}/{total} · {rate}/s · ETA {eta_h} · {state}',
           hideCursor: true,
           clearOnComplete: false,
         },
-        cliProgress.Presets.shades_classic,
+        progress.Presets.shades_classic,
       )
     : undefined;
   const doneOf = (p: SendProgress) => p.sent + p.failed + p.bounced + p.skipped;

@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { IngestResult } from '../../feeds/ingest.js';
 import type { SourceHealth } from '../../feeds/repo.js';
@@ -52,17 +52,18 @@ export function registerFeedCommands(program: Command): void {
       const result = await withContext(async (ctx) => {
         let bar: cliProgress.SingleBar | undefined;
         const showBar = isTty() && !opts.json;
+        const progress = showBar ? (await import('cli-progress')).default : null;
         try {
           // With a bar on the terminal, per-source warnings would tear it; the failures are listed after it instead.
           const runCtx = showBar ? { ...ctx, log: ctx.log.child({}, { level: 'error' }) } : ctx;
           const { ingestAll } = await ingestModule();
           return await ingestAll(runCtx, {
-            onProgress: showBar
+            onProgress: progress
               ? (e) => {
                   if (!bar) {
-                    bar = new cliProgress.SingleBar(
+                    bar = new progress.SingleBar(
                       { stream: process.stderr, format: 'ingest [{bar}] {value}/{total} sources · {newArticles} new · {source}', hideCursor: true, clearOnComplete: true },
-                      cliProgress.Presets.shades_classic,
+                      progress.Presets.shades_classic,
                     );
                     bar.start(e.total, 0, { source: '', newArticles: 0 });
                   }
