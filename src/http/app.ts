@@ -14,6 +14,7 @@ import { registerArchiveRoutes } from './archive.js';
 import { errorHandler } from './errors.js';
 import { faviconSvg } from './pages/brand.js';
 import { SITE_CSS } from './pages/site.css.js';
+import { createPageCache } from './page-cache.js';
 import { registerPublicRoutes } from './public.js';
 
 /** Public request bodies are small forms; admin JSON and forms stay under a megabyte; only CSV imports are larger. */
@@ -87,13 +88,15 @@ export function createApp(ctx: AppContext): Hono {
     return h.ok ? c.json({ ok: true, db }) : c.json({ ok: false, db, reason: h.reason }, 503);
   });
 
-  registerPublicRoutes(app, ctx);
+  // Landing, archive and feeds are rendered once per change and served with an ETag.
+  const pages = createPageCache(ctx);
+  registerPublicRoutes(app, ctx, pages);
   registerAdminSubscriberApi(app, ctx);
   registerAdminFeedsApi(app, ctx);
   // Feature route modules register here (feeds, issues, deliveries, admin console).
   registerAdminDeliveriesApi(app, ctx);
   registerAdminIssuesApi(app, ctx);
-  registerArchiveRoutes(app, ctx);
+  registerArchiveRoutes(app, ctx, pages);
   registerConsole(app, ctx);
   return app;
 }

@@ -5,6 +5,7 @@ import { isIsoDate } from '../issues/assemble.js';
 import { adjacentArchiveDates, countArchiveIssues, getIssueByDate, isPublished, listArchiveIssues, type ArchiveIssue } from '../issues/repo.js';
 import { loadIssueDigest } from '../issues/stored.js';
 import { notFound } from '../lib/errors.js';
+import { createPageCache, sendPage, type PageCache } from './page-cache.js';
 import { ArchiveIssuePage, ArchiveListPage, IssueBody } from './pages/archive.js';
 
 // The public web archive of sent issues, and its Atom and JSON feeds. Nothing here is personal.
@@ -12,6 +13,9 @@ import { ArchiveIssuePage, ArchiveListPage, IssueBody } from './pages/archive.js
 /** Issues per archive page. */
 export const ARCHIVE_PAGE_SIZE = 20;
 const FEED_SIZE = 20;
+const HTML = 'text/html; charset=UTF-8';
+/** Proxies and browsers may keep a public page five minutes, and revalidate it with its ETag after. */
+const PUBLIC_CACHE = 'public, max-age=300';
 
 const xml = (s: string) =>
   // eslint-disable-next-line no-control-regex
@@ -20,7 +24,7 @@ const xml = (s: string) =>
 const published = (i: Pick<ArchiveIssue, 'sentAt' | 'sendStartedAt' | 'updatedAt'>) => new Date(i.sentAt ?? i.sendStartedAt ?? i.updatedAt).toISOString();
 
 /** Registers GET /issues, /issues/feed.xml, /issues/feed.json and /issues/:date. */
-export function registerArchiveRoutes(app: Hono, ctx: AppContext): void {
+export function registerArchiveRoutes(app: Hono, ctx: AppContext, pages: PageCache = createPageCache(ctx)): void {
   const site = ctx.config.newsletterName;
   const feeds = { atom: ctx.urls.issuesAtom(), json: ctx.urls.issuesJson() };
 
@@ -39,16 +43,21 @@ export function registerArchiveRoutes(app: Hono, ctx: AppContext): void {
   app.get('/issues', async (c) => {
     const raw = c.req.query('page');
     const page = raw && /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 1;
+    return sendPage(c, await pages.page(`/issues?page=${page}`, () => archiveList(page)), PUBLIC_CACHE);
+  });
+
+  async function archiveList(page: number) {
     const [items, total] = await Promise.all([
       listArchiveIssues(ctx, { limit: ARCHIVE_PAGE_SIZE, offset: (page - 1) * ARCHIVE_PAGE_SIZE }),
       countArchiveIssues(ctx),
     ]);
     if (page > 1 && !items.length) throw notFound('There is no such archive page.');
-    c.header('Cache-Control', 'public, max-age=300');
-    return c.html('<!doctype html>' + (<ArchiveListPage siteName={site} items={items} page={page} hasNext={page * ARCHIVE_PAGE_SIZE < total} feeds={feeds} />).toString());
-  });
+    return { body: '<!doctype html>' + (<ArchiveListPage siteName={site} items={items} page={page} hasNext={page * ARCHIVE_PAGE_SIZE < total} feeds={feeds} />).toString(), type: HTML };
+  }
 
-  app.get('/issues/feed.xml', async (c) => {
+  app.get('/issues/feed.xml', async (c) => sendPage(c, await pages.page('/issues/feed.xml', atomFeed), PUBLIC_CACHE));
+
+  async function atomFeed() {
     const items = await feedItems();
     const updated = items[0] ? published(items[0].issue) : new Date(0).toISOString();
     const entries = items
@@ -76,10 +85,12 @@ export function registerArchiveRoutes(app: Hono, ctx: AppContext): void {
 ${entries}
 </feed>
 `;
-    return c.body(body, 200, { 'Content-Type': 'application/atom+xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' });
-  });
+    return { body, type: 'application/atom+xml; charset=utf-8' };
+  }
 
-  app.get('/issues/feed.json', async (c) => {
+  app.get('/issues/feed.json', async (c) => sendPage(c, await pages.page('/issues/feed.json', jsonFeed), PUBLIC_CACHE));
+
+  async function jsonFeed() {
     const items = await feedItems();
     const body = {
       version: 'https://jsonfeed.org/version/1.1',
@@ -98,19 +109,22 @@ ${entries}
         date_published: published(issue),
       })),
     };
-    return c.body(JSON.stringify(body), 200, { 'Content-Type': 'application/feed+json; charset=utf-8', 'Cache-Control': 'public, max-age=300' });
-  });
+    return { body: JSON.stringify(body), type: 'application/feed+json; charset=utf-8' };
+  }
 
   app.get('/issues/:date', async (c) => {
     const date = c.req.param('date');
     if (!isIsoDate(date)) throw notFound('There is no issue at this address.');
+    return sendPage(c, await pages.page(`/issues/${date}`, () => issuePage(date)), PUBLIC_CACHE);
+  });
+
+  async function issuePage(date: string) {
     const row = await getIssueByDate(ctx, date);
     if (!row || !isPublished(row)) throw notFound('There is no published issue for this date.');
     const [{ digest }, adj] = await Promise.all([loadIssueDigest(ctx, row), adjacentArchiveDates(ctx, date)]);
-    c.header('Cache-Control', 'public, max-age=300');
-    return c.html(
-      '<!doctype html>' +
-        (<ArchiveIssuePage siteName={site} digest={digest} url={ctx.urls.issue(date)} feeds={feeds} prev={adj.prev} next={adj.next} />).toString(),
-    );
-  });
+    return {
+      body: '<!doctype html>' + (<ArchiveIssuePage siteName={site} digest={digest} url={ctx.urls.issue(date)} feeds={feeds} prev={adj.prev} next={adj.next} />).toString(),
+      type: HTML,
+    };
+  }
 }

@@ -20,6 +20,7 @@ import { listArchiveIssues } from '../issues/repo.js';
 import { activeSourceNames } from '../feeds/repo.js';
 import { LandingPage, MessagePage, OneMoreStepPage } from './pages/public.js';
 import { clientIp, createSharedRateLimiter, readBody, type Body } from './request.js';
+import { createPageCache, sendPage, type PageCache } from './page-cache.js';
 
 /** A form sent sooner than this after it was rendered is a bot; it gets the success page and nothing happens. */
 export const FORM_MIN_MS = 2000;
@@ -34,6 +35,9 @@ const html = (node: unknown) => '<!doctype html>' + String(node);
  * `step`: the "One more step" page's, where a person has just pressed a button and no minimum applies.
  */
 type FormKind = 'form' | 'step';
+
+/** Where the cached landing page takes each request's form token (a value no real token can have). */
+const FORM_TOKEN_SLOT = 'form-token-slot-0000000000000';
 
 function formToken(secret: string, renderedAt: number, kind: FormKind = 'form'): string {
   const mac = createHmac('sha256', `newsdesk:${kind}:${secret}`).update(String(renderedAt)).digest('base64url').slice(0, 22);
@@ -57,7 +61,7 @@ function formTokenOk(t: { age: number; kind: FormKind } | null): boolean {
 }
 
 /** Landing page, signup, confirmation and unsubscribe: the subscriber lifecycle over HTTP. */
-export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
+export function registerPublicRoutes(app: Hono, ctx: AppContext, pages: PageCache = createPageCache(ctx)): void {
   const site = ctx.config.newsletterName;
   const sendTime = describeSendTime(ctx.config.digestCron, ctx.config.digestTimezone);
   const limiter = createSharedRateLimiter(ctx, 'signup', ctx.config.signupLimitPerMinute, 60_000);
@@ -99,27 +103,30 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext): void {
     return c.body(null, 204);
   });
 
-  const landing = async (c: Context, extra: { values?: Body; errors?: Record<string, string> } = {}, status: 200 | 400 = 200) => {
+  const landingHtml = async (token: string, extra: { values?: Body; errors?: Record<string, string> } = {}) => {
     const [sources, latest] = await Promise.all([activeSourceNames(ctx), listArchiveIssues(ctx, { limit: 5, offset: 0 })]);
-    return c.html(
-      html(
-        LandingPage({
-          siteName: site,
-          sendTime,
-          sources,
-          latest,
-          consentText: CONSENT_TEXT,
-          formToken: formToken(ctx.config.secretKey, ctx.clock.now()),
-          values: { email: typeof extra.values?.email === 'string' ? extra.values.email.slice(0, 254) : '', name: typeof extra.values?.name === 'string' ? extra.values.name.slice(0, 100) : '' },
-          errors: extra.errors,
-          feedLinks: { atom: ctx.urls.issuesAtom(), json: ctx.urls.issuesJson() },
-        }),
-      ),
-      status,
+    return html(
+      LandingPage({
+        siteName: site,
+        sendTime,
+        sources,
+        latest,
+        consentText: CONSENT_TEXT,
+        formToken: token,
+        values: { email: typeof extra.values?.email === 'string' ? extra.values.email.slice(0, 254) : '', name: typeof extra.values?.name === 'string' ? extra.values.name.slice(0, 100) : '' },
+        errors: extra.errors,
+        feedLinks: { atom: ctx.urls.issuesAtom(), json: ctx.urls.issuesJson() },
+      }),
     );
   };
+  const landing = async (c: Context, extra: { values?: Body; errors?: Record<string, string> } = {}, status: 200 | 400 = 200) =>
+    c.html(await landingHtml(formToken(ctx.config.secretKey, ctx.clock.now()), extra), status);
 
-  app.get('/', (c) => landing(c));
+  // The page is rendered once per change with a placeholder; each request only puts in a fresh form token.
+  app.get('/', async (c) => {
+    const page = await pages.page('/', async () => ({ body: await landingHtml(FORM_TOKEN_SLOT), type: 'text/html; charset=UTF-8' }));
+    return sendPage(c, page, 'no-cache', (body) => body.replace(FORM_TOKEN_SLOT, formToken(ctx.config.secretKey, ctx.clock.now())));
+  });
 
   const checkInbox = (c: Context) =>
     c.html(

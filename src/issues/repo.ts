@@ -4,6 +4,7 @@ import { facade } from '../store.js';
 export * from './store.js';
 
 export const {
+  publicVersion,
   getIssue,
   getIssueByDate,
   countIssueArticles,

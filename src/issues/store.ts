@@ -98,6 +98,8 @@ export interface IssueEdit {
 
 /** Issues and the articles each holds; an article belongs to at most one issue. */
 export interface IssuesStore {
+  /** A value that changes whenever a public page could change: issues added, edited, published; sources changed. */
+  publicVersion(): Promise<string>;
   /** One issue by id, or null. */
   getIssue(id: number): Promise<IssueRecord | null>;
   /** The issue of a date, or null. */

@@ -150,3 +150,12 @@ export async function adjacentArchiveDates(ctx: Ctx, date: string): Promise<{ pr
   const next = await value<string>(ctx, `SELECT i.date FROM issues i WHERE ${ARCHIVE_WHERE} AND i.date > ? ORDER BY i.date ASC LIMIT 1`, [date]);
   return { prev: prev ?? null, next: next ?? null };
 }
+
+export async function publicVersion(ctx: Ctx): Promise<string> {
+  return (await value<string>(
+    ctx,
+    `SELECT (SELECT count(*) || '.' || coalesce(max(updated_at), 0) || '.' || count(*) FILTER (WHERE status IN ('sending', 'sent')) || '.' || coalesce(max(sent_at), 0) FROM issues) || '/' ||
+            (SELECT count(*) || '.' || count(*) FILTER (WHERE active) || '.' || coalesce(sum(length(name)), 0) || '.' || coalesce(max(removed_at), 0) FROM sources)`,
+  ))!;
+}
+

@@ -245,3 +245,14 @@ export async function adjacentArchiveDates(ctx: Ctx, date: string): Promise<{ pr
   const next = ctx.db.select({ date: issues.date }).from(issues).where(and(archiveWhere, gt(issues.date, date))).orderBy(asc(issues.date)).limit(1).get();
   return { prev: prev?.date ?? null, next: next?.date ?? null };
 }
+
+export async function publicVersion(ctx: Ctx): Promise<string> {
+  return ctx.sqlite
+    .prepare(
+      `SELECT (SELECT count(*) || '.' || coalesce(max(updated_at), 0) || '.' || coalesce(sum(status IN ('sending', 'sent')), 0) || '.' || coalesce(max(sent_at), 0) FROM issues) || '/' ||
+              (SELECT count(*) || '.' || coalesce(sum(active), 0) || '.' || coalesce(sum(length(name)), 0) || '.' || coalesce(max(removed_at), 0) FROM sources)`,
+    )
+    .pluck()
+    .get() as string;
+}
+

@@ -1,0 +1,70 @@
+// Public pages rendered once per change of what they show (a new or edited issue, a source change), with an ETag
+// so browsers and proxies revalidate cheaply. Every process asks the store at most once a second whether anything
+// changed, so a page published by another instance shows within a second.
+import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
+import type { AppContext } from '../context.js';
+
+/** A rendered page: its body, content type and the headers it is served with. */
+export interface CachedPage {
+  body: string;
+  type: string;
+  etag: string;
+}
+
+/** How long a process trusts the public version it read before it asks again. */
+export const VERSION_TTL_MS = 1000;
+const MAX_PAGES = 500;
+
+/** Builds the cache of one app; `serve` answers a request from it, rendering only when stale. */
+export function createPageCache(ctx: Pick<AppContext, 'store'>, now: () => number = Date.now) {
+  let version = '';
+  let versionAt = -Infinity;
+  let pending: Promise<string> | null = null;
+  const pages = new Map<string, CachedPage & { version: string }>();
+
+  async function currentVersion(): Promise<string> {
+    if (now() - versionAt < VERSION_TTL_MS) return version;
+    pending ??= ctx.store.issues
+      .publicVersion()
+      .then((v) => {
+        if (v !== version) pages.clear();
+        version = v;
+        versionAt = now();
+        return v;
+      })
+      .finally(() => (pending = null));
+    return pending;
+  }
+
+  return {
+    /** Forgets every page (after a change made in this process, so it shows at once). */
+    invalidate(): void {
+      versionAt = -Infinity;
+    },
+    /** The page under `key`, rendered by `render` when it is missing or stale. */
+    async page(key: string, render: () => Promise<{ body: string; type: string }>): Promise<CachedPage> {
+      const v = await currentVersion();
+      const hit = pages.get(key);
+      if (hit && hit.version === v) return hit;
+      const { body, type } = await render();
+      const etag = `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`;
+      const entry = { body, type, etag, version: v };
+      if (pages.size >= MAX_PAGES) pages.delete(pages.keys().next().value!);
+      pages.set(key, entry);
+      return entry;
+    },
+  };
+}
+
+/** One app's page cache. */
+export type PageCache = ReturnType<typeof createPageCache>;
+
+/** Answers with a cached page: 304 when the client has it, else the body; `transform` fills per-request parts. */
+export function sendPage(c: Context, p: CachedPage, cacheControl: string, transform?: (body: string) => string): Response {
+  c.header('ETag', p.etag);
+  c.header('Cache-Control', cacheControl);
+  const inm = c.req.header('if-none-match');
+  if (inm && inm.split(',').some((t) => t.trim() === p.etag)) return c.body(null, 304);
+  return c.body(transform ? transform(p.body) : p.body, 200, { 'Content-Type': p.type });
+}

@@ -1,0 +1,65 @@
+// Public pages are rendered once per change and served with an ETag; a change shows within a second.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/http/app.js';
+import { VERSION_TTL_MS } from '../../src/http/page-cache.js';
+import { assembleIssue } from '../../src/issues/assemble.js';
+import { sendIssue } from '../../src/deliveries/send.js';
+import { makeTestContext, type TestContext } from '../helpers/context.js';
+import { seedArticle } from '../fixtures/digest-seed.js';
+
+let ctx: TestContext;
+let app: ReturnType<typeof createApp>;
+beforeEach(async () => {
+  ctx = await makeTestContext();
+  app = createApp(ctx);
+});
+afterEach(() => ctx.cleanup());
+
+const settle = () => new Promise((r) => setTimeout(r, VERSION_TTL_MS + 50));
+
+describe('cached public pages', () => {
+  it('archive and feeds answer with an ETag, 304 to a client that has it, and change once an issue is published', async () => {
+    for (const path of ['/issues', '/issues/feed.xml', '/issues/feed.json']) {
+      const a = await app.request(path);
+      const etag = a.headers.get('etag')!;
+      expect(etag, path).toMatch(/^W\/"[\w-]{20}"$/);
+      expect(a.headers.get('cache-control')).toBe('public, max-age=300');
+      const again = await app.request(path, { headers: { 'If-None-Match': etag } });
+      expect(again.status, path).toBe(304);
+      expect(await again.text()).toBe('');
+    }
+    const before = (await app.request('/issues')).headers.get('etag');
+    // Yesterday's issue (its 06:00 UTC cutoff has passed whenever this runs), with an article from before it.
+    const today = new Date(Date.now() - 24 * 3_600_000).toISOString().slice(0, 10);
+    seedArticle(ctx, { source: 'Example', title: 'A queue that halves tail latency', publishedAt: Date.parse(`${today}T03:00:00Z`) });
+    const issue = (await assembleIssue(ctx, today)).issue!;
+    await settle();
+    // A draft is not public: the archive did not change.
+    expect((await app.request('/issues')).headers.get('etag')).toBe(before);
+    await sendIssue(ctx, issue.id);
+    await settle();
+    const after = await app.request('/issues', { headers: { 'If-None-Match': before! } });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(before);
+    expect(await after.text()).toContain(`/issues/${today}`);
+    const page = await app.request(`/issues/${today}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('A queue that halves tail latency');
+  });
+
+  it('the landing page is rendered once, yet every visitor gets a fresh form token', async () => {
+    const a = await app.request('/');
+    const b = await app.request('/');
+    expect(a.headers.get('etag')).toBe(b.headers.get('etag'));
+    expect(a.headers.get('cache-control')).toBe('no-cache');
+    const token = (html: string) => /name="t" value="([^"]+)"/.exec(html)?.[1];
+    const ta = token(await a.text());
+    await new Promise((r) => setTimeout(r, 5));
+    const tb = token(await b.text());
+    expect(ta).toMatch(/^[0-9a-z]+\.[\w-]{22}$/);
+    expect(tb).toMatch(/^[0-9a-z]+\.[\w-]{22}$/);
+    // Rendered at each request, not cached with the page (b was served a moment after a).
+    const c2 = token(await (await app.request('/')).text());
+    expect(new Set([ta, c2]).size).toBe(2);
+  });
+});
