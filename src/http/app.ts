@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppContext } from '../context.js';
@@ -14,7 +14,7 @@ import { registerArchiveRoutes } from './archive.js';
 import { errorHandler } from './errors.js';
 import { faviconSvg } from './pages/brand.js';
 import { SITE_CSS } from './pages/site.css.js';
-import { createPageCache } from './page-cache.js';
+import { createPageCache, isPrebuilt } from './page-cache.js';
 import { registerPublicRoutes } from './public.js';
 
 /** Public request bodies are small forms; admin JSON and forms stay under a megabyte; only CSV imports are larger. */
@@ -26,6 +26,15 @@ const tooLarge = () => {
   throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
 };
 
+/** The headers a hono middleware sets, read once by running it on an empty request. */
+async function securityHeaders(mw: MiddlewareHandler): Promise<[string, string][]> {
+  const probe = new Hono();
+  probe.use('*', mw);
+  probe.get('/', (c) => c.body(''));
+  const res = await probe.fetch(new Request('http://localhost/'));
+  return [...res.headers].filter(([k]) => k !== 'content-type');
+}
+
 /** Builds the whole HTTP app on a context; no listening, so tests call app.request directly. */
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
@@ -34,13 +43,15 @@ export function createApp(ctx: AppContext): Hono {
     throw new AppError(404, 'NOT_FOUND', c.req.path.startsWith('/api/') ? 'No such endpoint.' : 'There is no page at this address.');
   });
 
-  app.use('*', async (c, next) => {
-    const start = performance.now();
-    await next();
-    ctx.log.debug({ method: c.req.method, path: redactPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - start) }, 'request');
-  });
-  app.use(
-    '*',
+  if (ctx.log.isLevelEnabled('debug'))
+    app.use('*', async (c, next) => {
+      const start = performance.now();
+      await next();
+      ctx.log.debug({ method: c.req.method, path: redactPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - start) }, 'request');
+    });
+  // The security headers are worked out once. A cached page is built with them already (plain headers: the server's
+  // fast path); every other response gets them added after its handler, unless the handler set its own.
+  const security = securityHeaders(
     secureHeaders({
       referrerPolicy: 'no-referrer',
       xFrameOptions: 'DENY',
@@ -57,6 +68,12 @@ export function createApp(ctx: AppContext): Hono {
       },
     }),
   );
+  app.use('*', async (c, next) => {
+    await next();
+    if (isPrebuilt(c.res)) return;
+    const h = c.res.headers;
+    for (const [k, v] of await security) if (!h.has(k)) h.set(k, v);
+  });
   const limits = {
     public: bodyLimit({ maxSize: PUBLIC_BODY_LIMIT, onError: tooLarge }),
     admin: bodyLimit({ maxSize: ADMIN_BODY_LIMIT, onError: tooLarge }),
@@ -64,6 +81,8 @@ export function createApp(ctx: AppContext): Hono {
   };
   // Checked while the body streams in, before anything parses it: a 100 MB post is cut at its limit.
   app.use('*', async (c, next) => {
+    // A GET or HEAD has no body to limit; looking for one would build the full Request for every page view.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const path = c.req.path;
     if (IMPORT_PATHS.has(path)) return limits.import(c, next);
     if (path.startsWith('/api/admin/') || path === '/admin' || path.startsWith('/admin/')) return limits.admin(c, next);
@@ -89,7 +108,7 @@ export function createApp(ctx: AppContext): Hono {
   });
 
   // Landing, archive and feeds are rendered once per change and served with an ETag.
-  const pages = createPageCache(ctx);
+  const pages = createPageCache(ctx, security);
   registerPublicRoutes(app, ctx, pages);
   registerAdminSubscriberApi(app, ctx);
   registerAdminFeedsApi(app, ctx);

@@ -10,14 +10,21 @@ export interface CachedPage {
   body: string;
   type: string;
   etag: string;
+  /** Every header it is served with but Cache-Control, as a plain object (the server's fast path). */
+  headers: Record<string, string>;
 }
+
+/** Responses built here with every header already: the app's header middleware leaves them alone. */
+const prebuilt = new WeakSet<Response>();
+/** Whether a response was built by sendPage (its security headers are in it already). */
+export const isPrebuilt = (res: Response): boolean => prebuilt.has(res);
 
 /** How long a process trusts the public version it read before it asks again. */
 export const VERSION_TTL_MS = 1000;
 const MAX_PAGES = 500;
 
 /** Builds the cache of one app; `serve` answers a request from it, rendering only when stale. */
-export function createPageCache(ctx: Pick<AppContext, 'store'>, now: () => number = Date.now) {
+export function createPageCache(ctx: Pick<AppContext, 'store'>, security: Promise<[string, string][]> = Promise.resolve([]), now: () => number = Date.now) {
   let version = '';
   let versionAt = -Infinity;
   let pending: Promise<string> | null = null;
@@ -49,7 +56,8 @@ export function createPageCache(ctx: Pick<AppContext, 'store'>, now: () => numbe
       if (hit && hit.version === v) return hit;
       const { body, type } = await render();
       const etag = `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`;
-      const entry = { body, type, etag, version: v };
+      const headers = { ...Object.fromEntries(await security), 'Content-Type': type, ETag: etag };
+      const entry = { body, type, etag, headers, version: v };
       if (pages.size >= MAX_PAGES) pages.delete(pages.keys().next().value!);
       pages.set(key, entry);
       return entry;
@@ -62,9 +70,12 @@ export type PageCache = ReturnType<typeof createPageCache>;
 
 /** Answers with a cached page: 304 when the client has it, else the body; `transform` fills per-request parts. */
 export function sendPage(c: Context, p: CachedPage, cacheControl: string, transform?: (body: string) => string): Response {
-  c.header('ETag', p.etag);
-  c.header('Cache-Control', cacheControl);
+  const headers = { ...p.headers, 'Cache-Control': cacheControl };
   const inm = c.req.header('if-none-match');
-  if (inm && inm.split(',').some((t) => t.trim() === p.etag)) return c.body(null, 304);
-  return c.body(transform ? transform(p.body) : p.body, 200, { 'Content-Type': p.type });
+  const res =
+    inm && inm.split(',').some((t) => t.trim() === p.etag)
+      ? new Response(null, { status: 304, headers })
+      : new Response(transform ? transform(p.body) : p.body, { status: 200, headers });
+  prebuilt.add(res);
+  return res;
 }

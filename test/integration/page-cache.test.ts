@@ -24,6 +24,9 @@ describe('cached public pages', () => {
       const etag = a.headers.get('etag')!;
       expect(etag, path).toMatch(/^W\/"[\w-]{20}"$/);
       expect(a.headers.get('cache-control')).toBe('public, max-age=300');
+      // Built with every header at once: the security headers are there as on every other response.
+      expect(a.headers.get('content-security-policy'), path).toContain("default-src 'self'");
+      expect(a.headers.get('x-frame-options'), path).toBe('DENY');
       const again = await app.request(path, { headers: { 'If-None-Match': etag } });
       expect(again.status, path).toBe(304);
       expect(await again.text()).toBe('');
@@ -52,6 +55,10 @@ describe('cached public pages', () => {
     const b = await app.request('/');
     expect(a.headers.get('etag')).toBe(b.headers.get('etag'));
     expect(a.headers.get('cache-control')).toBe('no-cache');
+    expect(a.headers.get('content-security-policy')).toContain("form-action 'self'");
+    const other = await app.request('/confirm/not-a-token');
+    expect(other.headers.get('content-security-policy')).toBe(a.headers.get('content-security-policy'));
+    expect(other.headers.get('x-content-type-options')).toBe('nosniff');
     const token = (html: string) => /name="t" value="([^"]+)"/.exec(html)?.[1];
     const ta = token(await a.text());
     await new Promise((r) => setTimeout(r, 5));
