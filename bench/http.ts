@@ -22,7 +22,8 @@ import { freePort } from '../test/helpers/server.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const READERS = 2000;
+// Enough readers that every unsubscribe of the run is a first click (a real write), as after a big send.
+const READERS = 30_000;
 const dir = mkdtempSync(join(tmpdir(), 'nd-bench-http-'));
 const env: Record<string, string> = {
   PATH: process.env.PATH ?? '',

@@ -155,6 +155,8 @@ export async function checkUnsubscribeToken(ctx: AppContext, token: string): Pro
 export async function unsubscribe(ctx: AppContext, token: string, meta: ConsentMeta): Promise<{ changed: boolean } | null> {
   const s = await checkUnsubscribeToken(ctx, token);
   if (!s) return null;
+  // A second click (a mail scanner, an impatient reader) changes nothing: answered without a write transaction.
+  if (s.status === 'unsubscribed') return { changed: false };
   const { changed } = await unsubscribeSubscriber(ctx, s.id, ctx.clock.now(), meta);
   if (changed) ctx.log.info({ subscriberId: s.id, via: meta.detail ?? 'page' }, 'unsubscribed');
   return { changed };
