@@ -144,6 +144,26 @@ for (const backend of BACKENDS) {
         expect(readSuppressions(s.suppressionLog).get(addressKey('gone@example.com'))).toEqual({ at: T0 - 5, event: 'unsubscribe' });
       });
 
+      it('import: an address twice in one batch is stored once, from its first line; the second is reported', async () => {
+        const row = (line: number, name: string) => ({
+          line,
+          email: 'twice@example.com',
+          name,
+          status: 'pending' as const,
+          createdAt: T0,
+          confirmedAt: null,
+          unsubscribedAt: null,
+          bouncedAt: null,
+          consentSource: null,
+          statedConsentAt: null,
+        });
+        const out = await s.subscribers.importSubscriberBatch([row(2, 'First'), row(3, 'Second')], new Map(), T0);
+        expect(out.created.map((c) => c.email)).toEqual(['twice@example.com']);
+        expect(out.skipped).toEqual([{ line: 3, email: 'twice@example.com', reason: 'already on the list as pending' }]);
+        expect((await s.subscribers.findSubscriberByEmail('twice@example.com'))?.name).toBe('First');
+        expect((await s.subscribers.listConsentEvents(out.created[0]!.id)).map((e) => [e.type, e.detail])).toEqual([['import', 'imported as pending by the operator']]);
+      });
+
       it('erasure removes the address, keeps the row anonymous, and is logged; iterate pages through everyone', async () => {
         const [a, b, c] = await confirmed(s, ['x@example.com', 'y@example.com', 'z@example.com']);
         expect(await s.subscribers.eraseSubscriber(b!, T0 + 1)).toBe(true);

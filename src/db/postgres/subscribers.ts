@@ -14,7 +14,7 @@ import type {
 import { CONFIRMATION_THROTTLE_MS } from '../../subscribers/store.js';
 import { addressKey, appendSuppression, logImportedLeavers, suppressedImportReason, type Suppression } from '../../subscribers/suppressions.js';
 import type { PgExec, PgHandle } from './client.js';
-import { all, one, run, value } from './rows.js';
+import { all, one, run } from './rows.js';
 
 type Repo = PgHandle;
 
@@ -159,28 +159,54 @@ export async function importSubscriberBatch(
   now: number,
 ): Promise<{ created: { id: number; email: string; status: SubscriberStatus }[]; skipped: ImportSkip[] }> {
   const created = await r.tx(async (q) => {
-    const out: { id: number; email: string; status: SubscriberStatus }[] = [];
     const skipped: ImportSkip[] = [];
+    const candidates: ImportRow[] = [];
     for (const row of rows) {
       const refused = suppressedImportReason(row, suppressed);
-      if (refused) {
-        skipped.push({ line: row.line, email: row.email, reason: refused });
-        continue;
-      }
-      const id = await value<number>(
+      if (refused) skipped.push({ line: row.line, email: row.email, reason: refused });
+      else candidates.push(row);
+    }
+    // One multi-row INSERT per 1,000 rows (ten parameters each, well under PostgreSQL's limit): an address already
+    // there, or twice in the file, is left alone by the unique index and reported below.
+    const ids = new Map<string, number>();
+    for (let i = 0; i < candidates.length; i += 1000) {
+      const chunk = candidates.slice(i, i + 1000);
+      const inserted = await all<{ id: number; email: string }>(
         q,
         `INSERT INTO subscribers (email, name, status, created_at, updated_at, confirmed_at, unsubscribed_at, bounced_at, consent_source, last_confirmation_sent_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id`,
-        [row.email, row.name, row.status, row.createdAt, now, row.confirmedAt, row.unsubscribedAt, row.bouncedAt, row.consentSource, row.status === 'pending' ? now : null],
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (email) DO NOTHING RETURNING id, email`,
+        chunk.flatMap((row) => [row.email, row.name, row.status, row.createdAt, now, row.confirmedAt, row.unsubscribedAt, row.bouncedAt, row.consentSource, row.status === 'pending' ? now : null]),
       );
-      if (id === undefined) {
-        // Already there (the unique address decides; the row is never changed): say in which state.
-        const have = await value<string>(q, 'SELECT status FROM subscribers WHERE email = ?', [row.email]);
-        skipped.push({ line: row.line, email: row.email, reason: have ? `already on the list as ${have}` : 'already on the list' });
-        continue;
+      for (const x of inserted) ids.set(x.email, x.id);
+    }
+    const out: { id: number; email: string; status: SubscriberStatus }[] = [];
+    const others: ImportRow[] = [];
+    for (const row of candidates) {
+      const id = ids.get(row.email);
+      if (id === undefined) others.push(row);
+      else {
+        out.push({ id, email: row.email, status: row.status });
+        ids.delete(row.email); // a second row with the same address is the one left alone
       }
-      await run(q, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'import', ?, ?)`, [id, now, `imported as ${row.status} by the operator`]);
-      out.push({ id, email: row.email, status: row.status });
+    }
+    if (others.length) {
+      // Already there (the unique address decides; the row is never changed): say in which state.
+      const have = new Map(
+        (await all<{ email: string; status: string }>(q, 'SELECT email, status FROM subscribers WHERE email = ANY(?::text[])', [others.map((o) => o.email)])).map((x) => [x.email, x.status]),
+      );
+      for (const row of others) {
+        const st = have.get(row.email);
+        skipped.push({ line: row.line, email: row.email, reason: st ? `already on the list as ${st}` : 'already on the list' });
+      }
+      skipped.sort((a, b) => a.line - b.line);
+    }
+    for (let i = 0; i < out.length; i += 1000) {
+      const chunk = out.slice(i, i + 1000);
+      await run(
+        q,
+        `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES ${chunk.map(() => "(?, 'import', ?, ?)").join(', ')}`,
+        chunk.flatMap((c) => [c.id, now, `imported as ${c.status} by the operator`]),
+      );
     }
     return { created: out, skipped };
   });
