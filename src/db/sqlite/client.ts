@@ -112,3 +112,14 @@ export function immediateSync<T>(sqlite: Database.Database, fn: () => T): T {
     }
   }
 }
+
+const stmtCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/** A prepared statement cached per connection: hot paths prepare nothing per request or message. */
+export function cachedStatement(sqlite: Database.Database, sql: string): Database.Statement {
+  let m = stmtCache.get(sqlite);
+  if (!m) stmtCache.set(sqlite, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = sqlite.prepare(sql)));
+  return s;
+}
+

@@ -10,7 +10,7 @@ import type {
   ResendRequestRow,
   SendableIssue,
 } from '../../deliveries/store.js';
-import { immediate, type DbHandle } from './client.js';
+import { cachedStatement, immediate, type DbHandle } from './client.js';
 import { appendSuppression } from '../../subscribers/suppressions.js';
 
 type Repo = Pick<DbHandle, 'sqlite' | 'suppressionLog'>;
@@ -19,15 +19,8 @@ type Repo = Pick<DbHandle, 'sqlite' | 'suppressionLog'>;
 
 
 
-const stmtCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 /** Prepared statements cached per connection: the hot path prepares nothing per message. */
-function st(r: Repo, sql: string): Database.Statement {
-  let m = stmtCache.get(r.sqlite);
-  if (!m) stmtCache.set(r.sqlite, (m = new Map()));
-  let s = m.get(sql);
-  if (!s) m.set(sql, (s = r.sqlite.prepare(sql)));
-  return s;
-}
+const st = (r: Repo, sql: string): Database.Statement => cachedStatement(r.sqlite, sql);
 
 export async function getSendableIssue(r: Repo, issueId: number): Promise<SendableIssue | undefined> {
   return st(

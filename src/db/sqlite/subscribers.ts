@@ -10,7 +10,7 @@ import type {
   SubscriberPage,
 } from '../../subscribers/store.js';
 import { CONFIRMATION_THROTTLE_MS } from '../../subscribers/store.js';
-import { immediate, immediateSync, type DbHandle } from './client.js';
+import { cachedStatement, immediate, immediateSync, type DbHandle } from './client.js';
 import { consentEvents, deliveries, subscribers, type ConsentEventType, type SubscriberStatus } from './schema.js';
 import { addressKey, appendSuppression, logImportedLeavers, suppressedImportReason, type Suppression } from '../../subscribers/suppressions.js';
 
@@ -19,24 +19,30 @@ import { addressKey, appendSuppression, logImportedLeavers, suppressedImportReas
 type Repo = Pick<DbHandle, 'db' | 'sqlite' | 'suppressionLog'>;
 
 
+/** A subscriber row in the store's shape, for the hot paths (signup, one-click unsubscribe) that skip the builder. */
+const SUBSCRIBER = `id, email, name, status, created_at AS createdAt, updated_at AS updatedAt, confirmed_at AS confirmedAt,
+  unsubscribed_at AS unsubscribedAt, bounced_at AS bouncedAt, last_confirmation_sent_at AS lastConfirmationSentAt,
+  consent_source AS consentSource, erased_at AS erasedAt`;
+
+const st = (r: Repo, sql: string) => cachedStatement(r.sqlite, sql);
+
 function addEvent(r: Repo, subscriberId: number, type: ConsentEventType, at: number, meta: ConsentMeta = {}) {
-  r.db
-    .insert(consentEvents)
-    .values({
-      subscriberId,
-      type,
-      at,
-      ip: meta.ip ?? null,
-      userAgent: meta.userAgent ? meta.userAgent.slice(0, 500) : null,
-      page: meta.page ? meta.page.slice(0, 500) : null,
-      consentTextVersion: meta.consentTextVersion ?? null,
-      detail: meta.detail ?? null,
-    })
-    .run();
+  st(r, `INSERT INTO consent_events (subscriber_id, type, at, ip, user_agent, page, consent_text_version, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    subscriberId,
+    type,
+    at,
+    meta.ip ?? null,
+    meta.userAgent ? meta.userAgent.slice(0, 500) : null,
+    meta.page ? meta.page.slice(0, 500) : null,
+    meta.consentTextVersion ?? null,
+    meta.detail ?? null,
+  );
 }
 
+const byId = (r: Repo, id: number) => st(r, `SELECT ${SUBSCRIBER} FROM subscribers WHERE id = ?`).get(id) as Subscriber | undefined;
+
 export async function findSubscriberById(r: Repo, id: number): Promise<Subscriber | undefined> {
-  return r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
+  return byId(r, id);
 }
 
 export async function findSubscriberByEmail(r: Repo, email: string): Promise<Subscriber | undefined> {
@@ -117,21 +123,12 @@ export async function unsubscribeSubscriber(r: Repo, id: number, now: number, me
 
 /** The unsubscribe itself; runs inside the caller's transaction. */
 function unsubscribeTx(r: Repo, id: number, now: number, meta: ConsentMeta, type: ConsentEventType): { changed: boolean; subscriber?: Subscriber } {
-  const s = r.db.select().from(subscribers).where(eq(subscribers.id, id)).get();
+  const s = byId(r, id);
   if (!s) return { changed: false };
   if (s.status === 'unsubscribed') return { changed: false, subscriber: s };
-  const row = r.db
-    .update(subscribers)
-    .set({ status: 'unsubscribed', unsubscribedAt: now, updatedAt: now })
-    .where(eq(subscribers.id, id))
-    .returning()
-    .get();
+  const row = st(r, `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ?, updated_at = ? WHERE id = ? RETURNING ${SUBSCRIBER}`).get(now, now, id) as Subscriber;
   addEvent(r, id, type, now, meta);
-  r.db
-    .update(deliveries)
-    .set({ status: 'skipped', lastError: 'unsubscribed', updatedAt: now })
-    .where(and(eq(deliveries.subscriberId, id), eq(deliveries.status, 'queued')))
-    .run();
+  st(r, `UPDATE deliveries SET status = 'skipped', last_error = 'unsubscribed', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`).run(now, id);
   return { changed: true, subscriber: row };
 }
 
