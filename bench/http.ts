@@ -99,10 +99,12 @@ await ready(`${base}/healthz`);
 
 // The baseline answers each route with the very bytes newsdesk sent for it.
 const routes = ['/', '/issues', `/issues/${date}`, '/issues/feed.xml'];
-const bodies: Record<string, { body: string; type: string }> = {};
+const bodies: Record<string, { body: string; type: string; headers: Record<string, string> }> = {};
 for (const r of routes) {
   const res = await fetch(base + r);
-  bodies[r] = { body: await res.text(), type: res.headers.get('content-type') ?? 'text/html' };
+  // BENCH_SAME_HEADERS=1: the baseline also sends every header newsdesk sent (security headers, ETag, caching).
+  const headers = process.env.BENCH_SAME_HEADERS ? Object.fromEntries([...res.headers].filter(([k]) => !['date', 'content-length', 'connection', 'keep-alive'].includes(k))) : {};
+  bodies[r] = { body: await res.text(), type: res.headers.get('content-type') ?? 'text/html', headers };
 }
 const bodiesFile = join(dir, 'bodies.json');
 writeFileSync(bodiesFile, JSON.stringify(bodies));
