@@ -25,7 +25,7 @@ export async function createContext(config: Config, over: { log?: Logger; mailer
   return {
     config,
     store,
-    mailer: over.mailer ?? createMailer(config),
+    mailer: over.mailer ?? (await createMailer(config)),
     log,
     clock: over.clock ?? systemClock,
     urls: createUrls(config.publicUrl),

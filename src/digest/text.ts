@@ -1,4 +1,5 @@
-import { eng } from 'stopword';
+// Only the English list: the package's index loads every language it has (about 10 MB against 2).
+import { eng } from 'stopword/src/stopwords_eng.js';
 import { decodeEntities } from '../feeds/entities.js';
 import { splitSentences } from '../lib/sentences.js';
 

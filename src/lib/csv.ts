@@ -1,5 +1,10 @@
 // The one CSV writer: every CSV newsdesk writes goes through it, so no cell can become a spreadsheet formula.
-import { stringify } from 'csv-stringify/sync';
+import { createRequire } from 'node:module';
+import type { stringify as stringifyType } from 'csv-stringify/sync';
+
+// Loaded on the first export: a process that never writes a CSV does not carry the library.
+const load = createRequire(import.meta.url);
+let stringify: typeof stringifyType | undefined;
 
 /** Characters that make Excel, LibreOffice or Sheets read a cell as a formula (or as a DDE command). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -12,6 +17,7 @@ export function csvCell(value: unknown): string {
 
 /** Rows as CSV text (RFC 4180 quoting), every cell neutralised. */
 export function csvRows(rows: readonly (readonly unknown[])[]): string {
+  stringify ??= (load('csv-stringify/sync') as { stringify: typeof stringifyType }).stringify;
   return stringify(rows.map((r) => r.map(csvCell)));
 }
 

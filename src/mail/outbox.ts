@@ -1,13 +1,17 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type nodemailerType from 'nodemailer';
 import { toNodemailer } from './compose.js';
 import type { Mailer, MailMessage, RawMail, SendResult } from './mailer.js';
 
 /** Writes each mail as an .eml file in a folder: the default when no SMTP_URL is configured. */
 export function createOutboxMailer(dir: string): Mailer {
   mkdirSync(dir, { recursive: true });
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  // The composer is loaded by the first composed mail (sendRaw needs none): an idle process does not carry it.
+  let composer: ReturnType<typeof nodemailerType.createTransport> | undefined;
+  const compose = () =>
+    (composer ??= (createRequire(import.meta.url)('nodemailer') as typeof nodemailerType).createTransport({ streamTransport: true, buffer: true, newline: 'windows' }));
   let seq = 0;
   const write = (messageId: string, to: string, data: Buffer | string): SendResult => {
     const safeTo = to.replace(/[^a-z0-9@._-]/gi, '_').slice(0, 80);
@@ -20,7 +24,7 @@ export function createOutboxMailer(dir: string): Mailer {
   return {
     kind: 'outbox',
     async send(message: MailMessage) {
-      const info = await composer.sendMail(toNodemailer(message));
+      const info = await compose().sendMail(toNodemailer(message));
       return write(String(info.messageId).replace(/^<|>$/g, ''), message.to, info.message as Buffer);
     },
     async sendRaw(message: RawMail) {
@@ -30,7 +34,7 @@ export function createOutboxMailer(dir: string): Mailer {
       mkdirSync(dir, { recursive: true });
     },
     async close() {
-      composer.close();
+      composer?.close();
     },
   };
 }

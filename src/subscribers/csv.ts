@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { parse as parseLine } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type { parse as parseType } from 'csv-parse/sync';
 import type { AppContext } from '../context.js';
 import { cleanName, normalizeEmail } from './address.js';
 import { sendConfirmation } from './lifecycle.js';
@@ -8,6 +9,11 @@ import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain-types.js';
 import { csvRows, csvUncell } from '../lib/csv.js';
 import { findSubscriberById, importSubscriberBatch, iterateSubscribers, type ImportRow, type ImportSkip } from './repo.js';
 import { readSuppressions } from './suppressions.js';
+
+// The parser is loaded by the first import, not by every process that serves the site.
+const load = createRequire(import.meta.url);
+let parser: typeof parseType | undefined;
+const parseLine = (): typeof parseType => (parser ??= (load('csv-parse/sync') as { parse: typeof parseType }).parse);
 
 export interface ImportResult {
   imported: number;
@@ -96,7 +102,7 @@ export async function importSubscribersCsv(
       try {
         // Most lines have no quotes at all: a plain split is what the parser would return, at a fraction of the cost.
         record = row.includes('"')
-          ? ((parseLine(row, { trim: true, relax_column_count: true, relax_quotes: true }) as string[][])[0] ?? [])
+          ? ((parseLine()(row, { trim: true, relax_column_count: true, relax_quotes: true }) as string[][])[0] ?? [])
           : row.split(',').map((c) => c.trim());
       } catch (err) {
         addError(line, `the row could not be read: ${(err as Error).message.replace(/ at line \d+/, '').slice(0, 120)}`);
