@@ -45,10 +45,6 @@ export function createPageCache(ctx: Pick<AppContext, 'store'>, security: Promis
   }
 
   return {
-    /** Forgets every page (after a change made in this process, so it shows at once). */
-    invalidate(): void {
-      versionAt = -Infinity;
-    },
     /** The page under `key`, rendered by `render` when it is missing or stale. */
     async page(key: string, render: () => Promise<{ body: string; type: string }>): Promise<CachedPage> {
       const v = await currentVersion();

@@ -161,6 +161,28 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL lost while running', () => {
   }, 60_000);
 });
 
+describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL migrated by newer code', () => {
+  it('refuses to start: both counts named, one line and a non-zero exit from the command', async () => {
+    const db = await createTestDatabase('nd_newer');
+    const dir = mkdtempSync(join(tmpdir(), 'nd-pgnewer-'));
+    const config = loadConfig(testEnv(dir, { DATABASE_URL: db.url }), dir);
+    try {
+      const first = await createContext(config, { log: silentLogger() });
+      const h = (first.store as PgStore).handle;
+      const known = (await h.query<{ n: number }>('SELECT count(*) AS n FROM drizzle.__drizzle_migrations')).rows[0]!.n;
+      await h.query('INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES (?, ?)', ['from-a-newer-release', Date.now() + 1e9]);
+      await closeContext(first);
+      await expect(createContext(config, { log: silentLogger() })).rejects.toThrow(new RegExp(`has ${known + 1} migrations applied but this code knows ${known}: upgrade newsdesk`));
+      const r = runCli(['migrate'], testEnv(dir, { DATABASE_URL: db.url }));
+      expect(r.status).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL restored from an older backup', () => {
   it('the instance replays its suppression log at start: whoever left since the backup stays gone', async () => {
     const db = await createTestDatabase('nd_restore');
