@@ -207,7 +207,10 @@ async function newsdeskSend(
     const q0 = performance.now();
     await sendIssue(ctx, issueId);
     const queueMs = performance.now() - q0;
-    const sender = createSender(ctx);
+    const sender = createSender(ctx, {
+      ...(process.env.BENCH_CLAIM ? { batchSize: Number(process.env.BENCH_CLAIM) } : {}),
+      ...(process.env.BENCH_MARKS ? { markBatch: Number(process.env.BENCH_MARKS) } : {}),
+    });
     const start = performance.now();
     sender.start();
     const status = rawSqlite(ctx).prepare('SELECT status FROM issues WHERE id = ?');
@@ -256,31 +259,34 @@ async function main() {
   const copies = arg('copies', 20_000);
   const sink = await startSink();
   process.stdout.write(`newsdesk send benchmark: ${copies} copies, ${pool} connections, one local sink (worker thread)\n`);
-  const b = await newsdeskSend(sink.port, pool, copies);
+  const b1 = await newsdeskSend(sink.port, pool, copies);
   if (flag('only-newsdesk')) {
     // For profiling (node --cpu-prof): (b) alone.
-    process.stdout.write(`(b) newsdesk sender + ledger: ${(copies / b.seconds).toFixed(0)} msg/s\n`);
+    process.stdout.write(`(b) newsdesk sender + ledger: ${(copies / b1.seconds).toFixed(0)} msg/s\n`);
     await sink.close();
     return;
   }
-  const message = Buffer.alloc(b.bytes, 'x');
+  const message = Buffer.alloc(b1.bytes, 'x');
   // Lines of 76 characters like the real one, so the sink and the dot-stuffing see the same shape.
   for (let i = 76; i < message.length - 2; i += 78) message.write('\r\n', i, 'latin1');
   message.write('\r\n', message.length - 2, 'latin1');
   await rawClient(sink.port, pool, Math.min(2000, copies), message); // warm-up
-  // (a) right after (b) and again after a second (b)-sized pause would need a second (b); instead (a) runs
-  // twice around a short idle and the faster run is the baseline, so the ratio is never flattered by noise.
+  // Both run twice, interleaved (a b a b), and each side's faster run counts: noise on this shared machine
+  // (another process taking a core for a moment) flatters neither side.
   const a1 = await rawClient(sink.port, pool, copies, message);
-  await new Promise((r) => setTimeout(r, 500));
+  const b2 = await newsdeskSend(sink.port, pool, copies);
   const a2 = await rawClient(sink.port, pool, copies, message);
   const aSeconds = Math.min(a1, a2);
+  const b = b1.seconds <= b2.seconds ? b1 : b2;
   const aRate = copies / aSeconds;
   const bRate = copies / b.seconds;
   await sink.close();
   process.stdout.write(`message size: ${(b.bytes / 1024).toFixed(1)} KiB\n`);
   process.stdout.write(`(a) raw pipelined client: ${aRate.toFixed(0)} msg/s (best of two runs: ${a1.toFixed(2)} s, ${a2.toFixed(2)} s)\n`);
-  process.stdout.write(`(b) newsdesk sender + ledger: ${bRate.toFixed(0)} msg/s (${b.seconds.toFixed(2)} s), queueing ${copies} took ${b.queueMs.toFixed(0)} ms\n`);
-  process.stdout.write(`(b)/(a) = ${((bRate / aRate) * 100).toFixed(1)}%  (goal >= 25%)\n`);
+  process.stdout.write(
+    `(b) newsdesk sender + ledger: ${bRate.toFixed(0)} msg/s (best of two runs: ${b1.seconds.toFixed(2)} s, ${b2.seconds.toFixed(2)} s), queueing ${copies} took ${b.queueMs.toFixed(0)} ms\n`,
+  );
+  process.stdout.write(`(b)/(a) = ${((bRate / aRate) * 100).toFixed(1)}%  (goal >= 50%)\n`);
 
   if (!flag('skip-rss')) {
     // A process that only sends (bench/send-rss-child.ts) over a database prepared here, against a fresh sink.

@@ -159,6 +159,7 @@ const schema = z.object({
   INGEST_CONCURRENCY: int(1, 64).default(6),
   SEND_RATE: nonNegNumber.default(0),
   SMTP_POOL_SIZE: int(1, 100).default(5),
+  SEND_MARK_BATCH: int(1, 1000).default(32),
   SEND_RETRY_SCHEDULE: durationList.prefault('1m,5m,15m,1h,4h'),
   SIGNUP_LIMIT_PER_MINUTE: int(1, 100_000).default(10),
   UNSUBSCRIBE_MAILTO: z.string().email({ message: 'must be an email address' }).optional(),
@@ -223,6 +224,8 @@ export interface Config {
   ingestConcurrency: number;
   sendRate: number;
   smtpPoolSize: number;
+  /** Accepted copies recorded in one ledger transaction (SEND_MARK_BATCH); with the pool, what a kill can duplicate. */
+  sendMarkBatch: number;
   sendRetryScheduleMs: number[];
   signupLimitPerMinute: number;
   unsubscribeMailto?: string;
@@ -333,6 +336,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestConcurrency: r.INGEST_CONCURRENCY,
     sendRate: r.SEND_RATE,
     smtpPoolSize: r.SMTP_POOL_SIZE,
+    sendMarkBatch: r.SEND_MARK_BATCH,
     sendRetryScheduleMs: r.SEND_RETRY_SCHEDULE,
     signupLimitPerMinute: r.SIGNUP_LIMIT_PER_MINUTE,
     unsubscribeMailto: r.UNSUBSCRIBE_MAILTO,

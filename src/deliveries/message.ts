@@ -7,7 +7,7 @@ import { UNSUBSCRIBE_PLACEHOLDER, withPostalAddress } from '../issues/personaliz
 import { addressDomain } from '../mail/compose.js';
 import type { Config } from '../config.js';
 import { headerSafe, listId } from '../mail/headers.js';
-import { markSmtpReady } from '../mail/mailer.js';
+import { isSmtpReady, markSmtpReady } from '../mail/mailer.js';
 
 /** What a message template needs from the issue and the configuration. */
 export interface IssueMailSource {
@@ -35,6 +35,11 @@ export interface Recipient {
 /** A message template built once per issue. */
 export interface IssueTemplate {
   build(r: Recipient, date?: Date): { raw: Buffer; messageId: string };
+  /**
+   * The same message as its pieces in order: the issue's shared pieces (the same Buffers for every recipient) and
+   * the recipient's few short ones. Sent as they are, the message is never copied into one Buffer.
+   */
+  pieces(r: Recipient, date?: Date): { raw: Buffer[]; messageId: string };
 }
 
 const CRLF = '\r\n';
@@ -99,7 +104,7 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
     'Precedence: bulk' + CRLF +
     'Auto-Submitted: auto-generated' + CRLF +
     `Content-Type: multipart/alternative; boundary="${boundary}"` + CRLF;
-  // Encoded once per issue; a recipient's message is one Buffer.concat of these and a few short strings.
+  // Encoded once per issue; a recipient's message is these Buffers, shared, and a few short strings of its own.
   const textPieces = encodePieces(src.text).map((p) => Buffer.from(p, 'utf8'));
   const htmlPieces = encodePieces(src.html).map((p) => Buffer.from(p, 'utf8'));
   const partHead = (type: string) =>
@@ -112,24 +117,29 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
   const clean = (b: Buffer) => !/\r(?!\n)|(?<!\r)\n|\n\./.test(b.toString('latin1'));
   const staticClean = [textHead, htmlHead, tail, sharedHead, ...textPieces, ...htmlPieces].every(clean) && !/^\./.test(shared);
   const mailto = src.unsubscribeMailto ? `,${CRLF} <mailto:${src.unsubscribeMailto}?subject=unsubscribe>` : '';
+  const pieces = (r: Recipient, date = new Date()): { raw: Buffer[]; messageId: string } => {
+    const messageId = r.messageId ?? deliveryMessageId(src.issueId, r.subscriberId, src.from, r.resend);
+    const to = r.email.replace(/[\r\n<>]/g, '');
+    const head =
+      `To: <${to}>${CRLF}` +
+      `Date: ${date.toUTCString().replace(/GMT$/, '+0000')}${CRLF}` +
+      `Message-ID: <${messageId}>${CRLF}` +
+      `List-Unsubscribe: <${r.unsubscribeUrl.replace(/[\r\n<>\s]/g, '')}>${mailto}${CRLF}`;
+    const parts: Buffer[] = [Buffer.from(head, 'utf8'), sharedHead, textHead];
+    const textUrl = joinPieces(parts, textPieces, r.unsubscribeUrl);
+    parts.push(htmlHead);
+    const htmlUrl = joinPieces(parts, htmlPieces, escapeAttr(r.unsubscribeUrl));
+    parts.push(tail);
+    // The per-recipient parts are short and stripped of line breaks; the URL is checked like the pieces.
+    if (staticClean && !/[\r\n]/.test(to + messageId) && clean(textUrl) && clean(htmlUrl)) markSmtpReady(parts);
+    return { raw: parts, messageId };
+  };
   return {
-    build(r, date = new Date()) {
-      const messageId = r.messageId ?? deliveryMessageId(src.issueId, r.subscriberId, src.from, r.resend);
-      const to = r.email.replace(/[\r\n<>]/g, '');
-      const head =
-        `To: <${to}>${CRLF}` +
-        `Date: ${date.toUTCString().replace(/GMT$/, '+0000')}${CRLF}` +
-        `Message-ID: <${messageId}>${CRLF}` +
-        `List-Unsubscribe: <${r.unsubscribeUrl.replace(/[\r\n<>\s]/g, '')}>${mailto}${CRLF}`;
-      const parts: Buffer[] = [Buffer.from(head, 'utf8'), sharedHead, textHead];
-      const textUrl = joinPieces(parts, textPieces, r.unsubscribeUrl);
-      parts.push(htmlHead);
-      const htmlUrl = joinPieces(parts, htmlPieces, escapeAttr(r.unsubscribeUrl));
-      parts.push(tail);
-      const raw = Buffer.concat(parts);
-      // The per-recipient parts are short and stripped of line breaks; the URL is checked like the pieces.
-      if (staticClean && !/[\r\n]/.test(to + messageId) && clean(textUrl) && clean(htmlUrl)) markSmtpReady(raw);
-      return { raw, messageId };
+    pieces,
+    build(r, date) {
+      const { raw, messageId } = pieces(r, date);
+      const whole = Buffer.concat(raw);
+      return { raw: isSmtpReady(raw) ? markSmtpReady(whole) : whole, messageId };
     },
   };
 }

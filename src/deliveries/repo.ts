@@ -13,7 +13,7 @@ export const {
   checkpoint,
   activeIssueIds,
   claimBatch,
-  subscriberStatus,
+  subscriberStatuses,
   markSkipped,
   markUncertain,
   markSent,

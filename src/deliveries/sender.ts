@@ -1,5 +1,5 @@
 // The sender: claim due deliveries with a lease, build each message from the issue's template,
-// hand it to the mailer, and mark the row with the server's answer as soon as it arrives.
+// hand it to the mailer, and record the server's answers a tick at a time (one transaction for many marks).
 import type { AppContext } from '../context.js';
 import { newOwnerId, ownerIsGone } from '../lib/owner.js';
 import { MailError, type SendResult } from '../mail/mailer.js';
@@ -25,9 +25,10 @@ import {
   reserveSendSlots,
   renewLeases,
   setPausedReason,
-  subscriberStatus,
+  subscriberStatuses,
   useSenderCheckpoints,
   type ClaimedDelivery,
+  type SentMark,
 } from './repo.js';
 
 /** Named points in the send loop where a test may kill the process. */
@@ -38,8 +39,15 @@ export interface SenderOptions {
   owner?: string;
   /** Messages handed to the mailer at once (default 2 × SMTP_POOL_SIZE: one in flight, one ready per connection). */
   concurrency?: number;
-  /** Rows claimed per transaction (default 2 × SMTP_POOL_SIZE). */
+  /** Rows claimed per transaction (default 32, at least 2 × SMTP_POOL_SIZE); the next batch is claimed before this one runs out. */
   batchSize?: number;
+  /**
+   * Accepted copies whose `sent` marks are written in one transaction (default SEND_MARK_BATCH). Never more than
+   * this many accepted copies wait for their mark, so a kill can duplicate at most SMTP_POOL_SIZE + this many.
+   */
+  markBatch?: number;
+  /** Longest a mark waits for its batch to fill (default 20 ms). */
+  markFlushMs?: number;
   /** How long a claim lasts without renewal (default 30 s); a dead process's rows return after it. */
   leaseMs?: number;
   /** Lease renewal, crash recovery and completion checks (default every 5 s). */
@@ -81,6 +89,11 @@ export interface Sender {
   maintain(): Promise<void>;
 }
 
+/** How old a subscriber's state may be when their message is handed to SMTP (an SMTP transaction takes longer). */
+const STATUS_FRESH_MS = 50;
+/** Subscribers whose state one query reads. */
+const STATUS_BATCH = 64;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 /** Builds the sender on a context; `start()` runs it until `stop()`. */
@@ -88,13 +101,15 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   const cfg = ctx.config;
   const owner = o.owner ?? newOwnerId();
   const concurrency = o.concurrency ?? Math.max(2, cfg.smtpPoolSize * 2);
-  const batchSize = o.batchSize ?? Math.max(4, cfg.smtpPoolSize * 2);
+  const batchSize = o.batchSize ?? Math.max(32, cfg.smtpPoolSize * 2);
   const leaseMs = o.leaseMs ?? 30_000;
   const maintenanceMs = o.maintenanceMs ?? 5_000;
   const idlePollMs = o.idlePollMs ?? 1000;
   const [backoffMin, backoffMax] = o.relayBackoffMs ?? [2000, 300_000];
   const breaker = o.breaker ?? { window: 100, min: 5, ratio: 0.5 };
   const drainMs = o.drainMs ?? 10_000;
+  const markBatch = Math.max(1, o.markBatch ?? cfg.sendMarkBatch);
+  const markFlushMs = o.markFlushMs ?? 20;
   // Messages on SMTP sockets at once: the pool. Workers beyond it prepare the next message but hand it over only
   // when a slot frees, after checking the subscriber and the ledger once more.
   const slots = { free: cfg.smtpPoolSize, waiting: [] as (() => void)[] };
@@ -107,12 +122,25 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   /** Set when a ledger write failed: nothing more goes to SMTP until a write succeeds again. */
   let storeError: string | null = null;
   /** Copies the server accepted whose `sent` mark could not be written yet (kept and written once the store answers). */
-  const unmarked: { id: number; messageId: string; response: string; at: number }[] = [];
+  const unmarked: SentMark[] = [];
+  /** Accepted copies waiting for the next mark transaction. */
+  const pendingMarks: SentMark[] = [];
+  /** Accepted copies not yet recorded (pending, being written, or unmarked): with those in flight, the kill bound. */
+  let awaitingMark = 0;
+  let flushing: Promise<void> | null = null;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let roomWaiters: (() => void)[] = [];
   const schedule = cfg.sendRetryScheduleMs;
   const log = ctx.log.child({ component: 'sender' });
   const envelopeFrom = /<([^>]+)>/.exec(cfg.mailFrom)?.[1] ?? cfg.mailFrom;
 
   const templates = new Map<number, IssueTemplate>();
+  /** Subscriber states read together for the rows about to go out (see statusBeforeSend). */
+  const fresh = new Map<number, { status: string | null; at: number }>();
+  /** When each buffered row was claimed (the claim read its subscriber's state). */
+  const claimedAt = new Map<number, number>();
+  let lastClaimFull = false;
+  let prefetching = false;
   const buffer: ClaimedDelivery[] = [];
   const inFlight = new Set<number>();
   const held = new Set<number>();
@@ -176,16 +204,37 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       const rows = await claimBatch(ctx, id, owner, batchSize, now, now + leaseMs);
       if (rows.length) {
         issueCursor = (issueCursor + i + 1) % ids.length;
-        for (const r of rows) held.add(r.id);
+        const at = Date.now();
+        for (const r of rows) {
+          held.add(r.id);
+          claimedAt.set(r.id, at);
+        }
         buffer.push(...rows);
+        lastClaimFull = rows.length >= batchSize;
         point('after_claim');
         return;
       }
     }
+    lastClaimFull = false;
   }
 
   async function next(): Promise<ClaimedDelivery | null> {
-    if (buffer.length) return buffer.shift()!;
+    if (buffer.length) {
+      const row = buffer.shift()!;
+      // The next batch is claimed while this one still has rows, between socket events: the connections never
+      // stand idle waiting for a claim, and a claim never runs inside a reply's handling.
+      if (buffer.length < batchSize / 2 && lastClaimFull && !claiming && !prefetching && !stopping && storeError === null) {
+        prefetching = true;
+        setImmediate(() => {
+          prefetching = false;
+          if (claiming || stopping || storeError !== null) return;
+          claiming = claimMore()
+            .catch((err) => storeFailed(err))
+            .finally(() => (claiming = null));
+        });
+      }
+      return row;
+    }
     if (!claiming) claiming = claimMore().finally(() => (claiming = null));
     await claiming;
     return buffer.shift() ?? null;
@@ -217,6 +266,84 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
     sendSlots = Array.from({ length: n }, (_, i) => start + i * gap);
   }
 
+
+  /**
+   * The subscriber's state, read at most STATUS_FRESH_MS before the message leaves. One query reads it for this row
+   * and the next ones in the buffer, so a send does not cost a query per message.
+   */
+  async function statusBeforeSend(row: ClaimedDelivery): Promise<string | null> {
+    // The claim itself read the state (it hands out confirmed subscribers only): fresh enough if just now.
+    const claimed = claimedAt.get(row.id);
+    claimedAt.delete(row.id);
+    if (claimed !== undefined && Date.now() - claimed <= STATUS_FRESH_MS) return 'confirmed';
+    const known = fresh.get(row.subscriberId);
+    fresh.delete(row.subscriberId);
+    if (known && Date.now() - known.at <= STATUS_FRESH_MS) return known.status;
+    const ids = [row.subscriberId, ...buffer.slice(0, STATUS_BATCH - 1).map((r) => r.subscriberId)];
+    const at = Date.now();
+    const states = await subscriberStatuses(ctx, ids);
+    if (fresh.size > STATUS_BATCH * 4) fresh.clear();
+    for (const id of ids.slice(1)) fresh.set(id, { status: states.get(id) ?? null, at });
+    return states.get(row.subscriberId) ?? null;
+  }
+
+  function queueMark(m: SentMark): void {
+    pendingMarks.push(m);
+    // Written between socket events (setImmediate), not inside this reply's handling.
+    if (pendingMarks.length === markBatch) setImmediate(() => void flushMarks());
+    else if (!flushTimer && !flushing) {
+      flushTimer = setTimeout(() => void flushMarks(), markFlushMs);
+      flushTimer.unref?.();
+    }
+  }
+
+  /** Writes every pending mark in one transaction; a failed write keeps them, to write once the store answers. */
+  function flushMarks(): Promise<void> {
+    if (flushTimer) {
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+    }
+    if (flushing) return flushing.then(() => flushMarks());
+    if (!pendingMarks.length) return Promise.resolve();
+    const batch = pendingMarks.splice(0);
+    const run = (async () => {
+      try {
+        await markSent(ctx, owner, batch);
+      } catch (err) {
+        // Sent but not recorded: kept here and written once the store answers (the lease is renewed meanwhile).
+        unmarked.push(...batch);
+        storeFailed(err, batch[0]?.id);
+        return;
+      }
+      awaitingMark -= batch.length;
+      for (const m of batch) {
+        held.delete(m.id);
+        sent++;
+        point('after_mark');
+      }
+    })();
+    flushing = run.finally(() => {
+      flushing = null;
+      const ws = roomWaiters;
+      roomWaiters = [];
+      for (const w of ws) w();
+      if (pendingMarks.length >= markBatch) void flushMarks();
+      else if (pendingMarks.length && !flushTimer) {
+        flushTimer = setTimeout(() => void flushMarks(), markFlushMs);
+        flushTimer.unref?.();
+      }
+    });
+    return flushing;
+  }
+
+  /** Waits until one more copy may go out: accepted-but-unrecorded copies and those in flight stay within the bound. */
+  async function roomForOneMore(): Promise<void> {
+    while (awaitingMark + inFlight.size >= cfg.smtpPoolSize + markBatch && storeError === null && !stopping) {
+      const wait = new Promise<void>((r) => roomWaiters.push(r));
+      void flushMarks();
+      await wait;
+    }
+  }
 
   async function release(rows: ClaimedDelivery[], nextAttemptAt = 0): Promise<void> {
     await releaseClaims(
@@ -311,11 +438,15 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   /** Writes the marks that failed and gives back the buffered claims; clears storeError when the store answers. */
   async function repairStore(): Promise<boolean> {
     try {
-      while (unmarked.length) {
-        const m = unmarked[0]!;
-        await markSent(ctx, m.id, owner, m.messageId, m.response, m.at);
-        unmarked.shift();
-        held.delete(m.id);
+      if (unmarked.length) {
+        const batch = unmarked.slice();
+        await markSent(ctx, owner, batch);
+        unmarked.splice(0, batch.length);
+        awaitingMark -= batch.length;
+        for (const m of batch) {
+          held.delete(m.id);
+          sent++;
+        }
       }
       await drainBuffer();
       // Else such a claim would wait for a lease this very process keeps renewing.
@@ -335,7 +466,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       await release([row]);
       return;
     }
-    const { raw, messageId } = tpl.build({
+    const { raw, messageId } = tpl.pieces({
       subscriberId: row.subscriberId,
       email: row.email,
       unsubscribeUrl: recipientUnsubscribeUrl(ctx, row.subscriberId),
@@ -344,12 +475,13 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
     await pace();
     await acquire();
     try {
+      await roomForOneMore();
       // The last moment before the message leaves: a broken ledger or an unsubscribe since the claim stops it.
       if (storeError !== null || stopping) {
         buffer.unshift(row);
         return;
       }
-      const status = await subscriberStatus(ctx, row.subscriberId);
+      const status = await statusBeforeSend(row);
       if (status !== 'confirmed') {
         await markSkipped(ctx, row.id, owner, `subscriber ${status ?? 'gone'}`, ctx.clock.now());
         held.delete(row.id);
@@ -367,20 +499,11 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
         held.delete(row.id);
         return;
       }
+      // Counted before it leaves the in-flight set, so the two together never dip below what a kill could duplicate.
+      awaitingMark++;
       inFlight.delete(row.id);
       point('after_smtp_ok');
-      const at = ctx.clock.now();
-      try {
-        await markSent(ctx, row.id, owner, res.messageId || messageId, res.response, at);
-        held.delete(row.id);
-      } catch (err) {
-        // Sent but not recorded: kept here and written once the store answers (the lease is renewed meanwhile).
-        unmarked.push({ id: row.id, messageId: res.messageId || messageId, response: res.response, at });
-        storeFailed(err, row.id);
-        return;
-      }
-      sent++;
-      point('after_mark');
+      queueMark({ id: row.id, messageId: res.messageId || messageId, response: res.response, at: ctx.clock.now() });
       recordOutcome(true, row.issueId);
       if (relayReason !== null) await relayBack();
       relayBackoff = 0;
@@ -509,6 +632,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       clearTimeout(timer);
       if (!drained) log.warn({ inFlight: inFlight.size, drainMs }, 'messages still in flight at shutdown: abandoned to their lease');
       if (claiming) await Promise.race([claiming, new Promise((r) => setTimeout(r, 1000))]);
+      await flushMarks().catch(() => {});
       await repairStore().catch(() => {});
       running = false;
     },

@@ -101,6 +101,14 @@ export interface RecentSends {
   first: number | null;
 }
 
+/** One copy the server accepted: what it said, and when. */
+export interface SentMark {
+  id: number;
+  messageId: string;
+  response: string;
+  at: number;
+}
+
 /** The delivery ledger. Every mark changes only a row its owner still holds (`lease_owner` and status `sending`). */
 export interface DeliveriesStore {
   getSendableIssue(issueId: number): Promise<SendableIssue | undefined>;
@@ -126,8 +134,11 @@ export interface DeliveriesStore {
    * while the issue was sending). Walks the claim index in (next_attempt_at, id) order: no sort, no full scan.
    */
   claimBatch(issueId: number, owner: string, limit: number, now: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
-  /** The subscriber's state right now (checked again just before a message is handed to SMTP). */
-  subscriberStatus(subscriberId: number): Promise<string | null>;
+  /**
+   * The states of these subscribers right now, in one query (checked again just before their messages are handed
+   * to SMTP); a subscriber who no longer exists is absent from the map.
+   */
+  subscriberStatuses(subscriberIds: readonly number[]): Promise<Map<number, string>>;
   /** A claimed row whose subscriber left while it waited: skipped, never sent. */
   markSkipped(id: number, owner: string, reason: string, now: number): Promise<void>;
   /**
@@ -135,8 +146,11 @@ export interface DeliveriesStore {
    * recipient gets at most two copies (FAULTS 59). Counted as one more uncertain copy.
    */
   markUncertain(id: number, owner: string, messageId: string, error: string, now: number): Promise<void>;
-  /** Records the server's acceptance; only a row this owner still holds is changed. */
-  markSent(id: number, owner: string, messageId: string, response: string, now: number): Promise<void>;
+  /**
+   * Records the server's acceptance of several copies in one transaction (the sender writes a tick's marks at
+   * once); only rows this owner still holds are changed.
+   */
+  markSent(owner: string, marks: readonly SentMark[]): Promise<void>;
   /**
    * A temporary failure: back to the queue for `nextAttemptAt`, or failed when the schedule is spent.
    * `countAttempt` false gives the try back (the relay, not the recipient, failed). `uncertain` counts a copy

@@ -16,8 +16,17 @@ export interface MailMessage {
 export interface RawMail {
   from: string;
   to: string;
-  raw: Buffer | string;
+  /** The whole message, or its pieces in order (shared pieces are written as they are, never copied together). */
+  raw: Buffer | string | readonly Buffer[];
   messageId: string;
+}
+
+/** One Buffer of a raw message given whole or in pieces (an SMTP-ready mark carries over). */
+export function rawBuffer(raw: RawMail['raw']): Buffer {
+  if (typeof raw === 'string') return Buffer.from(raw);
+  if (Buffer.isBuffer(raw)) return raw;
+  const whole = Buffer.concat(raw as Buffer[]);
+  return isSmtpReady(raw) ? markSmtpReady(whole) : whole;
 }
 
 /** What the server said when it took the message. */

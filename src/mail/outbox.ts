@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type nodemailerType from 'nodemailer';
 import { toNodemailer } from './compose.js';
-import type { Mailer, MailMessage, RawMail, SendResult } from './mailer.js';
+import { rawBuffer, type Mailer, type MailMessage, type RawMail, type SendResult } from './mailer.js';
 
 /** Writes each mail as an .eml file in a folder: the default when no SMTP_URL is configured. */
 export function createOutboxMailer(dir: string): Mailer {
@@ -28,7 +28,7 @@ export function createOutboxMailer(dir: string): Mailer {
       return write(String(info.messageId).replace(/^<|>$/g, ''), message.to, info.message as Buffer);
     },
     async sendRaw(message: RawMail) {
-      return write(message.messageId, message.to, message.raw);
+      return write(message.messageId, message.to, rawBuffer(message.raw));
     },
     async verify() {
       mkdirSync(dir, { recursive: true });

@@ -1,8 +1,9 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { Writable } from 'node:stream';
 import DKIM from 'nodemailer/lib/dkim';
 import { toNodemailer } from './compose.js';
-import { isSmtpReady, MailError, type Mailer, type MailMessage, type RawMail, type SendResult } from './mailer.js';
+import { isSmtpReady, MailError, rawBuffer, type Mailer, type MailMessage, type RawMail, type SendResult } from './mailer.js';
 
 export interface SmtpOptions {
   url: string;
@@ -84,9 +85,39 @@ const phaseOf = (conn: object) => {
  * rest of sending. For input whose every line ends in CRLF (all newsdesk builds) this does the same work
  * per line with native indexOf; anything else (a bare CR or LF) goes to nodemailer's own transform.
  */
-function fastDotStuffing(ds: DataStreamLike): void {
+function fastDotStuffing(ds: DataStreamLike, socket: Writable | null, onDot: () => void): void {
   const original = ds._transform.bind(ds);
+  const originalFlush = ds._flush.bind(ds);
+  let wroteDot = false;
+  ds._flush = (done) => (wroteDot ? done() : originalFlush(done));
   ds._transform = (chunk, enc, done) => {
+    const given = Buffer.isBuffer(chunk) ? directParts.get(chunk) : undefined;
+    if (given && socket && ds.lastByte === false) {
+      // A message given in SMTP-ready pieces: written straight to the socket with its final dot, corked so that
+      // the pieces leave in one writev. The shared pieces are never copied together in memory.
+      let size = 0;
+      socket.cork();
+      for (const p of given) {
+        socket.write(p);
+        size += p.length;
+      }
+      const last = given.at(-1)?.at(-1);
+      const dot = last === 0x0a ? DOT_END : CRLF_DOT_END;
+      socket.write(dot);
+      onDot();
+      socket.uncork();
+      wroteDot = true;
+      ds.inByteCount += size;
+      ds.outByteCount += size + dot.length;
+      ds.lastByte = 0x0a;
+      return done();
+    }
+    if (given) {
+      for (const p of given) ds.push(p);
+      ds.inByteCount += chunk.length;
+      ds.lastByte = given.at(-1)?.at(-1) ?? ds.lastByte;
+      return done();
+    }
     if (!Buffer.isBuffer(chunk) || !chunk.length) return original(chunk, enc, done);
     const prev = ds.lastByte;
     if (isSmtpReady(chunk) && (prev === false || prev === 0x0a)) {
@@ -120,10 +151,16 @@ function fastDotStuffing(ds: DataStreamLike): void {
   };
 }
 
+/** Pieces of a prepared message, keyed by the one-byte stand-in that nodemailer is handed in its place. */
+const directParts = new WeakMap<Buffer, readonly Buffer[]>();
+const DOT_END = Buffer.from('.\r\n');
+const CRLF_DOT_END = Buffer.from('\r\n.\r\n');
+
 interface Job {
   from: string;
   to: string;
-  raw: Buffer;
+  /** Whole, or SMTP-ready pieces (only without DKIM: a signature needs the whole message). */
+  raw: Buffer | readonly Buffer[];
   messageId: string;
   resolve(r: SendResult): void;
   reject(e: MailError): void;
@@ -165,7 +202,7 @@ export class RawSmtpPool {
   }
 
   /** Sends one prepared message; rejects with a classified MailError. */
-  send(from: string, to: string, raw: Buffer, messageId: string): Promise<SendResult> {
+  send(from: string, to: string, raw: Buffer | readonly Buffer[], messageId: string): Promise<SendResult> {
     if (this.closed) return Promise.reject(new MailError('mailer closed', false, { connection: true }));
     return new Promise((resolve, reject) => {
       this.queue.push({ from, to, raw, messageId, resolve, reject });
@@ -213,7 +250,8 @@ export class RawSmtpPool {
       internals._createSendStream = (cb) => {
         const ds = create(cb);
         tracker.phase = 'data';
-        fastDotStuffing(ds);
+        const socket = (conn as unknown as { _socket?: Writable | false })._socket || null;
+        fastDotStuffing(ds, socket, () => (tracker.phase = 'dot'));
         const flush = ds._flush.bind(ds);
         ds._flush = (done) => {
           tracker.phase = 'dot';
@@ -281,8 +319,14 @@ export class RawSmtpPool {
     }
   }
 
-  private async signed(raw: Buffer): Promise<Buffer> {
+  /** Whether messages go out signed (then pieces are joined first: the signature covers the whole body). */
+  get signs(): boolean {
+    return this.dkim !== undefined;
+  }
+
+  private async signed(raw: Buffer | readonly Buffer[]): Promise<Buffer | readonly Buffer[]> {
     if (!this.dkim) return raw;
+    if (!Buffer.isBuffer(raw)) raw = rawBuffer(raw);
     const chunks: Buffer[] = [];
     for await (const c of this.dkim.sign(raw)) chunks.push(c as Buffer);
     return Buffer.concat(chunks);
@@ -316,17 +360,24 @@ export class RawSmtpPool {
       pc.busy = false;
       this.dispatch();
     };
-    this.signed(job.raw).then(
-      (raw) => {
-        // With PIPELINING, MAIL, RCPT and DATA are written at once: corked, they leave as one segment
-        // and the server answers them in one read instead of three.
-        const sock = (pc.conn as unknown as { _socket?: { cork(): void; uncork(): void } | false })._socket;
-        if (sock) sock.cork();
-        pc.conn.send({ from: job.from, to: [job.to], size: raw.length }, raw, (err, info) => finish(err, info));
-        if (sock) process.nextTick(() => sock.uncork());
-      },
-      (err) => finish(err),
-    );
+    const hand = (raw: Buffer | readonly Buffer[]) => {
+      let message: Buffer;
+      let size: number;
+      if (Buffer.isBuffer(raw)) {
+        message = raw;
+        size = raw.length;
+      } else {
+        message = Buffer.alloc(1);
+        directParts.set(message, raw);
+        size = raw.reduce((n, p) => n + p.length, 0);
+      }
+      // With PIPELINING, nodemailer writes MAIL, RCPT and DATA corked: they leave as one segment and the server
+      // answers them in one read instead of three.
+      pc.conn.send({ from: job.from, to: [job.to], size }, message, (err, info) => finish(err, info));
+    };
+    // Unsigned messages go on at once; a DKIM signature is computed first.
+    if (!this.dkim) return hand(job.raw);
+    this.signed(job.raw).then(hand, (err) => finish(err));
   }
 }
 
@@ -356,7 +407,8 @@ export function createSmtpMailer(o: SmtpOptions): Mailer {
       return pool.send(envelopeFrom(message.from), message.to, raw, String(opts.messageId).replace(/^<|>$/g, ''));
     },
     sendRaw(message: RawMail) {
-      const raw = typeof message.raw === 'string' ? Buffer.from(message.raw) : message.raw;
+      // Pieces go out as they are only when every one is SMTP-ready and nothing needs the whole message.
+      const raw = Array.isArray(message.raw) && isSmtpReady(message.raw) && !pool.signs ? (message.raw as readonly Buffer[]) : rawBuffer(message.raw);
       return pool.send(envelopeFrom(message.from), message.to, raw, message.messageId);
     },
     async verify() {

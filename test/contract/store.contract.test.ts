@@ -240,6 +240,30 @@ for (const backend of BACKENDS) {
         expect(later.map((c) => [c.id, c.attempts])).toEqual([[first!.id, 1]]);
       });
 
+      it('a batch of marks in one call: each row gets its own answer and time; rows not held by the caller stay as they are', async () => {
+        const subs = await confirmed(s, ['m1@example.com', 'm2@example.com', 'm3@example.com', 'm4@example.com']);
+        const issue = await draftIssue(s, '2026-11-04');
+        await s.deliveries.queueIssue(issue.id, T0);
+        const mine = await s.deliveries.claimBatch(issue.id, 'me', 3, T0, T0 + 1000);
+        const theirs = await s.deliveries.claimBatch(issue.id, 'them', 10, T0, T0 + 1000);
+        expect(mine).toHaveLength(3);
+        expect(theirs).toHaveLength(1);
+        // A row already marked once is not marked again (a repeated flush after a lost answer changes nothing).
+        await s.deliveries.markSent('me', [{ id: mine[0]!.id, messageId: '<first>', response: '250 first', at: T0 + 1 }]);
+        await s.deliveries.markSent('me', [
+          ...mine.map((r, i) => ({ id: r.id, messageId: `<m${i}>`, response: `250 ok ${i}`, at: T0 + 10 + i })),
+          { id: theirs[0]!.id, messageId: '<stolen>', response: '250', at: T0 + 20 },
+        ]);
+        const list = await s.deliveries.listDeliveries(issue.id);
+        const byId = new Map(list.map((d) => [d.id, d]));
+        expect(byId.get(mine[0]!.id)).toMatchObject({ status: 'sent', messageId: '<first>', smtpResponse: '250 first', sentAt: T0 + 1, attempts: 1 });
+        expect(byId.get(mine[1]!.id)).toMatchObject({ status: 'sent', messageId: '<m1>', smtpResponse: '250 ok 1', sentAt: T0 + 11, attempts: 1 });
+        expect(byId.get(mine[2]!.id)).toMatchObject({ status: 'sent', messageId: '<m2>', smtpResponse: '250 ok 2', sentAt: T0 + 12, attempts: 1 });
+        expect(byId.get(theirs[0]!.id)).toMatchObject({ status: 'sending', messageId: null });
+        expect(subs).toHaveLength(4);
+        await s.deliveries.markSent('me', []);
+      });
+
       it('marks change only a row its owner still holds; a bounce bounces the subscriber and skips their other rows', async () => {
         const [a, b] = await confirmed(s, ['a@example.com', 'b@example.com']);
         const i1 = await draftIssue(s, '2026-11-02');
@@ -249,9 +273,9 @@ for (const backend of BACKENDS) {
         const rows = await s.deliveries.claimBatch(i1.id, 'me', 10, T0, T0 + 1000);
         const ra = rows.find((r) => r.subscriberId === a)!;
         const rb = rows.find((r) => r.subscriberId === b)!;
-        await s.deliveries.markSent(ra.id, 'someone-else', '<m1>', '250 ok', T0);
+        await s.deliveries.markSent('someone-else', [{ id: ra.id, messageId: '<m1>', response: '250 ok', at: T0 }]);
         expect((await s.deliveries.deliveryCounts(i1.id)).sent).toBe(0);
-        await s.deliveries.markSent(ra.id, 'me', '<m1>', '250 ok', T0 + 5);
+        await s.deliveries.markSent('me', [{ id: ra.id, messageId: '<m1>', response: '250 ok', at: T0 + 5 }]);
         await s.deliveries.markBounced(rb.id, 'me', b!, '550 no such user', T0 + 6);
         const list = await s.deliveries.listDeliveries(i1.id);
         expect(list.map((d) => [d.subscriberId, d.status, d.attempts, d.messageId])).toEqual([
@@ -261,7 +285,8 @@ for (const backend of BACKENDS) {
         expect(list[0]).toMatchObject({ smtpResponse: '250 ok', sentAt: T0 + 5 });
         expect((await s.subscribers.findSubscriberById(b!))?.status).toBe('bounced');
         expect(await s.deliveries.deliveryCounts(i2.id)).toMatchObject({ queued: 1, skipped: 1 });
-        expect(await s.deliveries.subscriberStatus(b!)).toBe('bounced');
+        expect(await s.deliveries.subscriberStatuses([b!, a!, 987654])).toEqual(new Map([[a!, 'confirmed'], [b!, 'bounced']]));
+        expect(await s.deliveries.subscriberStatuses([])).toEqual(new Map());
         expect([...readSuppressions(s.suppressionLog).values()]).toEqual([{ at: T0 + 6, event: 'bounce' }]);
         expect(await s.deliveries.recentSends(i1.id, T0)).toEqual({ n: 1, first: T0 + 5 });
       });
@@ -319,7 +344,7 @@ for (const backend of BACKENDS) {
         for (const i of [ok, refused]) await s.deliveries.queueIssue(i.id, T0);
         expect(await s.deliveries.finishCompletedIssues(T0)).toEqual([]);
         const [r1] = await s.deliveries.claimBatch(ok.id, 'me', 1, T0, T0 + 1000);
-        await s.deliveries.markSent(r1!.id, 'me', '<m>', '250', T0);
+        await s.deliveries.markSent('me', [{ id: r1!.id, messageId: '<m>', response: '250', at: T0 }]);
         const [r2] = await s.deliveries.claimBatch(refused.id, 'me', 1, T0, T0 + 1000);
         await s.deliveries.markFailed(r2!.id, 'me', '554 content refused', T0);
         expect(await s.deliveries.hasPendingDeliveries(ok.id)).toBe(false);
@@ -347,7 +372,7 @@ for (const backend of BACKENDS) {
         const issue = await draftIssue(s, '2026-11-02');
         await s.deliveries.queueIssue(issue.id, T0);
         const rows = await s.deliveries.claimBatch(issue.id, 'me', 2, T0, T0 + 1000);
-        await s.deliveries.markSent(rows.find((r) => r.subscriberId === a)!.id, 'me', '<m>', '250', T0);
+        await s.deliveries.markSent('me', [{ id: rows.find((r) => r.subscriberId === a)!.id, messageId: '<m>', response: '250', at: T0 }]);
         await s.deliveries.markFailed(rows.find((r) => r.subscriberId === b)!.id, 'me', '554', T0);
         await s.deliveries.finishCompletedIssues(T0);
         expect(await s.deliveries.queueResend(issue.id, { kind: 'email', email: 'nobody@example.com' }, 'op', T0)).toEqual({ queued: 0, reason: 'not_found' });

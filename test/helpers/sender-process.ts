@@ -1,5 +1,5 @@
 // The sender service as a child process, for kill tests: `node --import tsx test/helpers/sender-process.ts`.
-// Env: the usual configuration, plus LEASE_MS, CRASH_AT/CRASH_AFTER (exit 137 at a named point) and
+// Env: the usual configuration, plus LEASE_MS, MARK_FLUSH_MS, CRASH_AT/CRASH_AFTER (exit 137 at a named point) and
 // EXIT_WHEN_SENT=<issueId> (exit 0 once that issue is sent).
 import { createContext } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
@@ -14,6 +14,7 @@ const crashAt = process.env.CRASH_AT as CrashPoint | undefined;
 const crashAfter = Number(process.env.CRASH_AFTER ?? 0);
 const service = await startSenderService(ctx, {
   leaseMs: Number(process.env.LEASE_MS ?? 30_000),
+  ...(process.env.MARK_FLUSH_MS ? { markFlushMs: Number(process.env.MARK_FLUSH_MS) } : {}),
   maintenanceMs: 200,
   idlePollMs: 50,
   onPoint: (p, n) => {

@@ -1,4 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createIssueTemplate } from '../../src/deliveries/message.js';
+import { UNSUBSCRIBE_PLACEHOLDER } from '../../src/issues/personalize.js';
+import { isSmtpReady } from '../../src/mail/mailer.js';
+import { createSmtpMailer } from '../../src/mail/smtp.js';
 import { describe, expect, it } from 'vitest';
 import { resendIssue, sendIssue } from '../../src/deliveries/send.js';
 import { deliveryCounts } from '../../src/deliveries/repo.js';
@@ -68,6 +72,39 @@ describe('sending an issue through a real SMTP server', () => {
     expect(copy.parsed.messageId).toMatch(/\.r1@news\.example>$/);
     const req = ctx.sqlite.prepare('SELECT kind, email, requested_by AS by, queued FROM resend_requests').all();
     expect(req).toEqual([{ kind: 'email', email: 'user3@example.test', by: 'test-operator', queued: 1 }]);
+  });
+
+  it('a message given as its pieces arrives byte for byte as the joined message; pieces that are not SMTP-ready are joined and dot-stuffed', async () => {
+    const sink = await sinkForTest();
+    const mailer = createSmtpMailer({ url: sink.url, poolSize: 2, rate: 0 });
+    try {
+      const tpl = createIssueTemplate({
+        issueId: 3,
+        subject: 'Pieces',
+        html: `<p>${'caf\u00e9 = and more. '.repeat(300)}</p><a href="${UNSUBSCRIBE_PLACEHOLDER}">Unsubscribe</a>`,
+        text: `.a dot first\n${'word '.repeat(2000)}\n${UNSUBSCRIBE_PLACEHOLDER}\n`,
+        from: 'Digest <digest@news.example>',
+        listId: 'digest.news.example',
+        listName: 'Digest',
+      });
+      const r = { subscriberId: 4, email: 'ann@example.test', unsubscribeUrl: 'https://news.example/unsubscribe/u.4.x' };
+      const date = new Date('2026-04-06T06:00:00Z');
+      const { raw: pieces, messageId } = tpl.pieces(r, date);
+      expect(pieces.length).toBeGreaterThan(4);
+      expect(isSmtpReady(pieces)).toBe(true);
+      const joined = tpl.build(r, date).raw;
+      await mailer.sendRaw({ from: 'digest@news.example', to: r.email, raw: pieces, messageId });
+      // Not marked SMTP-ready (a bare LF, a line starting with a dot): joined, then stuffed by the client.
+      const rough = [Buffer.from('Subject: rough\r\n\r\n'), Buffer.from('.dot line\nbare lf\r\n')];
+      await mailer.sendRaw({ from: 'digest@news.example', to: 'bob@example.test', raw: rough, messageId: 'rough@news.example' });
+      await sink.waitFor(2);
+      const byTo = new Map(sink.received.map((m) => [m.envelopeTo[0], m]));
+      expect(byTo.get('ann@example.test')!.raw.equals(joined)).toBe(true);
+      expect(byTo.get('ann@example.test')!.parsed.text).toContain('.a dot first');
+      expect(byTo.get('bob@example.test')!.parsed.text).toContain('.dot line');
+    } finally {
+      await mailer.close();
+    }
   });
 
   it('signs with DKIM when configured, covering the List-* headers', async () => {

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
     expect(c.ingestConcurrency).toBe(6);
     expect(c.sendRate).toBe(0);
     expect(c.smtpPoolSize).toBe(5);
+    expect(c.sendMarkBatch).toBe(32);
     expect(c.sendRetryScheduleMs).toEqual([60_000, 300_000, 900_000, 3_600_000, 14_400_000]);
     expect(c.signupLimitPerMinute).toBe(10);
     expect(c.logLevel).toBe('info');
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
     ['DIGEST_REVIEW', 'maybe', /^DIGEST_REVIEW must be true or false/],
     ['SEND_RATE', '-1', /^SEND_RATE /],
     ['SMTP_POOL_SIZE', '0', /^SMTP_POOL_SIZE must be between/],
+    ['SEND_MARK_BATCH', '0', /^SEND_MARK_BATCH must be between/],
     ['SEND_RETRY_SCHEDULE', '1m,soon', /^SEND_RETRY_SCHEDULE "soon" is not a duration/],
     ['SECRET_KEY', 'short', /^SECRET_KEY must be at least 32/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL /],

@@ -9,6 +9,7 @@ import type {
   ResendOutcome,
   ResendRequestRow,
   SendableIssue,
+  SentMark,
 } from '../../deliveries/store.js';
 import { appendSuppression } from '../../subscribers/suppressions.js';
 import type { PgExec, PgHandle } from './client.js';
@@ -82,8 +83,10 @@ export async function claimBatch(r: Repo, issueId: number, owner: string, limit:
     .map(({ status: _s, ...c }) => c);
 }
 
-export async function subscriberStatus(r: Repo, subscriberId: number): Promise<string | null> {
-  return (await value<string>(r, 'SELECT status FROM subscribers WHERE id = ?', [subscriberId])) ?? null;
+export async function subscriberStatuses(r: Repo, subscriberIds: readonly number[]): Promise<Map<number, string>> {
+  if (!subscriberIds.length) return new Map();
+  const rows = await all<{ id: number; status: string }>(r, 'SELECT id, status FROM subscribers WHERE id = ANY(?::int[])', [[...subscriberIds]]);
+  return new Map(rows.map((x) => [x.id, x.status]));
 }
 
 const HELD = `WHERE id = ? AND lease_owner = ? AND status = 'sending'`;
@@ -101,12 +104,16 @@ export async function markUncertain(r: Repo, id: number, owner: string, messageI
   );
 }
 
-export async function markSent(r: Repo, id: number, owner: string, messageId: string, response: string, now: number): Promise<void> {
+export async function markSent(r: Repo, owner: string, marks: readonly SentMark[]): Promise<void> {
+  if (!marks.length) return;
+  // One statement for the whole tick: the marks travel as four arrays, unnested side by side.
   await run(
     r,
-    `UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = ?, smtp_response = ?, sent_at = ?, updated_at = ?,
-       last_error = NULL, lease_owner = NULL, lease_until = NULL ${HELD}`,
-    [messageId, response.slice(0, 500), now, now, id, owner],
+    `UPDATE deliveries d SET status = 'sent', attempts = d.attempts + 1, message_id = m.message_id, smtp_response = m.response,
+       sent_at = m.at, updated_at = m.at, last_error = NULL, lease_owner = NULL, lease_until = NULL
+     FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[]) AS m(id, message_id, response, at)
+     WHERE d.id = m.id AND d.lease_owner = ? AND d.status = 'sending'`,
+    [marks.map((m) => m.id), marks.map((m) => m.messageId), marks.map((m) => m.response.slice(0, 500)), marks.map((m) => m.at), owner],
   );
 }
 

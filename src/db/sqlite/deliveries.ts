@@ -9,6 +9,7 @@ import type {
   ResendOutcome,
   ResendRequestRow,
   SendableIssue,
+  SentMark,
 } from '../../deliveries/store.js';
 import { cachedStatement, immediate, type DbHandle } from './client.js';
 import { appendSuppression } from '../../subscribers/suppressions.js';
@@ -96,23 +97,32 @@ export async function claimBatch(r: Repo, issueId: number, owner: string, limit:
        ORDER BY d.next_attempt_at, d.id LIMIT ?`,
     ).all(issueId, now, limit) as (ClaimedDelivery & { subStatus: string; email: string | null })[];
     const out: ClaimedDelivery[] = [];
-    const claim = st(r, `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ?`);
     const skip = st(r, `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ? WHERE id = ?`);
     for (const row of rows) {
       if (row.subStatus !== 'confirmed' || !row.email) {
         skip.run(`subscriber ${row.subStatus}`, now, row.id);
         continue;
       }
-      claim.run(owner, leaseUntil, now, row.id);
       out.push({ id: row.id, issueId: row.issueId, subscriberId: row.subscriberId, email: row.email, attempts: row.attempts, resends: row.resends, uncertain: row.uncertain });
     }
+    // One statement claims the batch (its ids travel as one JSON array).
+    if (out.length)
+      st(r, `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`).run(
+        owner,
+        leaseUntil,
+        now,
+        JSON.stringify(out.map((x) => x.id)),
+      );
     return out;
   });
 }
 
 /** The subscriber's state right now (checked again just before a message is handed to SMTP). */
-export async function subscriberStatus(r: Repo, subscriberId: number): Promise<string | null> {
-  return (st(r, 'SELECT status FROM subscribers WHERE id = ?').pluck().get(subscriberId) as string | undefined) ?? null;
+export async function subscriberStatuses(r: Repo, subscriberIds: readonly number[]): Promise<Map<number, string>> {
+  if (!subscriberIds.length) return new Map();
+  // One cached statement for any number of ids: they travel as one JSON array.
+  const rows = st(r, 'SELECT id, status FROM subscribers WHERE id IN (SELECT value FROM json_each(?))').raw().all(JSON.stringify(subscriberIds)) as [number, string][];
+  return new Map(rows);
 }
 
 /** A claimed row whose subscriber left while it waited: skipped, never sent. */
@@ -142,15 +152,17 @@ export async function markUncertain(r: Repo, id: number, owner: string, messageI
 }
 
 /** Records the server's acceptance; only a row this owner still holds is changed. */
-export async function markSent(r: Repo, id: number, owner: string, messageId: string, response: string, now: number): Promise<void> {
-  await immediate(r.sqlite, () =>
-    st(
+export async function markSent(r: Repo, owner: string, marks: readonly SentMark[]): Promise<void> {
+  if (!marks.length) return;
+  await immediate(r.sqlite, () => {
+    const mark = st(
       r,
       `UPDATE deliveries SET status = 'sent', attempts = attempts + 1, message_id = ?, smtp_response = ?, sent_at = ?, updated_at = ?,
          last_error = NULL, lease_owner = NULL, lease_until = NULL
        WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
-    ).run(messageId, response.slice(0, 500), now, now, id, owner),
-  );
+    );
+    for (const m of marks) mark.run(m.messageId, m.response.slice(0, 500), m.at, m.at, m.id, owner);
+  });
 }
 
 /**
