@@ -1,9 +1,11 @@
+import { createServer, type RequestListener, type ServerOptions } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
 import { closeContext, createContext } from './bootstrap.js';
 import type { Config } from './config.js';
 import { redactConfig } from './config.js';
 import type { AppContext } from './context.js';
-import { createApp } from './http/app.js';
+import { createApp, fastPathOf, type FastPath } from './http/app.js';
 import { startSourcesSync } from './feeds/service.js';
 import { createLogger } from './lib/log.js';
 
@@ -42,6 +44,10 @@ function limitConnectionsPerIp(server: ServerType, max: number, log: { warn: (o:
   });
 }
 
+/** node:http's createServer with a handler tried before the router's (typed as the adapter expects it). */
+const withFastPath = (fast: FastPath) =>
+  ((opts: ServerOptions, listener: RequestListener) => createServer(opts, (req, res) => fast(req, res) || listener(req, res))) as unknown as typeof createServer;
+
 /** The background services `SERVICES` may name, in the order they start (the sender before the schedule it serves). */
 async function backgroundStarters(config: Config): Promise<((ctx: AppContext) => Service | Promise<Service>)[]> {
   const out: ((ctx: AppContext) => Service | Promise<Service>)[] = [startSourcesSync];
@@ -54,6 +60,25 @@ async function backgroundStarters(config: Config): Promise<((ctx: AppContext) =>
     out.push(startSchedulerService);
   }
   return out;
+}
+
+/** Listens with the app behind its fast path for cached pages; resolves once listening. */
+export function listenHttp(app: Hono, o: { port: number; hostname: string; serverOptions?: ServerOptions }): Promise<ServerType> {
+  const fast = fastPathOf(app);
+  return new Promise<ServerType>((resolve, reject) => {
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: o.port,
+        hostname: o.hostname,
+        serverOptions: o.serverOptions ?? {},
+        // Cached public pages are answered from their bytes before a Request object is built for the router.
+        ...(fast ? { createServer: withFastPath(fast) } : {}),
+      },
+      () => resolve(s),
+    );
+    s.once('error', reject);
+  });
 }
 
 export interface RunningServer {
@@ -81,19 +106,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   let server: ServerType | null = null;
   let port = 0;
   if (config.services.includes('http')) {
-    const app = createApp(ctx);
-    server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve(
-        {
-          fetch: app.fetch,
-          port: config.port,
-          hostname: config.host,
-          // A slow client (slowloris) gets its headers in 10 s and its whole request in 30 s, or is cut off.
-          serverOptions: { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: 5000, connectionsCheckingInterval: 2000 },
-        },
-        () => resolve(s),
-      );
-      s.once('error', reject);
+    server = await listenHttp(createApp(ctx), {
+      port: config.port,
+      hostname: config.host,
+      // A slow client (slowloris) gets its headers in 10 s and its whole request in 30 s, or is cut off.
+      serverOptions: { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: 5000, connectionsCheckingInterval: 2000 },
     });
     limitConnectionsPerIp(server, config.trustProxy ? Infinity : MAX_CONNECTIONS_PER_IP, log);
     port = (server.address() as { port: number }).port;

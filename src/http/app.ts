@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -34,6 +35,12 @@ async function securityHeaders(mw: MiddlewareHandler): Promise<[string, string][
   const res = await probe.fetch(new Request('http://localhost/'));
   return [...res.headers].filter(([k]) => k !== 'content-type');
 }
+
+/** A request handler tried before the router: answers what it can from cached bytes, else returns false. */
+export type FastPath = ((req: IncomingMessage, res: ServerResponse) => boolean) & { hits(): number };
+const fastPaths = new WeakMap<Hono, FastPath>();
+/** The app's fast path for cached public pages, if it has one (the server puts it in front of the router). */
+export const fastPathOf = (app: Hono): FastPath | undefined => fastPaths.get(app);
 
 /** Builds the whole HTTP app on a context; no listening, so tests call app.request directly. */
 export function createApp(ctx: AppContext): Hono {
@@ -109,6 +116,8 @@ export function createApp(ctx: AppContext): Hono {
 
   // Landing, archive and feeds are rendered once per change and served with an ETag.
   const pages = createPageCache(ctx, security);
+  // With request logging on (debug), every request goes through the router so that each one is logged.
+  if (!ctx.log.isLevelEnabled('debug')) fastPaths.set(app, Object.assign((req: IncomingMessage, res: ServerResponse) => pages.serveFast(req, res), { hits: pages.fastHits }));
   registerPublicRoutes(app, ctx, pages);
   registerAdminSubscriberApi(app, ctx);
   registerAdminFeedsApi(app, ctx);

@@ -5,7 +5,7 @@ import { isIsoDate } from '../issues/assemble.js';
 import { adjacentArchiveDates, countArchiveIssues, getIssueByDate, isPublished, listArchiveIssues, type ArchiveIssue } from '../issues/repo.js';
 import { loadIssueDigest } from '../issues/stored.js';
 import { notFound } from '../lib/errors.js';
-import { createPageCache, sendPage, type PageCache } from './page-cache.js';
+import { createPageCache, type PageCache } from './page-cache.js';
 import { ArchiveIssuePage, ArchiveListPage, IssueBody } from './pages/archive.js';
 
 // The public web archive of sent issues, and its Atom and JSON feeds. Nothing here is personal.
@@ -43,7 +43,7 @@ export function registerArchiveRoutes(app: Hono, ctx: AppContext, pages: PageCac
   app.get('/issues', async (c) => {
     const raw = c.req.query('page');
     const page = raw && /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 1;
-    return sendPage(c, await pages.page(`/issues?page=${page}`, () => archiveList(page)), PUBLIC_CACHE);
+    return pages.send(c, await pages.page(`/issues?page=${page}`, () => archiveList(page)), PUBLIC_CACHE);
   });
 
   async function archiveList(page: number) {
@@ -55,7 +55,7 @@ export function registerArchiveRoutes(app: Hono, ctx: AppContext, pages: PageCac
     return { body: '<!doctype html>' + (<ArchiveListPage siteName={site} items={items} page={page} hasNext={page * ARCHIVE_PAGE_SIZE < total} feeds={feeds} />).toString(), type: HTML };
   }
 
-  app.get('/issues/feed.xml', async (c) => sendPage(c, await pages.page('/issues/feed.xml', atomFeed), PUBLIC_CACHE));
+  app.get('/issues/feed.xml', async (c) => pages.send(c, await pages.page('/issues/feed.xml', atomFeed), PUBLIC_CACHE));
 
   async function atomFeed() {
     const items = await feedItems();
@@ -88,7 +88,7 @@ ${entries}
     return { body, type: 'application/atom+xml; charset=utf-8' };
   }
 
-  app.get('/issues/feed.json', async (c) => sendPage(c, await pages.page('/issues/feed.json', jsonFeed), PUBLIC_CACHE));
+  app.get('/issues/feed.json', async (c) => pages.send(c, await pages.page('/issues/feed.json', jsonFeed), PUBLIC_CACHE));
 
   async function jsonFeed() {
     const items = await feedItems();
@@ -115,7 +115,7 @@ ${entries}
   app.get('/issues/:date', async (c) => {
     const date = c.req.param('date');
     if (!isIsoDate(date)) throw notFound('There is no issue at this address.');
-    return sendPage(c, await pages.page(`/issues/${date}`, () => issuePage(date)), PUBLIC_CACHE);
+    return pages.send(c, await pages.page(`/issues/${date}`, () => issuePage(date)), PUBLIC_CACHE);
   });
 
   async function issuePage(date: string) {

@@ -20,7 +20,7 @@ import { listArchiveIssues } from '../issues/repo.js';
 import { activeSourceNames } from '../feeds/repo.js';
 import { LandingPage, MessagePage, OneMoreStepPage } from './pages/public.js';
 import { clientIp, createSharedRateLimiter, readBody, type Body } from './request.js';
-import { createPageCache, sendPage, type PageCache } from './page-cache.js';
+import { createPageCache, type PageCache } from './page-cache.js';
 
 /** A form sent sooner than this after it was rendered is a bot; it gets the success page and nothing happens. */
 export const FORM_MIN_MS = 2000;
@@ -125,7 +125,7 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext, pages: PageCach
   // The page is rendered once per change with a placeholder; each request only puts in a fresh form token.
   app.get('/', async (c) => {
     const page = await pages.page('/', async () => ({ body: await landingHtml(FORM_TOKEN_SLOT), type: 'text/html; charset=UTF-8' }));
-    return sendPage(c, page, 'no-cache', (body) => body.replace(FORM_TOKEN_SLOT, formToken(ctx.config.secretKey, ctx.clock.now())));
+    return pages.send(c, page, 'no-cache', { marker: FORM_TOKEN_SLOT, value: () => formToken(ctx.config.secretKey, ctx.clock.now()) });
   });
 
   const checkInbox = (c: Context) =>

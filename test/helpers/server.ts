@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { listenHttp } from '../../src/server.js';
 import { createApp } from '../../src/http/app.js';
 import { makeTestContext, type TestContext } from './context.js';
 import type { Clock } from '../../src/lib/clock.js';
@@ -18,6 +20,7 @@ export async function freePort(): Promise<number> {
 
 export interface LiveServer {
   ctx: TestContext;
+  app: Hono;
   url: string;
   close(): Promise<void>;
 }
@@ -28,11 +31,11 @@ export async function startLiveServer(env: Record<string, string> = {}, clock?: 
   const url = `http://127.0.0.1:${port}`;
   const ctx = await makeTestContext({ env: { PUBLIC_URL: url, ...env }, clock });
   const app = createApp(ctx);
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
-  });
+  // As the service listens: cached pages answered by the fast path, the rest by the router.
+  const server: ServerType = await listenHttp(app, { port, hostname: '127.0.0.1' });
   return {
     ctx,
+    app,
     url,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
