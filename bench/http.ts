@@ -94,7 +94,8 @@ const port = await freePort();
 const basePort = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const { date, unsubscribe } = await seed(port);
-const server = start(['bin/newsdesk.js', 'serve'], { PORT: String(port), PUBLIC_URL: base, ...(process.env.SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVER_NODE_OPTIONS } : {}) });
+// As `npm start` runs it: the shebang's V8 flags too (spawned with node, the shebang is not read).
+const server = start(['--max-semi-space-size=2', '--max-old-space-size=128', ...(process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/newsdesk.js', 'serve'], { PORT: String(port), PUBLIC_URL: base, ...(process.env.SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVER_NODE_OPTIONS } : {}) });
 await ready(`${base}/healthz`);
 
 // The baseline answers each route with the very bytes newsdesk sent for it.
@@ -114,7 +115,8 @@ await ready(`http://127.0.0.1:${basePort}/`);
 await new Promise((r) => setTimeout(r, 2000));
 const idle = rss(server.pid!);
 console.log(`${SECONDS} s per route, ${CONNECTIONS} connections; newsdesk serve (SERVICES=http) RSS at idle: ${idle} MB`);
-for (const r of routes) {
+// BENCH_ONLY=unsubscribe skips the pages (for profiling the write path alone).
+for (const r of process.env.BENCH_ONLY === 'unsubscribe' ? [] : routes) {
   const a = await load(`http://127.0.0.1:${basePort}${r}`);
   const b = await load(base + r);
   console.log(
@@ -128,6 +130,9 @@ console.log(
   `one-click unsubscribe           newsdesk ${ub.rps.toFixed(0).padStart(6)} req/s p99 ${String(ub.p99).padStart(3)} ms${ub.errors ? ` (${ub.errors} errors)` : ''}  bare Hono ${ua.rps.toFixed(0).padStart(6)} req/s  ratio ${((ub.rps / ua.rps) * 100).toFixed(0)} %`,
 );
 console.log(`RSS after the load: ${rss(server.pid!)} MB (idle ${idle} MB)`);
+if (process.env.BENCH_SMAPS) {
+  console.log(readFileSync(`/proc/${server.pid}/smaps_rollup`, 'utf8'));
+}
 server.kill('SIGTERM');
 baseline.kill('SIGTERM');
 await new Promise((r) => setTimeout(r, 500));

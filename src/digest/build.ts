@@ -1,5 +1,6 @@
 import { safeHttpUrl } from '../feeds/canonical.js';
 import { headerSafe } from '../mail/headers.js';
+import { MAX_SUBJECT } from './limits.js';
 import { findThemes, listNames } from './patterns.js';
 import { dayTerms, rankArticles } from './rank.js';
 import { clampSentences, cleanTitle, oneLine, truncateWords } from './text.js';
@@ -8,7 +9,7 @@ import type { ArticleTerms, CandidateArticle, Digest, RankedArticle, ScoreParts,
 // Turns a window's articles into a Digest: rank, pick the signal, find patterns, write subject and preheader.
 
 /** Longest subject: under 100 characters so no client cuts the signal's title mid-word. */
-export const MAX_SUBJECT = 99;
+export { MAX_SUBJECT };
 const MAX_PREHEADER = 140;
 const WORDS_PER_MINUTE = 230;
 

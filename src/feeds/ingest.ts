@@ -1,10 +1,8 @@
 // The ingest orchestrator: sources file → sources table; each due source fetched, parsed, cleaned and stored.
-import { readFile } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
 import { FeedError } from './errors.js';
 import { fetchFeed } from './fetch.js';
 import { itemKey, normalizeFeed, type ItemKey } from './normalize.js';
-import { parseOpml } from './opml.js';
 import { DEFAULT_MAX_ITEMS, parseFeedBody } from './parse.js';
 import {
   findKnownKeys,
@@ -12,9 +10,7 @@ import {
   saveFetchFailure,
   saveFetchSuccess,
   saveNotModified,
-  syncSourceEntries,
   type Source,
-  type SyncResult,
 } from './repo.js';
 
 /** One step of an ingest, for progress bars (newArticles counts the run so far). */
@@ -42,35 +38,9 @@ export interface IngestOptions {
   runAt?: number;
 }
 
-/** The label errors use for the sources file itself. */
-export const SOURCES_FILE_LABEL = 'SOURCES_FILE';
+import { SOURCES_FILE_LABEL, syncSources } from './sources.js';
 
-/** Reads and validates the OPML sources file. */
-export async function readSourcesFile(path: string) {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new FeedError(`cannot read the sources file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  let entries;
-  try {
-    entries = parseOpml(text);
-  } catch (err) {
-    throw new FeedError(`the sources file ${path} is not valid OPML: ${(err as Error).message}`);
-  }
-  // An empty list is far more likely a broken file than an operator who wants to follow nothing.
-  if (!entries.length) throw new FeedError(`the sources file ${path} lists no feeds (no outline with xmlUrl); sources left unchanged`);
-  return entries;
-}
-
-/** Syncs SOURCES_FILE into the sources table: adds, renames and marks removed (a removed source keeps its articles). */
-export async function syncSources(ctx: AppContext): Promise<SyncResult> {
-  const entries = await readSourcesFile(ctx.config.sourcesFile);
-  const result = await syncSourceEntries(ctx, entries, ctx.clock.now());
-  if (result.added || result.renamed || result.removed || result.restored) ctx.log.info({ ...result }, 'sources synced');
-  return result;
-}
+export { readSourcesFile, SOURCES_FILE_LABEL, syncSources } from './sources.js';
 
 /** The User-Agent every feed request sends: names the software and where it runs, so publishers can reach the operator. */
 export function userAgent(ctx: AppContext): string {

@@ -7,6 +7,7 @@ export * from './store.js';
 
 export const {
   syncSourceEntries,
+  sourcesFileDigest,
   listActiveSources,
   listAllSources,
   saveFetchSuccess,

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import type { Service } from '../server.js';
-import { syncSources } from './ingest.js';
+import { syncSources } from './sources.js';
 import { listSourcesWithHealth, type SourceHealth } from './repo.js';
 
 /** Server starter: syncs the sources file once at start; a broken file is logged, never fatal (the last good list stays). */

@@ -57,7 +57,9 @@ export interface SourceHealth {
 /** Sources and their articles. */
 export interface FeedsStore {
   /** Makes the sources table match the file: new feeds added, names/site/weight updated, missing ones marked removed (their articles stay). */
-  syncSourceEntries(entries: SourceEntry[], now: number): Promise<SyncResult>;
+  syncSourceEntries(entries: SourceEntry[], now: number, fileDigest?: string): Promise<SyncResult>;
+  /** The digest of the sources file the last sync read (written by that sync, in its transaction); null before one. */
+  sourcesFileDigest(): Promise<string | null>;
   /** The sources currently followed, by name. */
   listActiveSources(): Promise<Source[]>;
   /** Every source, removed ones included. */

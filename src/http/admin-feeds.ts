@@ -1,6 +1,5 @@
 import type { Hono } from 'hono';
 import type { AppContext } from '../context.js';
-import { ingestAll } from '../feeds/ingest.js';
 import type { SourceHealth } from '../feeds/repo.js';
 import { currentSources } from '../feeds/service.js';
 
@@ -28,6 +27,6 @@ export function sourceHealthJson(s: SourceHealth) {
 
 /** POST /api/admin/ingest (poll every source now) and GET /api/admin/sources (sources with health). */
 export function registerAdminFeedsApi(app: Hono, ctx: AppContext): void {
-  app.post('/api/admin/ingest', async (c) => c.json(await ingestAll(ctx)));
+  app.post('/api/admin/ingest', async (c) => c.json(await (await import('../feeds/ingest.js')).ingestAll(ctx)));
   app.get('/api/admin/sources', async (c) => c.json({ sources: (await currentSources(ctx)).map(sourceHealthJson) }));
 }

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppContext } from '../context.js';
-import { assembleIssue, isIsoDate, todayLocal } from '../issues/assemble.js';
+import { isIsoDate, localDate } from '../lib/cron-time.js';
 import { editIssue, parseEdits } from '../issues/edit.js';
 import { personalize } from '../issues/personalize.js';
 import { countIssueArticles, deliveryCounts, getIssue, getIssueArticles, listAllIssues, type DeliveryCounts, type IssueRecord } from '../issues/repo.js';
@@ -64,8 +64,10 @@ function scorePanel(row: IssueRecord, articles: Awaited<ReturnType<typeof getIss
 export function registerAdminIssuesApi(app: Hono, ctx: AppContext): void {
   app.post('/api/admin/issues', async (c) => {
     const body = await readBody(c);
-    const date = body.date === undefined || body.date === null || body.date === '' ? todayLocal(ctx) : body.date;
+    const date = body.date === undefined || body.date === null || body.date === '' ? localDate(ctx.clock.now(), ctx.config.digestTimezone) : body.date;
     if (typeof date !== 'string' || !isIsoDate(date)) throw badRequest('date must be a calendar date as YYYY-MM-DD.', { date: 'must be YYYY-MM-DD' });
+    // Ranking and rendering (MJML, React Email) are loaded by the first assembly, not by every web process.
+    const { assembleIssue } = await import('../issues/assemble.js');
     const result = await assembleIssue(ctx, date);
     // Both shapes at once: the issue's fields at the top level, and under "issue" like the empty answer.
     return c.json(result.issue ? { ...result.issue, issue: result.issue } : { issue: null, reason: result.reason }, 200);

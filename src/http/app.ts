@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppContext } from '../context.js';
@@ -10,7 +10,6 @@ import { registerAdminDeliveriesApi } from './admin-deliveries.js';
 import { registerAdminFeedsApi } from './admin-feeds.js';
 import { registerAdminIssuesApi } from './admin-issues.js';
 import { registerAdminSubscriberApi } from './admin-subscribers.js';
-import { registerConsole } from './console/index.js';
 import { registerArchiveRoutes } from './archive.js';
 import { errorHandler } from './errors.js';
 import { faviconSvg } from './pages/brand.js';
@@ -46,9 +45,7 @@ export const fastPathOf = (app: Hono): FastPath | undefined => fastPaths.get(app
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
   app.onError(errorHandler(ctx.log, ctx.store));
-  app.notFound((c) => {
-    throw new AppError(404, 'NOT_FOUND', c.req.path.startsWith('/api/') ? 'No such endpoint.' : 'There is no page at this address.');
-  });
+  app.notFound(notFoundPage);
 
   if (ctx.log.isLevelEnabled('debug'))
     app.use('*', async (c, next) => {
@@ -125,6 +122,29 @@ export function createApp(ctx: AppContext): Hono {
   registerAdminDeliveriesApi(app, ctx);
   registerAdminIssuesApi(app, ctx);
   registerArchiveRoutes(app, ctx, pages);
-  registerConsole(app, ctx);
+  registerLazyConsole(app, ctx);
   return app;
+}
+
+const notFoundPage = (c: Context): never => {
+  throw new AppError(404, 'NOT_FOUND', c.req.path.startsWith('/api/') ? 'No such endpoint.' : 'There is no page at this address.');
+};
+
+/**
+ * The operator console is loaded by its first request: its pages are a large part of a web process's memory, and
+ * most web processes never serve one. Its requests go on to it whole (headers, body, the connection's address).
+ */
+function registerLazyConsole(app: Hono, ctx: AppContext): void {
+  let loaded: Promise<Hono> | undefined;
+  const load = () =>
+    (loaded ??= import('./console/index.js').then(({ registerConsole }) => {
+      const sub = new Hono();
+      sub.onError(errorHandler(ctx.log, ctx.store));
+      sub.notFound(notFoundPage);
+      registerConsole(sub, ctx);
+      return sub;
+    }));
+  const forward = async (c: Context) => (await load()).fetch(c.req.raw, c.env);
+  app.all('/admin', forward);
+  app.all('/admin/*', forward);
 }

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import type { AppContext } from '../context.js';
-import { isIsoDate } from '../issues/assemble.js';
+import { isIsoDate } from '../lib/cron-time.js';
 import { adjacentArchiveDates, countArchiveIssues, getIssueByDate, isPublished, listArchiveIssues, type ArchiveIssue } from '../issues/repo.js';
 import { loadIssueDigest } from '../issues/stored.js';
 import { notFound } from '../lib/errors.js';

@@ -26,7 +26,19 @@ export async function readBody(c: Context): Promise<Body> {
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw badRequest('The request body must be a JSON object.');
     return value as Body;
   }
-  if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
+  if (type.includes('application/x-www-form-urlencoded')) {
+    // Read as text and split here: a fraction of the cost of building a FormData, on every signup and unsubscribe.
+    let text: string;
+    try {
+      text = await c.req.text();
+    } catch {
+      throw badRequest('The form data could not be read.');
+    }
+    const form: Body = {};
+    for (const [k, v] of new URLSearchParams(text)) form[k] = v;
+    return form;
+  }
+  if (type.includes('multipart/form-data')) {
     try {
       const form = await c.req.parseBody();
       return form as Body;

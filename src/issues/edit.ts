@@ -1,8 +1,7 @@
 import type { AppContext } from '../context.js';
-import { MAX_SUBJECT } from '../digest/build.js';
+import { MAX_SUBJECT } from '../digest/limits.js';
 import { AppError, badRequest, notFound } from '../lib/errors.js';
 import { headerSafe } from '../mail/headers.js';
-import { rerenderIssue } from './render.js';
 import { getIssue, getIssueArticles, updateDraftIssue, type IssueRecord } from './repo.js';
 import { storedData, toScored } from './stored.js';
 
@@ -69,6 +68,7 @@ export async function editIssue(ctx: AppContext, id: number, edits: IssueEdits):
     const note = 'patternsNote' in edits ? (edits.patternsNote ?? null) : row.patternsNote;
     const subjectOverride = 'subject' in edits ? (edits.subject ?? null) : row.subjectOverride;
 
+    const { rerenderIssue } = await import('./render.js');
     const { digest, rendered } = await rerenderIssue(
       {
         date: row.date,

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { composeDigest, type Scored } from '../digest/build.js';
+import type { Scored } from '../digest/build.js';
 import type { Digest } from '../digest/types.js';
 import type { StoredDigestData } from './render.js';
 import { getIssueArticles, type IssueArticleRow, type IssueRecord } from './repo.js';
@@ -25,6 +25,8 @@ export function toScored(rows: IssueArticleRow[]): Scored[] {
 export async function loadIssueDigest(ctx: AppContext, row: IssueRecord): Promise<{ digest: Digest; articles: IssueArticleRow[] }> {
   const articles = await getIssueArticles(ctx, row.id);
   const data = storedData(row);
+  // The ranking and patterns code is loaded by the first issue page or preview, not by every process at start.
+  const { composeDigest } = await import('../digest/build.js');
   const { digest } = composeDigest({
     date: row.date,
     newsletterName: ctx.config.newsletterName,

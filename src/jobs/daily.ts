@@ -6,8 +6,9 @@ import { assembleIssue, type AssembleResult } from '../issues/assemble.js';
 import { addDays } from '../lib/cron-time.js';
 import { newOwnerId } from '../lib/owner.js';
 import { acquireLease, beginJobRun, finishJobRun, latestIssueDate, releaseLease } from './repo.js';
+import { DAILY_JOB } from './names.js';
 
-export const DAILY_JOB = 'daily';
+export { DAILY_JOB };
 
 /** The steps of the daily job; tests may replace the ones that need the internet. */
 export interface DailySteps {

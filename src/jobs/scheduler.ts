@@ -3,9 +3,12 @@
 // failed, if not too late.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { AppContext } from '../context.js';
-import { ingestAll } from '../feeds/ingest.js';
 import { lastScheduledAtOrBefore, localDate, scheduledInstant } from '../lib/cron-time.js';
-import { DAILY_JOB, runDaily, type DailyOutcome, type DailySteps } from './daily.js';
+import type { DailyOutcome, DailySteps } from './daily.js';
+import { DAILY_JOB } from './names.js';
+
+/** The daily job's code (ingest, ranking, rendering) is loaded when a date is due, not when the scheduler starts. */
+const runDaily: typeof import('./daily.js').runDaily = async (...a) => (await import('./daily.js')).runDaily(...a);
 import { getJobRun, recordSkippedRun, scheduleStartedAt } from './repo.js';
 
 export interface SchedulerOptions {
@@ -133,7 +136,7 @@ export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Sche
           cfg.ingestCron,
           async () => {
             try {
-              await ingestAll(ctx);
+              await (await import('../feeds/ingest.js')).ingestAll(ctx);
             } catch (err) {
               log.error({ err: (err as Error).message }, 'scheduled ingest failed');
             }

@@ -25,8 +25,13 @@ export function addressKey(email: string): string {
 
 /** Appends one event; called after the database committed it. */
 export function appendSuppression(path: string | null, email: string, event: SuppressionEvent, at: number): void {
-  if (!path) return;
-  appendFileSync(path, `${JSON.stringify({ at, event, k: addressKey(email) })}\n`, { mode: 0o600 });
+  appendSuppressions(path, [{ email, event, at }]);
+}
+
+/** Several events in one write (the unsubscribes one transaction committed together). */
+export function appendSuppressions(path: string | null, events: readonly { email: string; event: SuppressionEvent; at: number }[]): void {
+  if (!path || !events.length) return;
+  appendFileSync(path, events.map((e) => `${JSON.stringify({ at: e.at, event: e.event, k: addressKey(e.email) })}\n`).join(''), { mode: 0o600 });
 }
 
 const EVENTS = new Set<string>(['unsubscribe', 'bounce', 'erase']);

@@ -92,6 +92,21 @@ for (const backend of BACKENDS) {
         expect(await s.subscribers.findSubscriberByEmail('ann@example.com')).toMatchObject({ status: 'unsubscribed', unsubscribedAt: T0 + 5000 });
       });
 
+      it('forty unsubscribes at once (one subscriber twice): each is committed and answered once, each on the log once', async () => {
+        const emails = Array.from({ length: 40 }, (_, i) => `burst${i}@example.com`);
+        const ids = await confirmed(s, emails);
+        const outs = await Promise.all([...ids.map((id, i) => s.subscribers.unsubscribeSubscriber(id, T0 + i, { detail: 'one-click' })), s.subscribers.unsubscribeSubscriber(ids[0]!, T0 + 99, {})]);
+        expect(outs.slice(0, 40).every((o) => o.changed)).toBe(true);
+        expect(outs[40]!.changed).toBe(false);
+        for (const [i, id] of ids.entries()) {
+          expect(await s.subscribers.findSubscriberById(id)).toMatchObject({ status: 'unsubscribed', unsubscribedAt: T0 + i });
+          expect((await s.subscribers.listConsentEvents(id)).filter((e) => e.type === 'unsubscribe')).toHaveLength(1);
+        }
+        const log = readSuppressions(s.suppressionLog);
+        expect(log.size).toBe(40);
+        expect([...log.values()].every((e) => e.event === 'unsubscribe')).toBe(true);
+      });
+
       it('two signups of one new address at once make one subscriber', async () => {
         const out = await Promise.all([1, 2, 3].map((i) => s.subscribers.recordSignup('race@example.com', null, T0 + i, {})));
         expect(new Set(out.map((o) => o.subscriber.id)).size).toBe(1);
@@ -466,6 +481,17 @@ for (const backend of BACKENDS) {
         expect(await s.feeds.syncSourceEntries([e('Beta Eng', 'https://b/f'), e('Alpha', 'https://a/f'), e('gamma', 'https://g/f')], T0 + 2)).toMatchObject({ restored: 1, added: 1 });
         expect(await s.feeds.activeSourceNames()).toEqual(['Alpha', 'Beta Eng', 'gamma']);
         expect((await s.feeds.listAllSources()).map((x) => x.name)).toEqual(['Alpha', 'Beta Eng', 'gamma']);
+      });
+
+      it('a sync records the digest of the file it read, in its own transaction; a sync without one leaves it', async () => {
+        const e = (name: string, url: string) => ({ feedUrl: url, name, siteUrl: null, weight: 1 });
+        expect(await s.feeds.sourcesFileDigest()).toBeNull();
+        await s.feeds.syncSourceEntries([e('One', 'https://one/f')], T0, 'digest-1');
+        expect(await s.feeds.sourcesFileDigest()).toBe('digest-1');
+        await s.feeds.syncSourceEntries([e('One', 'https://one/f'), e('Two', 'https://two/f')], T0 + 1, 'digest-2');
+        expect(await s.feeds.sourcesFileDigest()).toBe('digest-2');
+        await s.feeds.syncSourceEntries([e('One', 'https://one/f')], T0 + 2);
+        expect(await s.feeds.sourcesFileDigest()).toBe('digest-2');
       });
 
       it('a fetch stores new articles once, credits a story found in two feeds to its own site, and tracks health', async () => {

@@ -6,13 +6,15 @@ import type { CleanArticle } from '../../feeds/normalize.js';
 import type { SourceEntry } from '../../feeds/opml.js';
 import type { Article, Source, SourceHealth, SyncResult } from '../../feeds/store.js';
 import type { PgHandle } from './client.js';
-import { all, one, run } from './rows.js';
+import { all, one, run, value } from './rows.js';
 
 type Repo = PgHandle;
 
-export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: number): Promise<SyncResult> {
+export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: number, fileDigest?: string): Promise<SyncResult> {
   return r.tx(
     async (q) => {
+      if (fileDigest !== undefined)
+        await run(q, `INSERT INTO settings (key, value) VALUES ('sources_file_digest', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [fileDigest]);
       const plan = planSourceSync(await all<Source>(q, 'SELECT * FROM sources'), entries);
       for (const e of plan.add)
         await run(q, 'INSERT INTO sources (feed_url, name, site_url, weight, active, created_at) VALUES (?, ?, ?, ?, true, ?) ON CONFLICT DO NOTHING', [e.feedUrl, e.name, e.siteUrl, e.weight, now]);
@@ -23,6 +25,10 @@ export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: nu
     },
     { lock: 'newsdesk:sources' },
   );
+}
+
+export async function sourcesFileDigest(r: Repo): Promise<string | null> {
+  return (await value<string>(r, `SELECT value FROM settings WHERE key = 'sources_file_digest'`)) ?? null;
 }
 
 export async function listActiveSources(r: Repo): Promise<Source[]> {

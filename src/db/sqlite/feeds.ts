@@ -13,8 +13,10 @@ type Repo = Pick<DbHandle, 'db' | 'sqlite'>;
 
 
 /** Makes the sources table match the file: new feeds added, names/site/weight updated, missing ones marked removed (their articles stay). */
-export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: number): Promise<SyncResult> {
+export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: number, fileDigest?: string): Promise<SyncResult> {
   return immediate(r.sqlite, () => {
+    if (fileDigest !== undefined)
+      r.sqlite.prepare(`INSERT INTO settings (key, value) VALUES ('sources_file_digest', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(fileDigest);
     const plan = planSourceSync(r.db.select().from(sources).all(), entries);
     for (const e of plan.add)
       r.db.insert(sources).values({ feedUrl: e.feedUrl, name: e.name, siteUrl: e.siteUrl, weight: e.weight, active: true, createdAt: now }).onConflictDoNothing().run();
@@ -23,6 +25,10 @@ export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: nu
     for (const id of plan.remove) r.db.update(sources).set({ active: false, removedAt: now }).where(eq(sources.id, id)).run();
     return plan.result;
   });
+}
+
+export async function sourcesFileDigest(r: Repo): Promise<string | null> {
+  return (r.sqlite.prepare(`SELECT value FROM settings WHERE key = 'sources_file_digest'`).pluck().get() as string | undefined) ?? null;
 }
 
 /** The sources currently followed, by name. */

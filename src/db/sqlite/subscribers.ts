@@ -12,7 +12,7 @@ import type {
 import { CONFIRMATION_THROTTLE_MS } from '../../subscribers/store.js';
 import { cachedStatement, immediate, immediateSync, type DbHandle } from './client.js';
 import { consentEvents, deliveries, subscribers, type ConsentEventType, type SubscriberStatus } from './schema.js';
-import { addressKey, appendSuppression, logImportedLeavers, suppressedImportReason, type Suppression } from '../../subscribers/suppressions.js';
+import { addressKey, appendSuppression, appendSuppressions, logImportedLeavers, suppressedImportReason, type Suppression } from '../../subscribers/suppressions.js';
 
 
 
@@ -115,10 +115,50 @@ export async function confirmSubscriber(r: Repo, id: number, tokenIssuedAt: numb
 }
 
 /** Unsubscribes, idempotently: returns whether the state changed. Queued deliveries of this subscriber are skipped. */
-export async function unsubscribeSubscriber(r: Repo, id: number, now: number, meta: ConsentMeta, type: ConsentEventType = 'unsubscribe'): Promise<{ changed: boolean; subscriber?: Subscriber }> {
-  const out = await immediate(r.sqlite, () => unsubscribeTx(r, id, now, meta, type));
-  if (out.changed && out.subscriber?.email) appendSuppression(r.suppressionLog, out.subscriber.email, 'unsubscribe', now);
-  return out;
+export function unsubscribeSubscriber(r: Repo, id: number, now: number, meta: ConsentMeta, type: ConsentEventType = 'unsubscribe'): Promise<{ changed: boolean; subscriber?: Subscriber }> {
+  // Unsubscribes that arrive together (the one-click burst after a big send) share one transaction and one append to
+  // the suppression log: each caller still hears back only once its own change is committed.
+  return new Promise((resolve, reject) => {
+    let batch = unsubscribeBatches.get(r.sqlite);
+    if (!batch) {
+      const fresh: UnsubscribeRequest[] = [];
+      unsubscribeBatches.set(r.sqlite, (batch = fresh));
+      setImmediate(() => void commitUnsubscribes(r, fresh));
+    }
+    batch.push({ id, now, meta, type, resolve, reject });
+  });
+}
+
+interface UnsubscribeRequest {
+  id: number;
+  now: number;
+  meta: ConsentMeta;
+  type: ConsentEventType;
+  resolve(out: { changed: boolean; subscriber?: Subscriber }): void;
+  reject(err: unknown): void;
+}
+const unsubscribeBatches = new WeakMap<Repo['sqlite'], UnsubscribeRequest[]>();
+
+async function commitUnsubscribes(r: Repo, batch: UnsubscribeRequest[]): Promise<void> {
+  unsubscribeBatches.delete(r.sqlite);
+  let outs: { changed: boolean; subscriber?: Subscriber }[];
+  try {
+    outs = await immediate(r.sqlite, () => batch.map((u) => unsubscribeTx(r, u.id, u.now, u.meta, u.type)));
+  } catch (err) {
+    for (const u of batch) u.reject(err);
+    return;
+  }
+  try {
+    appendSuppressions(
+      r.suppressionLog,
+      outs.flatMap((o, i) => (o.changed && o.subscriber?.email ? [{ email: o.subscriber.email, event: 'unsubscribe' as const, at: batch[i]!.now }] : [])),
+    );
+  } catch (err) {
+    // Committed already (the unsubscribes stand); the callers hear that the restore safety net missed them.
+    for (const u of batch) u.reject(err);
+    return;
+  }
+  batch.forEach((u, i) => u.resolve(outs[i]!));
 }
 
 /** The unsubscribe itself; runs inside the caller's transaction. */

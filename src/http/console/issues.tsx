@@ -5,7 +5,7 @@ import { deliveryCounts as issueDeliveryCounts, sendProgress, type SendProgress 
 import { resendIssue, sendIssue, sendTestCopy, type ResendRequest } from '../../deliveries/send.js';
 import { RANK_WEIGHTS } from '../../digest/rank.js';
 import type { Theme } from '../../digest/types.js';
-import { assembleIssue, isIsoDate } from '../../issues/assemble.js';
+import { isIsoDate } from '../../lib/cron-time.js';
 import { editIssue, parseEdits, type IssueEdits } from '../../issues/edit.js';
 import { personalize } from '../../issues/personalize.js';
 import {
@@ -646,6 +646,7 @@ export function registerIssuePages(admin: Hono<ConsoleEnv>, ctx: AppContext): vo
     const form = await formOf(c);
     const date = (form.date ?? '').trim() || localDate(ctx.clock.now(), ctx.config.digestTimezone);
     if (!isIsoDate(date)) return redirectWith(c, '/admin/issues', 'error', 'Give the date as YYYY-MM-DD.');
+    const { assembleIssue } = await import('../../issues/assemble.js');
     const r = await assembleIssue(ctx, date);
     if (!r.issue) return redirectWith(c, '/admin/issues', 'warn', `No issue for ${date}: ${r.reason}.`);
     return redirectWith(c, `/admin/issues/${r.issue.id}`, 'ok', `The issue of ${f.issueDate(date)} is ready with ${f.count(r.issue.articleCount, 'article')}. Look it over, then send it.`);

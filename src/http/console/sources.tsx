@@ -1,7 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import type { AppContext } from '../../context.js';
-import { ingestAll } from '../../feeds/ingest.js';
 import type { SourceHealth } from '../../feeds/repo.js';
 import { currentSources } from '../../feeds/service.js';
 import { redirectWith, takeFlash } from './flash.js';
@@ -134,6 +133,8 @@ export function registerSourcePages(admin: Hono<ConsoleEnv>, ctx: AppContext): v
 
   admin.post('/sources/ingest', async (c) => {
     const started = performance.now();
+    // The fetch and parse code is loaded by the first ingest, not by every web process at start.
+    const { ingestAll } = await import('../../feeds/ingest.js');
     const r = await ingestAll(ctx);
     const took = f.duration(performance.now() - started);
     const text = `Polled ${f.count(r.sources, 'source')} in ${took}: ${f.count(r.newArticles, 'new article')}${

@@ -6,7 +6,7 @@ import { deliveryCounts, sendProgress, type DeliveryCounts, type SendProgress } 
 import { computeWindow, inWindow, windowFloor } from '../../digest/window.js';
 import type { SourceHealth } from '../../feeds/repo.js';
 import { currentSources } from '../../feeds/service.js';
-import { DAILY_JOB } from '../../jobs/daily.js';
+import { DAILY_JOB } from '../../jobs/names.js';
 import { getJobRun, listJobRuns, type JobRun } from '../../jobs/repo.js';
 import { getIssueByDate, listAllIssues, previousCutoff, unassignedArticles, type ArchiveIssue, type IssueRecord } from '../../issues/repo.js';
 import { lastScheduledAtOrBefore, localDate, nextScheduledAfter } from '../../lib/cron-time.js';
