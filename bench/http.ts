@@ -115,14 +115,23 @@ await ready(`http://127.0.0.1:${basePort}/`);
 await new Promise((r) => setTimeout(r, 2000));
 const idle = rss(server.pid!);
 console.log(`${SECONDS} s per route, ${CONNECTIONS} connections; newsdesk serve (SERVICES=http) RSS at idle: ${idle} MB`);
-// BENCH_ONLY=unsubscribe skips the pages (for profiling the write path alone).
-for (const r of process.env.BENCH_ONLY === 'unsubscribe' ? [] : routes) {
+// BENCH_ONLY=unsubscribe skips the pages (for profiling the write path alone); BENCH_ONLY=/issues runs that page only.
+const only = process.env.BENCH_ONLY;
+for (const r of only === 'unsubscribe' ? [] : only ? routes.filter((x) => x === only) : routes) {
   const a = await load(`http://127.0.0.1:${basePort}${r}`);
   const b = await load(base + r);
   console.log(
     `${r.padEnd(20)} ${String(bodies[r]!.body.length).padStart(6)} B  newsdesk ${b.rps.toFixed(0).padStart(6)} req/s p99 ${String(b.p99).padStart(3)} ms${b.errors ? ` (${b.errors} errors)` : ''}` +
       `  bare Hono ${a.rps.toFixed(0).padStart(6)} req/s  ratio ${((b.rps / a.rps) * 100).toFixed(0)} %  RSS ${rss(server.pid!)} MB`,
   );
+}
+if (only && only !== 'unsubscribe') {
+  console.log(`RSS after the load: ${rss(server.pid!)} MB (idle ${idle} MB)`);
+  server.kill('SIGTERM');
+  baseline.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
 }
 const ua = await load(`http://127.0.0.1:${basePort}/unsubscribe`, { method: 'POST' });
 const ub = await load(base, { method: 'POST', paths: unsubscribe });

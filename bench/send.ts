@@ -5,7 +5,7 @@
 // Prints (b)/(a), the peak RSS of `newsdesk send` to 100,000 recipients (compiled; --rss N for more) and the time
 // to queue 1,000,000.
 // Usage: npx tsx bench/send.ts [--copies 20000] [--pool 5] [--rss 100000] [--queue 1000000] [--skip-rss] [--skip-queue]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -295,6 +295,10 @@ async function main() {
     // The command a user runs, compiled (`npm run build` first): `newsdesk send <issue>` over a database prepared
     // here, against a fresh sink, its RSS sampled by a preload (bench/peak-rss.mjs).
     const n = arg('rss', 100_000);
+    // The compiled command, as `npm start` runs it: built now (bin/newsdesk.js would run the sources through tsx,
+    // transpiler and all, if dist/ were older than an edit).
+    const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (built.status !== 0) throw new Error('npm run build failed');
     const { ctx, dir } = await benchContext(null, pool);
     try {
       addSubscribersFast(ctx, n);

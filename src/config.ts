@@ -160,7 +160,7 @@ const schema = z.object({
   INGEST_CONCURRENCY: int(1, 64).default('6'),
   SEND_RATE: nonNegNumber.default('0'),
   SMTP_POOL_SIZE: int(1, 100).default('5'),
-  SEND_MARK_BATCH: int(1, 1000).default('32'),
+  SEND_MARK_BATCH: int(1, 1000).default('64'),
   SEND_RETRY_SCHEDULE: durationList.default('1m,5m,15m,1h,4h'),
   SIGNUP_LIMIT_PER_MINUTE: int(1, 100_000).default('10'),
   UNSUBSCRIBE_MAILTO: z.string().email({ message: 'must be an email address' }).optional(),

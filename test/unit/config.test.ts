@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     expect(c.ingestConcurrency).toBe(6);
     expect(c.sendRate).toBe(0);
     expect(c.smtpPoolSize).toBe(5);
-    expect(c.sendMarkBatch).toBe(32);
+    expect(c.sendMarkBatch).toBe(64);
     expect(c.sendRetryScheduleMs).toEqual([60_000, 300_000, 900_000, 3_600_000, 14_400_000]);
     expect(c.signupLimitPerMinute).toBe(10);
     expect(c.logLevel).toBe('info');
