@@ -6,16 +6,20 @@ import { badRequest, AppError } from '../lib/errors.js';
 /** A parsed request body: JSON object or form fields, always plain strings/values. */
 export type Body = Record<string, unknown>;
 
+/** The body as text; a body that cannot be read (cut off, over the limit while streaming) is a 400 saying so. */
+async function bodyText(c: Context, message: string): Promise<string> {
+  try {
+    return await c.req.text();
+  } catch {
+    throw badRequest(message);
+  }
+}
+
 /** Reads a JSON or form body into a plain object; malformed JSON → 400, other content types → 415. */
 export async function readBody(c: Context): Promise<Body> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.includes('application/json')) {
-    let text: string;
-    try {
-      text = await c.req.text();
-    } catch {
-      throw badRequest('The request body could not be read.');
-    }
+    const text = await bodyText(c, 'The request body could not be read.');
     if (text.includes('\u0000')) throw badRequest('The request body contains a NUL byte.');
     let value: unknown;
     try {
@@ -28,14 +32,8 @@ export async function readBody(c: Context): Promise<Body> {
   }
   if (type.includes('application/x-www-form-urlencoded')) {
     // Read as text and split here: a fraction of the cost of building a FormData, on every signup and unsubscribe.
-    let text: string;
-    try {
-      text = await c.req.text();
-    } catch {
-      throw badRequest('The form data could not be read.');
-    }
     const form: Body = {};
-    for (const [k, v] of new URLSearchParams(text)) form[k] = v;
+    for (const [k, v] of new URLSearchParams(await bodyText(c, 'The form data could not be read.'))) form[k] = v;
     return form;
   }
   if (type.includes('multipart/form-data')) {
