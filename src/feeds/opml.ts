@@ -1,4 +1,5 @@
-// The sources file: OPML outlines with xmlUrl become sources (name, feed URL, site URL, ranking weight).
+// The sources file: OPML outlines with xmlUrl become sources (name, feed URL, site URL, ranking weight, the company
+// the digest names, whether to fetch article pages).
 import { XMLParser } from 'fast-xml-parser';
 import { cleanLine } from './clean.js';
 import { FeedError } from './errors.js';
@@ -10,6 +11,10 @@ export interface SourceEntry {
   feedUrl: string;
   siteUrl: string | null;
   weight: number;
+  /** The name the digest shows (`company`), e.g. "Netflix" for "Netflix TechBlog - Medium"; null: the feed's name. */
+  company: string | null;
+  /** `fulltext="true"`: always fetch the article page; "false": never; absent: when the feed gives only a teaser. */
+  fulltext: boolean | null;
 }
 
 const parser = new XMLParser({
@@ -37,7 +42,10 @@ export function parseOpml(text: string): SourceEntry[] {
         const name = cleanLine(String(o.text ?? o.title ?? ''), 200) ?? xmlUrl;
         const w = Number(o.weight ?? 1);
         const htmlUrl = typeof o.htmlUrl === 'string' && /^https?:\/\//i.test(o.htmlUrl.trim()) ? o.htmlUrl.trim() : null;
-        out.push({ name, feedUrl: xmlUrl, siteUrl: htmlUrl, weight: Number.isFinite(w) && w >= 0 && w <= 100 ? w : 1 });
+        const company = cleanLine(typeof o.company === 'string' ? o.company : null, 100);
+        const ft = typeof o.fulltext === 'string' ? o.fulltext.trim().toLowerCase() : '';
+        const fulltext = ft === 'true' ? true : ft === 'false' ? false : null;
+        out.push({ name, feedUrl: xmlUrl, siteUrl: htmlUrl, weight: Number.isFinite(w) && w >= 0 && w <= 100 ? w : 1, company, fulltext });
       }
       walk(o.outline);
     }

@@ -9,6 +9,10 @@ export interface Source {
   name: string;
   siteUrl: string | null;
   weight: number;
+  /** The name the digest shows (OPML `company`); null: `name`. */
+  company: string | null;
+  /** OPML `fulltext`: true always fetch the article page, false never, null when the feed gives only a teaser. */
+  fulltext: boolean | null;
   active: boolean;
   etag: string | null;
   lastModified: string | null;
@@ -43,6 +47,8 @@ export interface SourceHealth {
   feedUrl: string;
   siteUrl: string | null;
   weight: number;
+  company: string | null;
+  fulltext: boolean | null;
   active: boolean;
   removedAt: number | null;
   lastFetchAt: number | null;
@@ -83,6 +89,6 @@ export interface FeedsStore {
   listArticlesOfSource(sourceId: number, limit?: number): Promise<Article[]>;
   /** Sources due for a fetch: followed and not waiting out a Retry-After. */
   listDueSources(now: number): Promise<Source[]>;
-  /** Names of the sources the landing page lists (active ones, alphabetically, ignoring case). */
+  /** Names the landing page lists: the company of each followed source (its own name without one), once each, alphabetically ignoring case. */
   activeSourceNames(): Promise<string[]>;
 }

@@ -2,7 +2,7 @@
 import type { SourceEntry } from './opml.js';
 import type { Source, SyncResult } from './store.js';
 
-/** Rows to add, rows to update (name, site, weight, followed again) and rows no longer in the file. */
+/** Rows to add, rows to update (name, site, weight, company, full text, followed again) and rows no longer in the file. */
 export interface SourceSyncPlan {
   add: SourceEntry[];
   update: { id: number; entry: SourceEntry }[];
@@ -11,7 +11,7 @@ export interface SourceSyncPlan {
 }
 
 /** Compares the stored sources with the file's entries (by feed URL); a removed source keeps its articles. */
-export function planSourceSync(existing: Pick<Source, 'id' | 'feedUrl' | 'name' | 'siteUrl' | 'weight' | 'active'>[], entries: SourceEntry[]): SourceSyncPlan {
+export function planSourceSync(existing: Pick<Source, 'id' | 'feedUrl' | 'name' | 'siteUrl' | 'weight' | 'company' | 'fulltext' | 'active'>[], entries: SourceEntry[]): SourceSyncPlan {
   const byUrl = new Map(existing.map((s) => [s.feedUrl, s]));
   const inFile = new Set<string>();
   const plan: SourceSyncPlan = { add: [], update: [], remove: [], result: { total: entries.length, added: 0, renamed: 0, removed: 0, restored: 0 } };
@@ -25,7 +25,8 @@ export function planSourceSync(existing: Pick<Source, 'id' | 'feedUrl' | 'name' 
     }
     if (cur.name !== e.name) plan.result.renamed++;
     if (!cur.active) plan.result.restored++;
-    if (cur.name !== e.name || cur.siteUrl !== e.siteUrl || cur.weight !== e.weight || !cur.active) plan.update.push({ id: cur.id, entry: e });
+    if (cur.name !== e.name || cur.siteUrl !== e.siteUrl || cur.weight !== e.weight || cur.company !== e.company || cur.fulltext !== e.fulltext || !cur.active)
+      plan.update.push({ id: cur.id, entry: e });
   }
   for (const s of existing) {
     if (s.active && !inFile.has(s.feedUrl)) {

@@ -15,7 +15,7 @@ async function confirmed(s: Store, emails: string[], now = T0): Promise<number[]
 }
 
 async function source(s: Store, name: string, feedUrl = `https://${name.toLowerCase().replace(/\W+/g, '')}.example/feed.xml`) {
-  await s.feeds.syncSourceEntries([...(await s.feeds.listAllSources()).filter((x) => x.active).map((x) => ({ feedUrl: x.feedUrl, name: x.name, siteUrl: x.siteUrl, weight: x.weight })), { feedUrl, name, siteUrl: null, weight: 1 }], T0);
+  await s.feeds.syncSourceEntries([...(await s.feeds.listAllSources()).filter((x) => x.active).map((x) => ({ feedUrl: x.feedUrl, name: x.name, siteUrl: x.siteUrl, weight: x.weight, company: x.company, fulltext: x.fulltext })), { feedUrl, name, siteUrl: null, weight: 1, company: null, fulltext: null }], T0);
   return (await s.feeds.listAllSources()).find((x) => x.feedUrl === feedUrl)!;
 }
 
@@ -474,7 +474,7 @@ for (const backend of BACKENDS) {
 
     describe('feeds', () => {
       it('sync adds, renames, removes and restores sources; names list case-insensitively', async () => {
-        const e = (name: string, url: string) => ({ feedUrl: url, name, siteUrl: null, weight: 1 });
+        const e = (name: string, url: string, company: string | null = null, fulltext: boolean | null = null) => ({ feedUrl: url, name, siteUrl: null, weight: 1, company, fulltext });
         expect(await s.feeds.syncSourceEntries([e('beta', 'https://b/f'), e('Alpha', 'https://a/f')], T0)).toMatchObject({ added: 2 });
         expect(await s.feeds.syncSourceEntries([e('Beta Eng', 'https://b/f')], T0 + 1)).toMatchObject({ renamed: 1, removed: 1 });
         expect((await s.feeds.listActiveSources()).map((x) => x.name)).toEqual(['Beta Eng']);
@@ -483,8 +483,29 @@ for (const backend of BACKENDS) {
         expect((await s.feeds.listAllSources()).map((x) => x.name)).toEqual(['Alpha', 'Beta Eng', 'gamma']);
       });
 
+      it('a source carries its company and full-text choice; the digest and the landing page name the company, once', async () => {
+        const e = (name: string, url: string, company: string | null = null, fulltext: boolean | null = null) => ({ feedUrl: url, name, siteUrl: null, weight: 1, company, fulltext });
+        await s.feeds.syncSourceEntries(
+          [e('AWS Architecture Blog', 'https://aws/arch', 'AWS', true), e('AWS Open Source Blog', 'https://aws/oss', 'AWS', false), e('Netflix TechBlog - Medium', 'https://nflx/f', 'Netflix'), e('Plain Blog', 'https://plain/f')],
+          T0,
+        );
+        const byUrl = new Map((await s.feeds.listActiveSources()).map((x) => [x.feedUrl, x]));
+        expect(byUrl.get('https://aws/arch')).toMatchObject({ company: 'AWS', fulltext: true });
+        expect(byUrl.get('https://aws/oss')).toMatchObject({ company: 'AWS', fulltext: false });
+        expect(byUrl.get('https://plain/f')).toMatchObject({ company: null, fulltext: null });
+        expect(await s.feeds.activeSourceNames()).toEqual(['AWS', 'Netflix', 'Plain Blog']);
+        // A changed company alone is an update (the next issue names the new one).
+        expect(await s.feeds.syncSourceEntries([e('AWS Architecture Blog', 'https://aws/arch', 'Amazon Web Services', null), e('AWS Open Source Blog', 'https://aws/oss', 'AWS', false), e('Netflix TechBlog - Medium', 'https://nflx/f', 'Netflix'), e('Plain Blog', 'https://plain/f')], T0 + 1)).toMatchObject({ added: 0, renamed: 0, removed: 0 });
+        expect((await s.feeds.listActiveSources()).find((x) => x.feedUrl === 'https://aws/arch')).toMatchObject({ company: 'Amazon Web Services', fulltext: null });
+        const health = await s.feeds.listSourcesWithHealth(T0);
+        expect(health.find((x) => x.feedUrl === 'https://nflx/f')).toMatchObject({ name: 'Netflix TechBlog - Medium', company: 'Netflix', fulltext: null });
+        await s.feeds.saveFetchSuccess(byUrl.get('https://nflx/f')!.id, [article()], { etag: null, lastModified: null, at: T0 });
+        await s.feeds.saveFetchSuccess(byUrl.get('https://plain/f')!.id, [article()], { etag: null, lastModified: null, at: T0 });
+        expect((await s.issues.unassignedArticles(T0 - DAY, T0)).map((a) => a.sourceName).sort()).toEqual(['Netflix', 'Plain Blog']);
+      });
+
       it('a sync records the digest of the file it read, in its own transaction; a sync without one leaves it', async () => {
-        const e = (name: string, url: string) => ({ feedUrl: url, name, siteUrl: null, weight: 1 });
+        const e = (name: string, url: string, company: string | null = null, fulltext: boolean | null = null) => ({ feedUrl: url, name, siteUrl: null, weight: 1, company, fulltext });
         expect(await s.feeds.sourcesFileDigest()).toBeNull();
         await s.feeds.syncSourceEntries([e('One', 'https://one/f')], T0, 'digest-1');
         expect(await s.feeds.sourcesFileDigest()).toBe('digest-1');

@@ -42,7 +42,7 @@ describe('newsdesk ingest and newsdesk sources list', () => {
     const sources = join(dir, 'sources.opml');
     writeFileSync(
       sources,
-      `<?xml version="1.0"?><opml version="2.0"><body><outline text="RDF Fixture" xmlUrl="${base}/rdf.xml"/><outline text="Down" xmlUrl="${base}/down"/></body></opml>`,
+      `<?xml version="1.0"?><opml version="2.0"><body><outline text="RDF Fixture" company="Fixture Co" weight="1.5" fulltext="false" xmlUrl="${base}/rdf.xml"/><outline text="Down" xmlUrl="${base}/down"/></body></opml>`,
     );
     env = { ...testEnv(dir), SOURCES_FILE: sources, FEED_TIMEOUT_MS: '2000' };
   });
@@ -74,9 +74,9 @@ describe('newsdesk ingest and newsdesk sources list', () => {
     const list = await run(['sources', 'list'], env);
     expect(list.status).toBe(0);
     const lines = list.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^STATUS\s+NAME\s+ARTICLES\s+7D\s+FAILS\s+LAST SUCCESS\s+LAST ERROR$/);
-    expect(lines[1]).toMatch(/^failing\s+Down\s+0\s+0\s+1\s+never\s+HTTP 503/);
-    expect(lines[2]).toMatch(/^ok\s+RDF Fixture\s+2\s+\d\s+0\s+just now\s*$/);
+    expect(lines[0]).toMatch(/^STATUS\s+NAME\s+COMPANY\s+WEIGHT\s+FULL TEXT\s+ARTICLES\s+7D\s+FAILS\s+LAST SUCCESS\s+LAST ERROR$/);
+    expect(lines[1]).toMatch(/^failing\s+Down\s+1\s+teaser\s+0\s+0\s+1\s+never\s+HTTP 503/);
+    expect(lines[2]).toMatch(/^ok\s+RDF Fixture\s+Fixture Co\s+1\.5\s+never\s+2\s+\d\s+0\s+just now\s*$/);
 
   }, 180_000);
 

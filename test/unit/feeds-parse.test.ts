@@ -232,6 +232,10 @@ describe('OPML', () => {
       expect(names).toContain(n);
     expect(new Set(entries.map((e) => e.feedUrl)).size).toBe(31);
     expect(entries.every((e) => e.weight === 1 && /^https:\/\//.test(e.feedUrl))).toBe(true);
+    // Every default source names its company, as the digest shows it.
+    expect(entries.filter((e) => !e.company).map((e) => e.name)).toEqual([]);
+    const company = (name: string) => entries.find((e) => e.name === name)?.company;
+    expect([company('Netflix Tech Blog'), company('The Netflix Tech Blog'), company('AWS Architecture Blog'), company("O'Reilly Radar")]).toEqual(['Netflix', 'Netflix', 'AWS', "O'Reilly"]);
   });
   it('reads nested outlines, weight, and keeps the first of two equal feed URLs', () => {
     const entries = parseOpml(`<?xml version="1.0"?><opml version="2.0"><head/><body>
@@ -239,8 +243,19 @@ describe('OPML', () => {
       <outline title="C" xmlUrl="https://c.example/feed" weight="bogus"/>
       <outline text="A again" xmlUrl="https://a.example/feed"/></body></opml>`);
     expect(entries).toEqual([
-      { name: 'A & B', feedUrl: 'https://a.example/feed', siteUrl: 'https://a.example/', weight: 1.5 },
-      { name: 'C', feedUrl: 'https://c.example/feed', siteUrl: null, weight: 1 },
+      { name: 'A & B', feedUrl: 'https://a.example/feed', siteUrl: 'https://a.example/', weight: 1.5, company: null, fulltext: null },
+      { name: 'C', feedUrl: 'https://c.example/feed', siteUrl: null, weight: 1, company: null, fulltext: null },
+    ]);
+  });
+  it('reads company and fulltext: a company is one clean line, fulltext only true or false (anything else is "when a teaser")', () => {
+    const entries = parseOpml(`<?xml version="1.0"?><opml version="2.0"><head/><body>
+      <outline text="Netflix TechBlog - Medium" company="  Netflix&#10;Inc " xmlUrl="https://n.example/feed" fulltext="TRUE"/>
+      <outline text="Radar" company="O&apos;Reilly" xmlUrl="https://r.example/feed" fulltext="false"/>
+      <outline text="Odd" company="" xmlUrl="https://o.example/feed" fulltext="sometimes"/></body></opml>`);
+    expect(entries.map((e) => [e.company, e.fulltext])).toEqual([
+      ['Netflix Inc', true],
+      ["O'Reilly", false],
+      [null, null],
     ]);
   });
   it('refuses a file that is not OPML', () => {

@@ -30,14 +30,17 @@ export function formatSourcesTable(list: SourceHealth[], now: number): string {
   const rows = list.map((s) => [
     !s.active ? 'removed' : s.consecutiveFailures > 0 ? 'failing' : s.lastSuccessAt ? 'ok' : 'new',
     s.name,
+    s.company ?? '',
+    String(s.weight),
+    s.fulltext === null ? 'teaser' : s.fulltext ? 'always' : 'never',
     String(s.articleCount),
     String(s.articlesLast7Days),
     String(s.consecutiveFailures),
     ago(s.lastSuccessAt, now),
     s.lastError ?? '',
   ]);
-  const head = ['STATUS', 'NAME', 'ARTICLES', '7D', 'FAILS', 'LAST SUCCESS', 'LAST ERROR'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 6 ? 0 : r[i]!.length))));
+  const head = ['STATUS', 'NAME', 'COMPANY', 'WEIGHT', 'FULL TEXT', 'ARTICLES', '7D', 'FAILS', 'LAST SUCCESS', 'LAST ERROR'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === head.length - 1 ? 0 : r[i]!.length))));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }

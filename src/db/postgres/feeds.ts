@@ -17,9 +17,9 @@ export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: nu
         await run(q, `INSERT INTO settings (key, value) VALUES ('sources_file_digest', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [fileDigest]);
       const plan = planSourceSync(await all<Source>(q, 'SELECT * FROM sources'), entries);
       for (const e of plan.add)
-        await run(q, 'INSERT INTO sources (feed_url, name, site_url, weight, active, created_at) VALUES (?, ?, ?, ?, true, ?) ON CONFLICT DO NOTHING', [e.feedUrl, e.name, e.siteUrl, e.weight, now]);
+        await run(q, 'INSERT INTO sources (feed_url, name, site_url, weight, company, fulltext, active, created_at) VALUES (?, ?, ?, ?, ?, ?, true, ?) ON CONFLICT DO NOTHING', [e.feedUrl, e.name, e.siteUrl, e.weight, e.company, e.fulltext, now]);
       for (const { id, entry: e } of plan.update)
-        await run(q, 'UPDATE sources SET name = ?, site_url = ?, weight = ?, active = true, removed_at = NULL WHERE id = ?', [e.name, e.siteUrl, e.weight, id]);
+        await run(q, 'UPDATE sources SET name = ?, site_url = ?, weight = ?, company = ?, fulltext = ?, active = true, removed_at = NULL WHERE id = ?', [e.name, e.siteUrl, e.weight, e.company, e.fulltext, id]);
       if (plan.remove.length) await run(q, 'UPDATE sources SET active = false, removed_at = ? WHERE id = ANY(?::int[])', [now, plan.remove]);
       return plan.result;
     },
@@ -112,7 +112,7 @@ export async function listSourcesWithHealth(r: Repo, now: number): Promise<Sourc
   const since = now - 7 * 24 * 60 * 60 * 1000;
   return all<SourceHealth>(
     r,
-    `SELECT s.id, s.name, s.feed_url, s.site_url, s.weight, s.active, s.removed_at, s.last_fetch_at, s.last_success_at, s.last_error,
+    `SELECT s.id, s.name, s.feed_url, s.site_url, s.weight, s.company, s.fulltext, s.active, s.removed_at, s.last_fetch_at, s.last_success_at, s.last_error,
             s.consecutive_failures, s.retry_after, count(a.id) AS article_count,
             count(a.id) FILTER (WHERE a.published_at >= ?) AS articles_last7_days
        FROM sources s LEFT JOIN articles a ON a.source_id = s.id
@@ -130,5 +130,5 @@ export async function listDueSources(r: Repo, now: number): Promise<Source[]> {
 }
 
 export async function activeSourceNames(r: Repo): Promise<string[]> {
-  return (await all<{ name: string }>(r, 'SELECT name FROM sources WHERE active AND removed_at IS NULL ORDER BY lower(name), name')).map((x) => x.name);
+  return (await all<{ name: string }>(r, 'SELECT name FROM (SELECT DISTINCT coalesce(company, name) AS name FROM sources WHERE active AND removed_at IS NULL) x ORDER BY lower(name), name')).map((x) => x.name);
 }

@@ -64,7 +64,7 @@ export async function previousCutoff(ctx: Ctx, date: string): Promise<number | n
   return (await value<number>(ctx, 'SELECT cutoff_at FROM issues WHERE date < ? ORDER BY date DESC LIMIT 1', [date])) ?? null;
 }
 
-const CANDIDATE = `a.id, a.source_id, s.name AS source_name, s.weight AS source_weight, a.title, a.canonical_url, a.summary, a.content_text,
+const CANDIDATE = `a.id, a.source_id, coalesce(s.company, s.name) AS source_name, s.weight AS source_weight, a.title, a.canonical_url, a.summary, a.content_text,
   a.published_at, a.first_seen_at`;
 
 export async function unassignedArticles(ctx: Ctx, floor: number, cutoff: number): Promise<CandidateArticle[]> {
@@ -85,7 +85,7 @@ export async function historyArticles(ctx: Ctx, from: number, to: number): Promi
 }
 
 export async function followedSourceNames(ctx: Ctx): Promise<string[]> {
-  const rows = await all<{ name: string }>(ctx, 'SELECT DISTINCT name FROM sources WHERE removed_at IS NULL AND active');
+  const rows = await all<{ name: string }>(ctx, 'SELECT DISTINCT coalesce(company, name) AS name FROM sources WHERE removed_at IS NULL AND active');
   return rows.map((r) => r.name).sort((a, b) => a.localeCompare(b));
 }
 
@@ -155,7 +155,8 @@ export async function publicVersion(ctx: Ctx): Promise<string> {
   return (await value<string>(
     ctx,
     `SELECT (SELECT count(*) || '.' || coalesce(max(updated_at), 0) || '.' || count(*) FILTER (WHERE status IN ('sending', 'sent')) || '.' || coalesce(max(sent_at), 0) FROM issues) || '/' ||
-            (SELECT count(*) || '.' || count(*) FILTER (WHERE active) || '.' || coalesce(sum(length(name)), 0) || '.' || coalesce(max(removed_at), 0) FROM sources)`,
+            (SELECT count(*) || '.' || count(*) FILTER (WHERE active) || '.' || coalesce(sum(length(name) + coalesce(length(company), 0)), 0) || '.' || coalesce(max(removed_at), 0) FROM sources) || '/' ||
+            coalesce((SELECT value FROM settings WHERE key = 'sources_file_digest'), '')`,
   ))!;
 }
 

@@ -17,6 +17,10 @@ export const sources = pgTable(
     name: text('name').notNull(),
     siteUrl: text('site_url'),
     weight: doublePrecision('weight').notNull().default(1),
+    /** The name the digest shows (OPML `company`); null: the feed's name. */
+    company: text('company'),
+    /** OPML `fulltext`: true always fetch the article page, false never, null when the feed gives only a teaser. */
+    fulltext: boolean('fulltext'),
     active: boolean('active').notNull().default(true),
     etag: text('etag'),
     lastModified: text('last_modified'),

@@ -19,9 +19,9 @@ export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: nu
       r.sqlite.prepare(`INSERT INTO settings (key, value) VALUES ('sources_file_digest', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(fileDigest);
     const plan = planSourceSync(r.db.select().from(sources).all(), entries);
     for (const e of plan.add)
-      r.db.insert(sources).values({ feedUrl: e.feedUrl, name: e.name, siteUrl: e.siteUrl, weight: e.weight, active: true, createdAt: now }).onConflictDoNothing().run();
+      r.db.insert(sources).values({ feedUrl: e.feedUrl, name: e.name, siteUrl: e.siteUrl, weight: e.weight, company: e.company, fulltext: e.fulltext, active: true, createdAt: now }).onConflictDoNothing().run();
     for (const { id, entry: e } of plan.update)
-      r.db.update(sources).set({ name: e.name, siteUrl: e.siteUrl, weight: e.weight, active: true, removedAt: null }).where(eq(sources.id, id)).run();
+      r.db.update(sources).set({ name: e.name, siteUrl: e.siteUrl, weight: e.weight, company: e.company, fulltext: e.fulltext, active: true, removedAt: null }).where(eq(sources.id, id)).run();
     for (const id of plan.remove) r.db.update(sources).set({ active: false, removedAt: now }).where(eq(sources.id, id)).run();
     return plan.result;
   });
@@ -152,6 +152,8 @@ export async function listSourcesWithHealth(ctx: Repo, now: number): Promise<Sou
     feedUrl: s.feedUrl,
     siteUrl: s.siteUrl,
     weight: s.weight,
+    company: s.company,
+    fulltext: s.fulltext,
     active: s.active,
     removedAt: s.removedAt,
     lastFetchAt: s.lastFetchAt,
@@ -180,5 +182,5 @@ export async function listDueSources(r: Repo, now: number): Promise<Source[]> {
 }
 
 export async function activeSourceNames(r: Repo): Promise<string[]> {
-  return r.sqlite.prepare('SELECT name FROM sources WHERE active = 1 AND removed_at IS NULL ORDER BY name COLLATE NOCASE').pluck().all() as string[];
+  return r.sqlite.prepare('SELECT DISTINCT coalesce(company, name) AS n FROM sources WHERE active = 1 AND removed_at IS NULL ORDER BY n COLLATE NOCASE').pluck().all() as string[];
 }

@@ -103,7 +103,8 @@ export async function previousCutoff(ctx: Ctx, date: string): Promise<number | n
 const candidateColumns = {
   id: articles.id,
   sourceId: articles.sourceId,
-  sourceName: sources.name,
+  // The company the sources file names, else the feed's own name.
+  sourceName: sql<string>`coalesce(${sources.company}, ${sources.name})`,
   sourceWeight: sources.weight,
   title: articles.title,
   canonicalUrl: articles.canonicalUrl,
@@ -143,7 +144,11 @@ export async function historyArticles(ctx: Ctx, from: number, to: number): Promi
 
 /** Names of the sources followed (not removed), alphabetically. */
 export async function followedSourceNames(ctx: Ctx): Promise<string[]> {
-  const rows = ctx.db.select({ name: sources.name }).from(sources).where(and(isNull(sources.removedAt), eq(sources.active, true))).all();
+  const rows = ctx.db
+    .select({ name: sql<string>`coalesce(${sources.company}, ${sources.name})` })
+    .from(sources)
+    .where(and(isNull(sources.removedAt), eq(sources.active, true)))
+    .all();
   return [...new Set(rows.map((r) => r.name))].sort((a, b) => a.localeCompare(b));
 }
 
@@ -250,7 +255,8 @@ export async function publicVersion(ctx: Ctx): Promise<string> {
   return ctx.sqlite
     .prepare(
       `SELECT (SELECT count(*) || '.' || coalesce(max(updated_at), 0) || '.' || coalesce(sum(status IN ('sending', 'sent')), 0) || '.' || coalesce(max(sent_at), 0) FROM issues) || '/' ||
-              (SELECT count(*) || '.' || coalesce(sum(active), 0) || '.' || coalesce(sum(length(name)), 0) || '.' || coalesce(max(removed_at), 0) FROM sources)`,
+              (SELECT count(*) || '.' || coalesce(sum(active), 0) || '.' || coalesce(sum(length(name) + coalesce(length(company), 0)), 0) || '.' || coalesce(max(removed_at), 0) FROM sources) || '/' ||
+              coalesce((SELECT value FROM settings WHERE key = 'sources_file_digest'), '')`,
     )
     .pluck()
     .get() as string;

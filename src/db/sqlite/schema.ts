@@ -27,6 +27,10 @@ export const sources = sqliteTable(
     name: text('name').notNull(),
     siteUrl: text('site_url'),
     weight: real('weight').notNull().default(1),
+    /** The name the digest shows (OPML `company`), e.g. "Netflix" for "Netflix TechBlog - Medium"; null: the feed's name. */
+    company: text('company'),
+    /** OPML `fulltext`: true always fetch the article page, false never, null when the feed gives only a teaser. */
+    fulltext: integer('fulltext', { mode: 'boolean' }),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     etag: text('etag'),
     lastModified: text('last_modified'),

@@ -1,0 +1,2 @@
+ALTER TABLE `sources` ADD `company` text;--> statement-breakpoint
+ALTER TABLE `sources` ADD `fulltext` integer;
