@@ -88,5 +88,31 @@ export function rankArticles(
     return { article: a, score, parts };
   });
   scored.sort((x, y) => y.score - x.score || y.article.publishedAt - x.article.publishedAt || x.article.id - y.article.id);
-  return scored;
+  return limitPerCompany(scored, DIVERSITY.top, DIVERSITY.perCompany);
+}
+
+/** Diversity: among the first `top` stories, at most `perCompany` from one company (its source name). */
+export const DIVERSITY = { top: 5, perCompany: 2 } as const;
+
+/**
+ * Reorders a ranked list so that no company has more than `perCompany` of the first `top` places: a story over the
+ * cap waits until the next story of another company has its place, then keeps its order among the rest. When too
+ * few companies wrote that day to fill the places, the waiting stories fill them in rank order.
+ */
+export function limitPerCompany<T extends { article: { sourceName: string } }>(ranked: T[], top: number, perCompany: number): T[] {
+  const head: T[] = [];
+  const waiting: T[] = [];
+  const count = new Map<string, number>();
+  let i = 0;
+  for (; i < ranked.length && head.length < top; i++) {
+    const r = ranked[i]!;
+    const n = count.get(r.article.sourceName) ?? 0;
+    if (n < perCompany) {
+      head.push(r);
+      count.set(r.article.sourceName, n + 1);
+    } else waiting.push(r);
+  }
+  // Not enough other companies: the waiting stories take the places left, best first.
+  while (head.length < top && waiting.length) head.push(waiting.shift()!);
+  return [...head, ...waiting, ...ranked.slice(i)];
 }

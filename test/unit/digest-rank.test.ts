@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDigest, composeDigest, makeSubject, MAX_SUBJECT } from '../../src/digest/build.js';
-import { dayTerms, rankArticles, RANK_WEIGHTS } from '../../src/digest/rank.js';
+import { dayTerms, DIVERSITY, limitPerCompany, rankArticles, RANK_WEIGHTS } from '../../src/digest/rank.js';
 import { safeHttpUrl } from '../../src/feeds/canonical.js';
 import { clampSentences, cleanTitle } from '../../src/digest/text.js';
 import { candidates, fixtureTermHistory } from '../fixtures/digest-candidates.js';
@@ -44,6 +44,30 @@ describe('ranking', () => {
     const flags = order.indexOf('Using feature flags to ship lessons faster');
     expect(agents).toBeLessThan(flags);
     expect(agents).toBeLessThan(3);
+  });
+
+  it('gives one company at most 2 of the first 5 places; the story over the cap keeps its order after them', () => {
+    const arts = candidates();
+    const plain = rankArticles(arts, dayTerms(arts).byArticle, history);
+    // Every article of the three best becomes the same company's, and that company's weight makes them lead.
+    const lead = new Set(plain.slice(0, 3).map((r) => r.article.sourceName));
+    const one = arts.map((a) => (lead.has(a.sourceName) ? { ...a, sourceName: 'AWS', sourceWeight: 3 } : a));
+    const ranked = rankArticles(one, dayTerms(one).byArticle, history);
+    const top = ranked.slice(0, DIVERSITY.top);
+    expect(top.filter((r) => r.article.sourceName === 'AWS')).toHaveLength(DIVERSITY.perCompany);
+    const aws = ranked.filter((r) => r.article.sourceName === 'AWS');
+    expect(aws.length).toBeGreaterThan(DIVERSITY.perCompany);
+    // The third AWS story comes right after the first five, and the AWS stories keep their own order.
+    expect(ranked.indexOf(aws[2]!)).toBe(DIVERSITY.top);
+    expect(aws.map((r) => r.score)).toEqual([...aws.map((r) => r.score)].sort((x, y) => y - x));
+    expect(new Set(ranked.map((r) => r.article.id)).size).toBe(one.length);
+  });
+
+  it('fills the first places from the waiting stories when too few companies wrote that day', () => {
+    const r = (id: number, sourceName: string) => ({ article: { id, sourceName } });
+    const list = [r(1, 'A'), r(2, 'A'), r(3, 'A'), r(4, 'B'), r(5, 'A'), r(6, 'A'), r(7, 'C')];
+    expect(limitPerCompany(list, 5, 2).map((x) => x.article.id)).toEqual([1, 2, 4, 7, 3, 5, 6]);
+    expect(limitPerCompany([r(1, 'A'), r(2, 'A'), r(3, 'A')], 5, 2).map((x) => x.article.id)).toEqual([1, 2, 3]);
   });
 
   it('lets the source weight from the OPML move an article', () => {
