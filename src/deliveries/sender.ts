@@ -353,7 +353,10 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       ctx.clock.now(),
       nextAttemptAt,
     );
-    for (const r of rows) held.delete(r.id);
+    for (const r of rows) {
+      held.delete(r.id);
+      claimedAt.delete(r.id);
+    }
   }
 
   function recordOutcome(ok: boolean, issueId: number, error?: string): void {

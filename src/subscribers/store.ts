@@ -41,6 +41,21 @@ export interface ConsentMeta {
   detail?: string | null;
 }
 
+/** The consent_events row both backends insert: columns in this order, long texts capped. */
+export const CONSENT_EVENT_INSERT = `INSERT INTO consent_events (subscriber_id, type, at, ip, user_agent, page, consent_text_version, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+export function consentEventValues(subscriberId: number, type: string, at: number, meta: ConsentMeta = {}): (string | number | null)[] {
+  return [
+    subscriberId,
+    type,
+    at,
+    meta.ip ?? null,
+    meta.userAgent ? meta.userAgent.slice(0, 500) : null,
+    meta.page ? meta.page.slice(0, 500) : null,
+    meta.consentTextVersion ?? null,
+    meta.detail ?? null,
+  ];
+}
+
 /** A pending address gets at most one confirmation mail per this window. */
 export const CONFIRMATION_THROTTLE_MS = 10 * 60 * 1000;
 

@@ -83,7 +83,8 @@ describe('a kill at any moment, then a restart', () => {
   it('killed with a full batch of accepted copies awaiting their marks: those are resent, and no more than pool + mark batch', async () => {
     const { issueId, env } = await setupRun();
     // Marks written only when a batch is full: at the 3rd batch's last acceptance, about MARKS copies are accepted but unrecorded.
-    const first = startChild({ ...env, SEND_RATE: '0', MARK_FLUSH_MS: '60000', CRASH_AT: 'after_smtp_ok', CRASH_AFTER: String(3 * MARKS) });
+    // Paced (SEND_RATE 150), so each batch is written as it fills, with no copy accepted in between.
+    const first = startChild({ ...env, MARK_FLUSH_MS: '60000', CRASH_AT: 'after_smtp_ok', CRASH_AFTER: String(3 * MARKS) });
     expect((await first.exited).code).toBe(137);
     const before = received();
     expect(before).toBeGreaterThanOrEqual(3 * MARKS);

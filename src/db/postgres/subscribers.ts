@@ -11,7 +11,7 @@ import type {
   Subscriber,
   SubscriberPage,
 } from '../../subscribers/store.js';
-import { CONFIRMATION_THROTTLE_MS } from '../../subscribers/store.js';
+import { CONFIRMATION_THROTTLE_MS, CONSENT_EVENT_INSERT, consentEventValues } from '../../subscribers/store.js';
 import { addressKey, appendSuppression, logImportedLeavers, suppressedImportReason, type Suppression } from '../../subscribers/suppressions.js';
 import type { PgExec, PgHandle } from './client.js';
 import { all, one, run } from './rows.js';
@@ -19,16 +19,7 @@ import { all, one, run } from './rows.js';
 type Repo = PgHandle;
 
 async function addEvent(q: PgExec, subscriberId: number, type: ConsentEventType, at: number, meta: ConsentMeta = {}): Promise<void> {
-  await run(q, `INSERT INTO consent_events (subscriber_id, type, at, ip, user_agent, page, consent_text_version, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
-    subscriberId,
-    type,
-    at,
-    meta.ip ?? null,
-    meta.userAgent ? meta.userAgent.slice(0, 500) : null,
-    meta.page ? meta.page.slice(0, 500) : null,
-    meta.consentTextVersion ?? null,
-    meta.detail ?? null,
-  ]);
+  await run(q, CONSENT_EVENT_INSERT, consentEventValues(subscriberId, type, at, meta));
 }
 
 export async function findSubscriberById(r: Repo, id: number): Promise<Subscriber | undefined> {

@@ -9,7 +9,7 @@ import type {
   Subscriber,
   SubscriberPage,
 } from '../../subscribers/store.js';
-import { CONFIRMATION_THROTTLE_MS } from '../../subscribers/store.js';
+import { CONFIRMATION_THROTTLE_MS, CONSENT_EVENT_INSERT, consentEventValues } from '../../subscribers/store.js';
 import { cachedStatement, immediate, immediateSync, type DbHandle } from './client.js';
 import { consentEvents, deliveries, subscribers, type ConsentEventType, type SubscriberStatus } from './schema.js';
 import { addressKey, appendSuppression, appendSuppressions, logImportedLeavers, suppressedImportReason, type Suppression } from '../../subscribers/suppressions.js';
@@ -27,16 +27,7 @@ const SUBSCRIBER = `id, email, name, status, created_at AS createdAt, updated_at
 const st = (r: Repo, sql: string) => cachedStatement(r.sqlite, sql);
 
 function addEvent(r: Repo, subscriberId: number, type: ConsentEventType, at: number, meta: ConsentMeta = {}) {
-  st(r, `INSERT INTO consent_events (subscriber_id, type, at, ip, user_agent, page, consent_text_version, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
-    subscriberId,
-    type,
-    at,
-    meta.ip ?? null,
-    meta.userAgent ? meta.userAgent.slice(0, 500) : null,
-    meta.page ? meta.page.slice(0, 500) : null,
-    meta.consentTextVersion ?? null,
-    meta.detail ?? null,
-  );
+  st(r, CONSENT_EVENT_INSERT).run(...consentEventValues(subscriberId, type, at, meta));
 }
 
 const byId = (r: Repo, id: number) => st(r, `SELECT ${SUBSCRIBER} FROM subscribers WHERE id = ?`).get(id) as Subscriber | undefined;
