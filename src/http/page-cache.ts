@@ -96,7 +96,8 @@ export function createPageCache(ctx: Pick<AppContext, 'store'>, security: Promis
       const entry = (p as Partial<FastRoute['page']>).version !== undefined ? (p as FastRoute['page']) : undefined;
       const url = new URL(c.req.url);
       const raw = url.pathname + url.search;
-      if (entry && raw.length <= 200) {
+      // Registered once per page version: the router sees this URL again only when the version is re-read.
+      if (entry && raw.length <= 200 && fast.get(raw)?.page !== entry) {
         const at = slot ? entry.body.indexOf(slot.marker) : -1;
         const body: FastRoute['body'] =
           at >= 0 ? [Buffer.from(entry.body.slice(0, at)), Buffer.from(entry.body.slice(at + slot!.marker.length))] : Buffer.from(entry.body);
