@@ -8,7 +8,16 @@ export interface DigestEmailArticle {
   url: string | null;
   sourceName: string;
   summary: string;
-  readingMinutes: number;
+  /** From the article's real text; null when only a teaser is known (no reading time is shown). */
+  readingMinutes: number | null;
+  /** Other sources' articles on the same story. */
+  alsoCoveredBy?: { sourceName: string; title: string; url: string | null }[];
+}
+
+/** A run of paragraph text, linked when href is set. */
+export interface DigestSegment {
+  text: string;
+  href?: string | null;
 }
 
 /** Everything the digest email shows; every URL arrives as a prop. */
@@ -18,8 +27,11 @@ export interface DigestEmailProps {
   dateLabel: string;
   preheader: string;
   signal: DigestEmailArticle | null;
+  /** The signal's "why it matters" paragraph. */
+  signalWhy?: string | null;
   deepDives: DigestEmailArticle[];
-  patterns: { note: string | null; themes: { label: string; sentence: string }[] };
+  /** The operator's note, else the paragraph written from the themes, else the themes one per line. */
+  patterns: { note: string | null; paragraph?: DigestSegment[]; themes: { label: string; sentence: string }[] };
   sources: string[];
   articleCount: number;
   sourceCount: number;
@@ -80,8 +92,21 @@ const DARK_CSS = `
 `;
 
 function meta(a: DigestEmailArticle): string {
-  const mins = `${a.readingMinutes} min read`;
-  return `${esc(a.sourceName)}&nbsp;·&nbsp;${mins}`;
+  return a.readingMinutes ? `${esc(a.sourceName)}&nbsp;·&nbsp;${a.readingMinutes}&nbsp;min&nbsp;read` : esc(a.sourceName);
+}
+
+/** "Also covered by Netflix and InfoQ", each name linked to its article. */
+function alsoHtml(a: DigestEmailArticle, link: string): string {
+  const list = a.alsoCoveredBy ?? [];
+  if (!list.length) return '';
+  const names = list.map((o) => (o.url ? `<a href="${esc(o.url)}" class="t-link" title="${esc(o.title)}" style="${link}">${esc(o.sourceName)}</a>` : esc(o.sourceName)));
+  const joined = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `<p class="t-muted" style="margin:8px 0 0;font-size:14px;line-height:1.5;color:${C.muted};">Also covered by ${joined}</p>`;
+}
+
+/** Paragraph segments as HTML: text escaped, links only for http(s) hrefs given by the caller. */
+export function segmentsHtml(segs: DigestSegment[], link: string): string {
+  return segs.map((s) => (s.href ? `<a href="${esc(s.href)}" class="t-link" style="${link}">${esc(s.text)}</a>` : esc(s.text))).join('');
 }
 
 function titleHtml(a: DigestEmailArticle, style: string, cls = ''): string {
@@ -89,15 +114,21 @@ function titleHtml(a: DigestEmailArticle, style: string, cls = ''): string {
   return a.url ? `<a href="${esc(a.url)}"${cls ? ` class="${cls}"` : ''} style="${style}">${t}</a>` : t;
 }
 
-function signalBlock(a: DigestEmailArticle): string {
+function signalBlock(a: DigestEmailArticle, why: string | null | undefined): string {
   const link = `color:${C.ink};text-decoration:none;`;
+  const small = `color:${C.accent};text-decoration:underline;`;
   return `
 <mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="30px 0 6px">
   <mj-column padding="0">
     <mj-text padding="0 32px 10px" css-class="t-accent px" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.accent}">SIGNAL OF THE DAY</mj-text>
     <mj-text padding="0 32px 8px" css-class="t-ink px" font-family="${SERIF}" font-size="26px" line-height="1.25" font-weight="700" color="${C.ink}"><h2 class="h-signal" style="margin:0;font-size:26px;line-height:1.25;font-weight:700;">${titleHtml(a, link)}</h2></mj-text>
     <mj-text padding="0 32px 14px" css-class="t-muted px" font-size="14px" color="${C.muted}">${meta(a)}</mj-text>
-    ${a.summary ? `<mj-text padding="0 32px 18px" css-class="t-body px" font-size="17px" line-height="1.6" color="${C.body}">${esc(a.summary)}</mj-text>` : ''}
+    ${a.summary ? `<mj-text padding="0 32px 14px" css-class="t-body px" font-size="17px" line-height="1.6" color="${C.body}">${esc(a.summary)}${alsoHtml(a, small)}</mj-text>` : ''}
+    ${
+      why
+        ? `<mj-text padding="0 32px 18px" css-class="t-body px" font-size="16px" line-height="1.6" color="${C.body}"><div class="bg-soft" style="background:${C.soft};border-left:3px solid ${C.accent};border-radius:0 8px 8px 0;padding:12px 16px;"><p class="t-accent" style="margin:0 0 4px;font-size:12px;font-weight:700;letter-spacing:1px;color:${C.accent};">WHY IT MATTERS</p><p class="t-body" style="margin:0;font-size:16px;line-height:1.6;color:${C.body};">${esc(why)}</p></div></mj-text>`
+        : ''
+    }
     ${a.url ? `<mj-button css-class="px" href="${esc(a.url)}" align="left" padding="0 32px 26px" background-color="${C.accent}" color="#ffffff" font-size="15px" font-weight="600" border-radius="8px" inner-padding="12px 20px">Read the article&nbsp;→</mj-button>` : ''}
   </mj-column>
 </mj-section>`;
@@ -121,6 +152,7 @@ function deepDive(a: DigestEmailArticle, i: number, first: boolean): string {
 <h3 class="t-ink" style="margin:0 0 6px;font-size:18px;line-height:1.35;font-weight:700;color:${C.ink};">${titleHtml(a, link, 't-link')}</h3>
 <p class="t-muted" style="margin:0 0 8px;font-size:14px;color:${C.muted};">${meta(a)}</p>
 ${a.summary ? `<p class="t-body" style="margin:0;font-size:16px;line-height:1.6;color:${C.body};">${esc(a.summary)}</p>` : ''}
+${alsoHtml(a, `color:${C.accent};text-decoration:underline;`)}
 ${read}
 </div></mj-text>`;
 }
@@ -132,6 +164,8 @@ function patternsBlock(p: DigestEmailProps['patterns']): string {
       .split(/\n\s*\n/)
       .map((para) => `<p class="t-body" style="margin:0 0 12px;font-size:16px;line-height:1.6;color:${C.body};">${esc(para.trim())}</p>`)
       .join('');
+  } else if (p.paragraph?.length) {
+    body = `<p class="t-body" style="margin:0 0 12px;font-size:16px;line-height:1.6;color:${C.body};">${segmentsHtml(p.paragraph, `color:${C.accent};text-decoration:underline;`)}</p>`;
   } else if (p.themes.length) {
     body = p.themes
       .map((t) => {
@@ -180,7 +214,7 @@ export function digestMjml(p: DigestEmailProps): string {
       <mj-text css-class="px" padding="0 32px" font-size="15px" color="${C.mastMuted}">${esc(p.dateLabel)} · ${esc(countLine)}</mj-text>
     </mj-column>
   </mj-section>
-  ${p.signal ? signalBlock(p.signal) : ''}
+  ${p.signal ? signalBlock(p.signal, p.signalWhy) : ''}
   ${
     p.deepDives.length
       ? `<mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="0 0 12px">

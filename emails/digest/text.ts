@@ -1,4 +1,4 @@
-import type { DigestEmailProps } from './template.js';
+import type { DigestEmailArticle, DigestEmailProps } from './template.js';
 
 // The plain-text part: wrapped to 72 columns, each article's link given as a numbered reference listed at the end.
 
@@ -20,6 +20,10 @@ export function wrap(text: string, width = WIDTH, indent = ''): string {
   return lines.join('\n');
 }
 
+function metaLine(a: DigestEmailArticle): string {
+  return a.readingMinutes ? `${a.sourceName} · ${a.readingMinutes} min read` : a.sourceName;
+}
+
 function heading(title: string): string {
   return `${title.toUpperCase()}\n${'='.repeat(title.length)}`;
 }
@@ -36,8 +40,10 @@ export function digestText(p: DigestEmailProps): string {
   out.push(p.newsletterName.toUpperCase(), `${p.dateLabel} · ${p.articleCount} articles from ${p.sourceCount} sources`, '', wrap(`View in your browser: ${p.viewInBrowserUrl}`), '');
   if (p.signal) {
     const s = p.signal;
-    out.push(heading('Signal of the Day'), '', wrap(`${s.title}${ref(s.url)}`), `${s.sourceName} · ${s.readingMinutes} min read`);
+    out.push(heading('Signal of the Day'), '', wrap(`${s.title}${ref(s.url)}`), metaLine(s));
     if (s.summary) out.push('', wrap(s.summary));
+    if (s.alsoCoveredBy?.length) out.push(wrap(`Also covered by ${s.alsoCoveredBy.map((o) => `${o.sourceName}${ref(o.url)}`).join(', ')}`));
+    if (p.signalWhy) out.push('', wrap(`Why it matters: ${p.signalWhy}`));
     out.push('');
   }
   if (p.deepDives.length) {
@@ -45,13 +51,15 @@ export function digestText(p: DigestEmailProps): string {
     p.deepDives.forEach((a, i) => {
       const num = `${i + 1}. `;
       const pad = ' '.repeat(num.length);
-      out.push(num + wrap(`${a.title}${ref(a.url)}`, WIDTH, pad).slice(pad.length), `${pad}${a.sourceName} · ${a.readingMinutes} min read`);
+      out.push(num + wrap(`${a.title}${ref(a.url)}`, WIDTH, pad).slice(pad.length), `${pad}${metaLine(a)}`);
       if (a.summary) out.push(wrap(a.summary, WIDTH, pad));
+      if (a.alsoCoveredBy?.length) out.push(wrap(`Also covered by ${a.alsoCoveredBy.map((o) => `${o.sourceName}${ref(o.url)}`).join(', ')}`, WIDTH, pad));
       out.push('');
     });
   }
   out.push(heading('Patterns Across Companies'), '');
   if (p.patterns.note) for (const para of p.patterns.note.split(/\n\s*\n/)) out.push(wrap(para.trim()), '');
+  else if (p.patterns.paragraph?.length) out.push(wrap(p.patterns.paragraph.map((seg) => (seg.href ? `${seg.text}${ref(seg.href)}` : seg.text)).join('')), '');
   else if (p.patterns.themes.length) for (const t of p.patterns.themes) out.push(wrap(t.sentence, WIDTH, '  ').replace(/^ {2}/, '- '), '');
   else out.push('No theme ran through more than one source today.', '');
   out.push(heading('Sources'), '', wrap(p.sources.join(' · ') || 'No sources yet.'), '');

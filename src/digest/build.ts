@@ -1,10 +1,12 @@
 import { safeHttpUrl } from '../feeds/canonical.js';
 import { headerSafe } from '../mail/headers.js';
 import { MAX_SUBJECT } from './limits.js';
+import { patternsParagraph, whyItMatters } from './editor.js';
 import { findThemes, listNames } from './patterns.js';
 import { dayTerms, rankArticles } from './rank.js';
-import { clampSentences, cleanTitle, oneLine, truncateWords } from './text.js';
-import type { ArticleTerms, CandidateArticle, Digest, RankedArticle, ScoreParts, TermHistory } from './types.js';
+import { extractSummary, SUMMARY_LIMITS } from './summary.js';
+import { cleanTitle, oneLine, truncateWords } from './text.js';
+import type { AlsoCovered, ArticleTerms, CandidateArticle, Digest, EditorText, RankedArticle, ScoreParts, TermHistory, Theme } from './types.js';
 
 // Turns a window's articles into a Digest: rank, pick the signal, find patterns, write subject and preheader.
 
@@ -26,6 +28,15 @@ export interface DigestOverrides {
   excludedIds?: number[];
   patternsNote?: string | null;
   subject?: string | null;
+  /** Summaries the operator wrote, by article id. */
+  summaries?: Record<string, string>;
+}
+
+/** Texts the language model wrote at assembly (each passed its grounding check); absent ones are extracted. */
+export interface ModelTexts {
+  summaries?: Record<string, string>;
+  signalWhy?: string;
+  patterns?: string;
 }
 
 export interface ComposeInput {
@@ -38,8 +49,9 @@ export interface ComposeInput {
   history: TermHistory;
   sources: string[];
   overrides?: DigestOverrides;
-  /** false when the caller has the themes stored already (the web archive): skips the term extraction. */
-  computeThemes?: boolean;
+  model?: ModelTexts;
+  /** The themes stored when the issue was rendered (the web archive): the term extraction is skipped. */
+  themes?: Theme[];
 }
 
 /** "6 Apr 2026" for a YYYY-MM-DD date (the date is already local to DIGEST_TIMEZONE). */
@@ -77,9 +89,17 @@ export function makePreheader(deepDives: RankedArticle[], signal: RankedArticle 
   return headerSafe(truncateWords(line + '.', MAX_PREHEADER), MAX_PREHEADER);
 }
 
-function toRanked(s: Scored, rank: number): RankedArticle {
+/** The text an article is summarised from: its full text when known, else what the feed gave. */
+export function summarySource(a: CandidateArticle): string {
+  return a.contentText || a.summary;
+}
+
+function toRanked(s: Scored, rank: number, also: AlsoCovered[], summaries: { operator?: string; model?: string }): RankedArticle {
   const a = s.article;
-  const summary = clampSentences(a.summary || a.contentText, 5) || '';
+  const by: RankedArticle['summaryBy'] = summaries.operator ? 'operator' : summaries.model ? 'model' : 'extract';
+  const summary = summaries.operator ?? summaries.model ?? extractSummary(summarySource(a), SUMMARY_LIMITS);
+  // Parts stored before depth existed say nothing about a teaser: they keep a reading time.
+  const known = s.parts.textKnown ?? true;
   return {
     id: a.id,
     rank,
@@ -89,26 +109,47 @@ function toRanked(s: Scored, rank: number): RankedArticle {
     url: safeHttpUrl(a.canonicalUrl),
     sourceName: oneLine(a.sourceName) || 'Unknown source',
     summary,
+    summaryBy: by,
     publishedAt: a.publishedAt,
-    readingMinutes: Math.max(1, Math.round(s.parts.words / WORDS_PER_MINUTE)),
+    readingMinutes: known ? Math.max(1, Math.round(s.parts.words / WORDS_PER_MINUTE)) : null,
+    alsoCoveredBy: also,
   };
 }
 
 /** Builds the Digest from ranked articles and the operator's overrides. Pure. */
 export function composeDigest(p: ComposeInput): { digest: Digest; terms: ArticleTerms } {
   const o = p.overrides ?? {};
+  const m = p.model ?? {};
   const excluded = new Set(o.excludedIds ?? []);
-  const kept = p.ranked.filter((s) => !excluded.has(s.article.id));
+  // A story's other copies are shown under its entry ("also covered by"), not as entries of their own.
+  const copies = new Map<number, AlsoCovered[]>();
+  for (const s of p.ranked) {
+    const of = s.parts.duplicateOf;
+    if (of == null || excluded.has(s.article.id)) continue;
+    const list = copies.get(of) ?? copies.set(of, []).get(of)!;
+    list.push({ id: s.article.id, sourceName: oneLine(s.article.sourceName), title: cleanTitle(s.article.title), url: safeHttpUrl(s.article.canonicalUrl) });
+  }
+  const kept = p.ranked.filter((s) => !excluded.has(s.article.id) && s.parts.duplicateOf == null);
   const pinned = o.pinnedSignalId != null ? kept.find((s) => s.article.id === o.pinnedSignalId) : undefined;
   const signalScored = pinned ?? kept[0] ?? null;
   const rest = kept.filter((s) => s !== signalScored);
 
-  const { byArticle, surfaces } = p.computeThemes === false ? { byArticle: {}, surfaces: {} } : dayTerms(kept.map((s) => s.article));
+  const { byArticle, surfaces } = p.themes ? { byArticle: {}, surfaces: {} } : dayTerms(kept.map((s) => s.article));
   const note = o.patternsNote?.trim() ? o.patternsNote.trim() : null;
-  const themes = p.computeThemes === false ? [] : findThemes(kept.map((s) => s.article), byArticle, surfaces, p.history);
+  const themes = p.themes ?? findThemes(kept.map((s) => s.article), byArticle, surfaces, p.history);
 
-  const signal = signalScored ? toRanked(signalScored, 1) : null;
-  const deepDives = rest.map((s, i) => toRanked(s, i + 1));
+  const ranked = (s: Scored, rank: number) =>
+    toRanked(s, rank, copies.get(s.article.id) ?? [], { operator: o.summaries?.[String(s.article.id)], model: m.summaries?.[String(s.article.id)] });
+  const signal = signalScored ? ranked(signalScored, 1) : null;
+  const deepDives = rest.map((s, i) => ranked(s, i + 1));
+  let signalWhy: EditorText | null = null;
+  if (signal && signalScored) {
+    // A model's paragraph was written for the signal of that moment; a pinned other signal gets the extracted one.
+    const modelWhy = m.signalWhy && !pinned ? m.signalWhy : null;
+    signalWhy = modelWhy ? { text: modelWhy, by: 'model' } : { text: whyItMatters(signal, summarySource(signalScored.article), themes), by: 'extract' };
+  }
+  const all = signal ? [signal, ...deepDives] : deepDives;
+  const paragraph = m.patterns && !excluded.size ? [{ text: m.patterns }] : patternsParagraph(themes, all);
   const autoSubject = makeSubject(p.newsletterName, p.date, signal?.title ?? null);
   const subject = o.subject?.trim() ? headerSafe(o.subject, MAX_SUBJECT) : autoSubject;
   return {
@@ -120,8 +161,9 @@ export function composeDigest(p: ComposeInput): { digest: Digest; terms: Article
       subject,
       preheader: makePreheader(deepDives, signal, note ? [] : themes.map((t) => t.phrase)),
       signal,
+      signalWhy,
       deepDives,
-      patterns: { note, themes },
+      patterns: { note, themes, paragraph, paragraphBy: m.patterns && !excluded.size ? 'model' : 'extract' },
       sources: [...p.sources],
       sourceCount: new Set(kept.map((s) => s.article.sourceName)).size,
     },

@@ -26,7 +26,7 @@ export function themeSentence(label: string, sources: string[], articleCount: nu
   return `${label} came up in ${articleCount} articles from ${names}.`;
 }
 
-/** Finds the best themes of the day; articles carry their source name and their term keys. */
+/** Finds the best themes of the day; articles (in rank order) carry their source name and their term keys. */
 export function findThemes(
   articles: { id: number; sourceName: string }[],
   terms: ArticleTerms,
@@ -38,11 +38,17 @@ export function findThemes(
   const docs = new Map<string, number[]>();
   for (const a of articles) for (const k of terms[a.id] ?? []) (docs.get(k) ?? docs.set(k, []).get(k)!).push(a.id);
 
+  // Where a term first occurs in the ranked list: among equal scores, the theme of the better-ranked story leads.
+  const firstAt = new Map<string, number>();
+  articles.forEach((a, i) => {
+    for (const k of terms[a.id] ?? []) if (!firstAt.has(k)) firstAt.set(k, i);
+  });
+  const rankOf = new Map(articles.map((a, i) => [a.id, i]));
   const candidates = new Map<string, number>();
   for (const [key, srcs] of sources) {
     if (srcs.size < 2) continue;
     const phrase = key.includes(' ');
-    candidates.set(key, srcs.size * rarity(history, key) * (phrase ? PHRASE_BOOST : 1));
+    candidates.set(key, srcs.size * rarity(history, key, surfaces[key]) * (phrase ? PHRASE_BOOST : 1));
   }
   // A phrase that carries most of a word's sources replaces the word ("context" → "context engineering").
   for (const [key, score] of [...candidates]) {
@@ -58,7 +64,10 @@ export function findThemes(
       candidates.delete(key);
     }
   }
-  const ordered = [...candidates.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+  // Ties are settled by coverage, then by the rank of the first story using the term: never by the alphabet.
+  const ordered = [...candidates.entries()].sort(
+    (x, y) => y[1] - x[1] || sources.get(y[0])!.size - sources.get(x[0])!.size || firstAt.get(x[0])! - firstAt.get(y[0])! || y[0].length - x[0].length,
+  );
   const chosen: Theme[] = [];
   const usedWords = new Set<string>();
   for (const [key, score] of ordered) {
@@ -70,7 +79,8 @@ export function findThemes(
     const ids = [...new Set(docs.get(key) ?? [])].sort((a, b) => a - b);
     if (chosen.some((c) => c.articleIds.join() === ids.join())) continue;
     words.forEach((w) => usedWords.add(w));
-    const srcs = [...sources.get(key)!].sort((a, b) => a.localeCompare(b));
+    // Companies in the order of their best-ranked story on the theme.
+    const srcs = [...new Set(ids.map((id) => rankOf.get(id)!).sort((a, b) => a - b).map((i) => articles[i]!.sourceName))];
     const l = label(surfaces[key] ?? key);
     chosen.push({ key, label: l, phrase: surfaces[key] ?? key, score: Math.round(score * 1000) / 1000, sources: srcs, articleIds: ids, sentence: themeSentence(l, srcs, ids.length) });
   }

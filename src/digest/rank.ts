@@ -1,11 +1,15 @@
+import { backgroundTermShare } from './background.js';
+import { clusterStories } from './cluster.js';
+import { isTeaser, specificsOf, specificsScore, thinFormat } from './features.js';
+import { RANK_WEIGHTS, scoreOf } from './parts.js';
 import { articleText, extractTerms, wordCount } from './text.js';
+
+export { RANK_WEIGHTS, scoreOf };
 import type { ArticleTerms, CandidateArticle, ScoreParts, TermHistory } from './types.js';
 
-// Deterministic, explainable ranking: every score is a weighted sum of named parts that are stored with it.
+// Deterministic, explainable ranking: every score is a weighted sum of named parts that are stored with it:
+// depth, specifics, novelty, coverage and source weight, less a penalty for thin formats.
 
-/** Weights of the score parts; the source weight multiplies their sum. */
-export const RANK_WEIGHTS = { centrality: 0.65, length: 0.35 } as const;
-const LENGTH_SATURATION_WORDS = 2500;
 
 /** The terms of each article (keys), and the surface form each key was most often written in. */
 export interface DayTerms {
@@ -37,9 +41,17 @@ export function dayTerms(articles: CandidateArticle[]): DayTerms {
   return { byArticle, surfaces };
 }
 
-/** How rare a term was over the previous 30 days: 1 for a term seen everywhere, more for rarer ones. */
-export function rarity(history: TermHistory, key: string): number {
-  return Math.log((history.docs + 1) / ((history.df[key] ?? 0) + 1)) + 1;
+/** Pseudo-documents the bundled background stands for: enough to rank a first issue, outweighed by real history. */
+export const BACKGROUND_DOCS = 30;
+
+/**
+ * How rare a term was over the previous 30 days, blended with how common its words are in ordinary English (the
+ * bundled background), so a new installation's first issue already tells "client" from "Druid": 1 for a term seen
+ * everywhere, more for rarer ones.
+ */
+export function rarity(history: TermHistory, key: string, surface?: string): number {
+  const bg = backgroundTermShare(key, surface);
+  return Math.log((history.docs + BACKGROUND_DOCS + 1) / ((history.df[key] ?? 0) + BACKGROUND_DOCS * bg + 1)) + 1;
 }
 
 /** For each term, the distinct sources that used it today. */
@@ -57,14 +69,38 @@ export function termSources(articles: { id: number; sourceName: string }[], byAr
 
 const round = (n: number, d = 4) => Math.round(n * 10 ** d) / 10 ** d;
 
-/** Scores and orders the day's articles; ties break on newer first, then lower id. */
-export function rankArticles(
-  articles: CandidateArticle[],
-  terms: ArticleTerms,
-  history: TermHistory,
-): { article: CandidateArticle; score: number; parts: ScoreParts }[] {
+const DEPTH_SATURATION_WORDS = 2500;
+/** Share of the coverage part that comes from other companies telling the same story (the rest: shared themes). */
+const STORY_COVERAGE = 0.7;
+
+/** An article with its score and the named parts it is the sum of. */
+export interface RankedCandidate {
+  article: CandidateArticle;
+  score: number;
+  parts: ScoreParts;
+}
+
+/** How much of an article's title vocabulary the last 30 days did not use: 1 with no history. */
+function novelty(a: CandidateArticle, history: TermHistory): number {
+  if (!history.docs) return 1;
+  const keys = [...extractTerms(a.title).keys()].filter((k) => !k.includes(' '));
+  if (!keys.length) return 1;
+  let sum = 0;
+  for (const k of keys) sum += Math.exp(-((history.df[k] ?? 0) / history.docs) * 8);
+  return sum / keys.length;
+}
+
+/** Whether an article's text names a company as a whole word. */
+function names(a: CandidateArticle, company: string): boolean {
+  const esc = company.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:^|[^\\p{L}])${esc}(?:[^\\p{L}]|$)`, 'u').test(`${a.title} ${a.contentText || a.summary}`);
+}
+
+/** Scores the day's articles and orders them; a story told by several sources is one entry (its best copy). */
+export function rankArticles(articles: CandidateArticle[], terms: ArticleTerms, history: TermHistory): RankedCandidate[] {
   const sources = termSources(articles, terms);
-  const raw = new Map<number, number>();
+  // Shared themes: the rare terms this article has in common with other companies today.
+  const shared = new Map<number, number>();
   for (const a of articles) {
     const keys = terms[a.id] ?? [];
     let sum = 0;
@@ -72,23 +108,53 @@ export function rankArticles(
       const s = sources.get(k)?.size ?? 0;
       if (s >= 2) sum += (s - 1) * rarity(history, k);
     }
-    // Divided by sqrt(term count) so a long article is not central merely for having many words.
-    raw.set(a.id, keys.length ? sum / Math.sqrt(keys.length) : 0);
+    shared.set(a.id, keys.length ? sum / Math.sqrt(keys.length) : 0);
   }
-  const maxRaw = Math.max(0, ...raw.values());
-  const scored = articles.map((a) => {
-    const words = wordCount(a.contentText) || wordCount(a.summary);
+  const maxShared = Math.max(0, ...shared.values());
+  const stories = clusterStories(articles.map((a) => ({ id: a.id, sourceId: a.sourceId, title: a.title, text: a.contentText || a.summary })));
+  const storyOf = new Map<number, number[]>();
+  for (const g of stories) for (const id of g) storyOf.set(id, g);
+  const byId = new Map(articles.map((a) => [a.id, a]));
+
+  const scored = articles.map((a): RankedCandidate => {
+    const text = a.contentText || a.summary;
+    const textKnown = a.textSource === 'page' || !isTeaser(a.contentText);
+    const words = wordCount(text);
+    const spec = specificsScore(specificsOf(`${a.title}. ${text}`), words);
+    const companies = new Set((storyOf.get(a.id) ?? [a.id]).map((id) => byId.get(id)!.sourceName));
+    const storyPart = Math.min(1, (companies.size - 1) / 3);
+    const themePart = maxShared > 0 ? shared.get(a.id)! / maxShared : 0;
+    const format = thinFormat({ title: a.title, url: a.canonicalUrl, text }, spec);
     const parts: ScoreParts = {
-      centrality: round(maxRaw > 0 ? raw.get(a.id)! / maxRaw : 0),
-      length: round(Math.min(1, Math.log1p(words) / Math.log1p(LENGTH_SATURATION_WORDS))),
+      depth: round(Math.min(1, Math.log1p(words) / Math.log1p(DEPTH_SATURATION_WORDS))),
+      specifics: round(spec),
+      novelty: round(novelty(a, history)),
+      coverage: round(STORY_COVERAGE * storyPart + (1 - STORY_COVERAGE) * themePart),
+      thinFormat: format,
+      thinPenalty: format ? RANK_WEIGHTS.thinPenalty : 0,
       sourceWeight: a.sourceWeight,
       words,
+      textKnown,
     };
-    const score = round(a.sourceWeight * (RANK_WEIGHTS.centrality * parts.centrality + RANK_WEIGHTS.length * parts.length));
-    return { article: a, score, parts };
+    return { article: a, score: scoreOf(parts), parts };
   });
   scored.sort((x, y) => y.score - x.score || y.article.publishedAt - x.article.publishedAt || x.article.id - y.article.id);
-  return limitPerCompany(scored, DIVERSITY.top, DIVERSITY.perCompany);
+  // Each story is shown once, by its original when one copy names another's company as its source ("according to
+  // the Pinterest post"), else by its best-ranked copy; the other copies follow the list, marked.
+  const bestOf = new Map<number[], number>();
+  for (const g of stories) {
+    const members = scored.filter((r) => g.includes(r.article.id));
+    const cited = members.filter((m) => members.some((o) => o !== m && o.article.sourceName !== m.article.sourceName && names(o.article, m.article.sourceName)));
+    bestOf.set(g, (cited[0] ?? members[0]!).article.id);
+  }
+  const shown: RankedCandidate[] = [];
+  const copies: RankedCandidate[] = [];
+  for (const r of scored) {
+    const g = storyOf.get(r.article.id);
+    if (!g || bestOf.get(g) === r.article.id) shown.push(r);
+    else copies.push({ ...r, parts: { ...r.parts, duplicateOf: bestOf.get(g)! } });
+  }
+  return [...limitPerCompany(shown, DIVERSITY.top, DIVERSITY.perCompany), ...copies];
 }
 
 /** Diversity: among the first `top` stories, at most `perCompany` from one company (its source name). */

@@ -13,18 +13,43 @@ export interface CandidateArticle {
   contentText: string;
   publishedAt: number;
   firstSeenAt: number;
+  /** Where contentText came from: the feed, or the article's page (full text fetched at ingest). */
+  textSource?: 'feed' | 'page';
 }
 
 /** Why an article ranks where it does; stored per article and shown to the operator. */
 export interface ScoreParts {
-  /** 0..1: how much of the day's shared vocabulary (terms other sources used too) this article carries. */
-  centrality: number;
-  /** 0..1: log-scaled length of the article's text. */
-  length: number;
-  /** The source's weight from the OPML. */
+  /** 0..1: real content length (log-scaled words of the known text; a teaser counts for what it shows). */
+  depth: number;
+  /** 0..1: measured results, numbers with units and named systems. */
+  specifics: number;
+  /** 0..1: how little of its title's vocabulary the previous 30 days' articles used (1 with no history). */
+  novelty: number;
+  /** 0..1: other companies covering the same story, and the day's shared themes it carries. */
+  coverage: number;
+  /** The thin format found (podcast, video, event, roundup, announcement, policy), or null. */
+  thinFormat: string | null;
+  /** Subtracted for a thin format. */
+  thinPenalty: number;
+  /** The source's weight from the OPML; multiplies the positive parts. */
   sourceWeight: number;
-  /** Words of text the length part was measured on. */
+  /** Words of the text the parts were measured on. */
   words: number;
+  /** Whether that text is the article (full content or its page) rather than a teaser. */
+  textKnown: boolean;
+  /** Set on a story's other copies: the id of the entry that shows it. */
+  duplicateOf?: number;
+  /** Issues stored before these parts existed carried these two instead. */
+  centrality?: number;
+  length?: number;
+}
+
+/** Another source's article on the same story, shown as "also covered by". */
+export interface AlsoCovered {
+  id: number;
+  sourceName: string;
+  title: string;
+  url: string | null;
 }
 
 /** An article placed in an issue. */
@@ -37,8 +62,12 @@ export interface RankedArticle {
   url: string | null;
   sourceName: string;
   summary: string;
+  /** Who wrote the summary: extracted from the article, the language model, or the operator. */
+  summaryBy: 'extract' | 'model' | 'operator';
   publishedAt: number;
-  readingMinutes: number;
+  /** From the real text; null when only a teaser is known. */
+  readingMinutes: number | null;
+  alsoCoveredBy: AlsoCovered[];
 }
 
 /** One automatic theme: a term or phrase several sources wrote about that day. */
@@ -71,10 +100,25 @@ export interface Digest {
   subject: string;
   preheader: string;
   signal: RankedArticle | null;
+  /** "Why it matters": one paragraph under the signal. */
+  signalWhy: EditorText | null;
   deepDives: RankedArticle[];
-  patterns: { note: string | null; themes: Theme[] };
+  /** The operator's note, or the automatic themes and the paragraph written from them. */
+  patterns: { note: string | null; themes: Theme[]; paragraph: Segment[]; paragraphBy: 'extract' | 'model' };
   /** Names of all sources followed. */
   sources: string[];
   /** Distinct sources with an article in this issue. */
   sourceCount: number;
+}
+
+/** A text the editor wrote, and who: extracted and templated from the articles, or the language model. */
+export interface EditorText {
+  text: string;
+  by: 'extract' | 'model';
+}
+
+/** A run of paragraph text, linked to an article when href is set. */
+export interface Segment {
+  text: string;
+  href?: string | null;
 }

@@ -5,6 +5,7 @@ import { editIssue, parseEdits } from '../issues/edit.js';
 import { personalize } from '../issues/personalize.js';
 import { countIssueArticles, deliveryCounts, getIssue, getIssueArticles, listAllIssues, type DeliveryCounts, type IssueRecord } from '../issues/repo.js';
 import { sendProgress } from '../deliveries/repo.js';
+import { describeParts, SCORE_FORMULA } from '../digest/parts.js';
 import { badRequest, notFound } from '../lib/errors.js';
 import { readBody } from './request.js';
 
@@ -52,12 +53,12 @@ function scorePanel(row: IssueRecord, articles: Awaited<ReturnType<typeof getIss
   const rows = articles
     .map(
       (a) =>
-        `<tr style="${a.excluded ? 'opacity:.5;text-decoration:line-through;' : ''}"><td>${a.rank}</td><td>${a.id}${a.id === row.signalArticleId ? ' ★' : ''}</td><td>${escHtml(a.title)}</td><td>${escHtml(a.sourceName)}</td><td><b>${a.score.toFixed(3)}</b></td><td>${a.parts.centrality.toFixed(2)}</td><td>${a.parts.length.toFixed(2)} (${a.parts.words} w)</td><td>${a.parts.sourceWeight}</td></tr>`,
+        `<tr style="${a.excluded ? 'opacity:.5;text-decoration:line-through;' : ''}"><td>${a.rank}</td><td>${a.id}${a.id === row.signalArticleId ? ' ★' : ''}</td><td>${escHtml(a.title)}</td><td>${escHtml(a.sourceName)}</td><td><b>${a.score.toFixed(3)}</b></td><td>${describeParts(a.parts).map((p) => `${escHtml(p.name)} ${escHtml(p.value)}`).join(' · ')}</td></tr>`,
     )
     .join('');
   return `<div id="newsdesk-scores" style="font:14px/1.4 -apple-system,Segoe UI,Roboto,Arial,sans-serif;background:#fff8e6;color:#222;border-bottom:2px solid #e0b050;padding:12px 16px;overflow-x:auto;">
-<p style="margin:0 0 8px"><b>Operator preview</b> · status ${escHtml(row.status)} · score = source weight × (0.65 × centrality + 0.35 × length) · ★ signal · hide with <code>?scores=0</code></p>
-<table style="border-collapse:collapse;font-size:13px;" cellpadding="4"><tr style="text-align:left"><th>rank</th><th>id</th><th>title</th><th>source</th><th>score</th><th>centrality</th><th>length</th><th>weight</th></tr>${rows}</table></div>`;
+<p style="margin:0 0 8px"><b>Operator preview</b> · status ${escHtml(row.status)} · score = ${escHtml(SCORE_FORMULA)} · ★ signal · hide with <code>?scores=0</code></p>
+<table style="border-collapse:collapse;font-size:13px;" cellpadding="4"><tr style="text-align:left"><th>rank</th><th>id</th><th>title</th><th>source</th><th>score</th><th>parts</th></tr>${rows}</table></div>`;
 }
 
 /** Registers /api/admin/issues routes (behind the admin token middleware of app.ts). */

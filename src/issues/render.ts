@@ -1,6 +1,7 @@
 import { renderDigestEmail, type DigestEmailArticle, type DigestEmailProps } from '../../emails/digest/index.js';
-import { composeDigest, longDate, type DigestOverrides, type Scored } from '../digest/build.js';
+import { composeDigest, longDate, type DigestOverrides, type ModelTexts, type Scored } from '../digest/build.js';
 import type { Digest, RankedArticle, TermHistory } from '../digest/types.js';
+import { safeHttpUrl } from '../feeds/canonical.js';
 import type { Urls } from '../lib/urls.js';
 import { POSTAL_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER } from './personalize.js';
 
@@ -23,10 +24,21 @@ export interface RenderOptions {
 export interface StoredDigestData {
   sources: string[];
   history: TermHistory;
+  /** Texts the language model wrote at assembly (summaries by article id, the signal and patterns paragraphs). */
+  model?: ModelTexts;
+  /** Summaries the operator wrote, by article id. */
+  summaries?: Record<string, string>;
 }
 
 function emailArticle(a: RankedArticle): DigestEmailArticle {
-  return { title: a.title, url: a.url, sourceName: a.sourceName, summary: a.summary, readingMinutes: a.readingMinutes };
+  return {
+    title: a.title,
+    url: a.url,
+    sourceName: a.sourceName,
+    summary: a.summary,
+    readingMinutes: a.readingMinutes,
+    alsoCoveredBy: a.alsoCoveredBy.map((o) => ({ sourceName: o.sourceName, title: o.title, url: o.url })),
+  };
 }
 
 /** The template props of a digest (shared by the email and tests). */
@@ -36,8 +48,13 @@ export function emailProps(digest: Digest, opts: RenderOptions): DigestEmailProp
     dateLabel: longDate(digest.date),
     preheader: digest.preheader,
     signal: digest.signal ? emailArticle(digest.signal) : null,
+    signalWhy: digest.signalWhy?.text ?? null,
     deepDives: digest.deepDives.map(emailArticle),
-    patterns: { note: digest.patterns.note, themes: digest.patterns.themes.map((t) => ({ label: t.label, sentence: t.sentence })) },
+    patterns: {
+      note: digest.patterns.note,
+      paragraph: digest.patterns.paragraph.map((s) => ({ text: s.text, href: s.href ? safeHttpUrl(s.href) : null })),
+      themes: digest.patterns.themes.map((t) => ({ label: t.label, sentence: t.sentence })),
+    },
     sources: digest.sources,
     articleCount: digest.deepDives.length + (digest.signal ? 1 : 0),
     sourceCount: digest.sourceCount,
@@ -78,6 +95,7 @@ export async function rerenderIssue(input: StoredIssueInput, opts: RenderOptions
     history: input.data.history,
     sources: input.data.sources,
     overrides: input.overrides,
+    model: input.data.model,
   });
   return { digest, rendered: await renderIssue(digest, opts) };
 }

@@ -10,7 +10,7 @@ import { getIssueArticles, type IssueArticleRow, type IssueRecord } from './repo
 export function storedData(row: IssueRecord): StoredDigestData {
   try {
     const d = JSON.parse(row.digestJson || '{}') as Partial<StoredDigestData>;
-    return { sources: d.sources ?? [], history: d.history ?? { docs: 0, df: {} } };
+    return { sources: d.sources ?? [], history: d.history ?? { docs: 0, df: {} }, model: d.model ?? {}, summaries: d.summaries ?? {} };
   } catch {
     return { sources: [], history: { docs: 0, df: {} } };
   }
@@ -27,22 +27,6 @@ export async function loadIssueDigest(ctx: AppContext, row: IssueRecord): Promis
   const data = storedData(row);
   // The ranking and patterns code is loaded by the first issue page or preview, not by every process at start.
   const { composeDigest } = await import('../digest/build.js');
-  const { digest } = composeDigest({
-    date: row.date,
-    newsletterName: ctx.config.newsletterName,
-    windowStart: row.windowStart,
-    cutoffAt: row.cutoffAt,
-    ranked: toScored(articles),
-    history: data.history,
-    sources: data.sources,
-    computeThemes: false,
-    overrides: {
-      pinnedSignalId: row.pinnedSignalArticleId,
-      excludedIds: articles.filter((a) => a.excluded).map((a) => a.id),
-      patternsNote: row.patternsNote,
-      subject: row.subjectOverride,
-    },
-  });
   // Themes as stored when the issue was rendered, so the web page says what the email said.
   let themes: Digest['patterns']['themes'] = [];
   try {
@@ -51,5 +35,23 @@ export async function loadIssueDigest(ctx: AppContext, row: IssueRecord): Promis
   } catch {
     /* no stored themes: the section says so */
   }
-  return { digest: { ...digest, subject: row.subject, preheader: row.preheader, patterns: { note: digest.patterns.note, themes } }, articles };
+  const { digest } = composeDigest({
+    date: row.date,
+    newsletterName: ctx.config.newsletterName,
+    windowStart: row.windowStart,
+    cutoffAt: row.cutoffAt,
+    ranked: toScored(articles),
+    history: data.history,
+    sources: data.sources,
+    themes,
+    model: data.model,
+    overrides: {
+      pinnedSignalId: row.pinnedSignalArticleId,
+      excludedIds: articles.filter((a) => a.excluded).map((a) => a.id),
+      patternsNote: row.patternsNote,
+      subject: row.subjectOverride,
+      summaries: data.summaries,
+    },
+  });
+  return { digest: { ...digest, subject: row.subject, preheader: row.preheader }, articles };
 }

@@ -159,7 +159,8 @@ describe('console pages', () => {
     const url = assembled.headers.get('location')!;
     const id = Number(/\/admin\/issues\/(\d+)$/.exec(url)![1]);
     const page = await (await s.get(url)).text();
-    expect(page).toContain('centrality');
+    expect(page).toContain('specifics');
+    expect(page).toContain('coverage');
     expect(page).toContain('Send to 3 subscribers');
     const rows = await getIssueArticles(s.ctx, id);
     const third = rows[2]!;

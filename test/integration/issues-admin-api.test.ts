@@ -64,19 +64,20 @@ describe('admin issues API', () => {
     const one = (await (await get(`/api/admin/issues/${issue.id}`)).json()) as {
       status: string;
       counts: Record<string, number>;
-      articles: { id: number; rank: number; score: number; scoreParts: { centrality: number; length: number; sourceWeight: number } }[];
+      articles: { id: number; rank: number; score: number; scoreParts: { depth: number; specifics: number; coverage: number; sourceWeight: number } }[];
     };
     expect(one.status).toBe('draft');
     expect(one.counts.sent).toBe(1);
     expect(one.articles).toHaveLength(25);
-    expect(one.articles[0]!.scoreParts.centrality).toBeGreaterThan(0);
+    expect(one.articles[0]!.scoreParts.depth).toBeGreaterThan(0);
+    expect(one.articles[0]!.scoreParts.specifics).toBeGreaterThan(0);
     expect((await get('/api/admin/issues/999')).status).toBe(404);
     expect((await get('/api/admin/issues/abc')).status).toBe(404);
 
     const html = await (await get(`/api/admin/issues/${issue.id}/preview`)).text();
     expect(html).toContain('Signal of the Day'.toUpperCase());
     expect(html).toContain('id="newsdesk-scores"'); // score parts shown to the operator
-    expect(html).toContain('centrality');
+    expect(html).toContain("specifics");
     expect(html).not.toContain(UNSUBSCRIBE_PLACEHOLDER);
     const plain = await (await get(`/api/admin/issues/${issue.id}/preview?scores=0`)).text();
     expect(plain).not.toContain('newsdesk-scores');

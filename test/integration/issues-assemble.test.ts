@@ -37,7 +37,8 @@ describe('assembleIssue', () => {
     const arts = await getIssueArticles(ctx, i.id);
     expect(arts.map((a) => a.rank)).toEqual(arts.map((_, k) => k + 1));
     expect(arts[0]!.id).toBe(row.signalArticleId);
-    expect(arts[0]!.parts.centrality).toBeGreaterThan(0);
+    expect(arts[0]!.parts.depth).toBeGreaterThan(0);
+    expect(arts[0]!.parts.coverage).toBeGreaterThan(0);
     const themes = (JSON.parse(row.patternsJson) as { phrase: string }[]).map((t) => t.phrase.toLowerCase());
     expect(themes).toEqual(expect.arrayContaining(['context engineering', 'agents', 'kubernetes']));
 

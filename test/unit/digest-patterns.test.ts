@@ -37,7 +37,12 @@ describe('Patterns Across Companies', () => {
       }
       const ctxEng = themes.find((t) => t.key === 'context engineering')!;
       expect(ctxEng.label).toBe('Context engineering');
-      expect(ctxEng.sources).toEqual(['ByteByteGo', 'InfoQ', 'Meta Engineering']);
+      expect([...ctxEng.sources].sort()).toEqual(['ByteByteGo', 'InfoQ', 'Meta Engineering']);
+      // Companies are named in the order of their best-ranked story on the theme, not alphabetically.
+      const d = build(history);
+      const order = [d.signal!, ...d.deepDives].map((a) => a.sourceName);
+      const firstAt = (name: string) => order.indexOf(name);
+      expect(ctxEng.sources.map(firstAt)).toEqual([...ctxEng.sources.map(firstAt)].sort((x, y) => x - y));
       expect(themes.find((t) => t.phrase.toLowerCase() === 'kubernetes')!.label).toBe('Kubernetes');
     });
   }

@@ -29,11 +29,15 @@ describe('ranking', () => {
   it('explains every score by its stored parts', () => {
     const arts = candidates();
     for (const r of rankArticles(arts, dayTerms(arts).byArticle, history)) {
-      const { centrality, length, sourceWeight } = r.parts;
-      expect(centrality).toBeGreaterThanOrEqual(0);
-      expect(centrality).toBeLessThanOrEqual(1);
-      expect(length).toBeGreaterThan(0);
-      expect(r.score).toBeCloseTo(sourceWeight * (RANK_WEIGHTS.centrality * centrality + RANK_WEIGHTS.length * length), 3);
+      const { depth, specifics, novelty, coverage, thinPenalty, sourceWeight } = r.parts;
+      for (const v of [depth, specifics, novelty, coverage]) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+      expect(depth).toBeGreaterThan(0);
+      expect(thinPenalty).toBe(r.parts.thinFormat ? RANK_WEIGHTS.thinPenalty : 0);
+      const w = RANK_WEIGHTS;
+      expect(r.score).toBeCloseTo(sourceWeight * (w.depth * depth + w.specifics * specifics + w.novelty * novelty + w.coverage * coverage) - thinPenalty, 3);
     }
   });
 

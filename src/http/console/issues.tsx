@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { AppContext } from '../../context.js';
 import { deliveryCounts as issueDeliveryCounts, sendProgress, type SendProgress } from '../../deliveries/repo.js';
 import { resendIssue, sendIssue, sendTestCopy, type ResendRequest } from '../../deliveries/send.js';
-import { RANK_WEIGHTS } from '../../digest/rank.js';
+import { describeParts, SCORE_FORMULA } from '../../digest/parts.js';
 import type { Theme } from '../../digest/types.js';
 import { isIsoDate } from '../../lib/cron-time.js';
 import { editIssue, parseEdits, type IssueEdits } from '../../issues/edit.js';
@@ -175,10 +175,11 @@ export function Progress(p: { issueId: number; prog: SendProgress }) {
 function parts(a: IssueArticleRow) {
   return (
     <div class="parts">
-      <span title="Share of the day's vocabulary other sources used too">centrality {a.parts.centrality.toFixed(2)}</span>
-      <span title="Log-scaled length of the text">length {a.parts.length.toFixed(2)}</span>
-      <span title="Source weight from the OPML">source ×{a.parts.sourceWeight.toFixed(1)}</span>
-      <span>{f.count(a.parts.words, 'word')}</span>
+      {describeParts(a.parts).map((p) => (
+        <span title={p.title}>
+          {p.name} {p.value}
+        </span>
+      ))}
     </div>
   );
 }
@@ -196,7 +197,7 @@ function Articles(p: { page: PageCtx; issue: IssueRecord; rows: IssueArticleRow[
         </span>
       </div>
       <p class="hint pad-x">
-        Score = source weight × ({RANK_WEIGHTS.centrality} × centrality + {RANK_WEIGHTS.length} × length). The top article is the signal unless you pin another.
+        Score = {SCORE_FORMULA}. A story several sources covered is one entry; its other copies are listed after it. The top article is the signal unless you pin another.
       </p>
       <div class="table-wrap">
         <table class="data articles">

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Digest, RankedArticle } from '../../digest/types.js';
+import { safeHttpUrl } from '../../feeds/canonical.js';
 import { Layout } from './layout.js';
 
 // The web archive: the list of published issues and one issue as a page. No personal links anywhere.
@@ -67,7 +68,31 @@ export function ArchiveListPage(p: { siteName: string; items: ArchiveListItem[];
 function Meta(p: { a: RankedArticle }) {
   return (
     <p class="meta">
-      {p.a.sourceName} · {p.a.readingMinutes} min read
+      {p.a.sourceName}
+      {p.a.readingMinutes ? ` · ${p.a.readingMinutes} min read` : ''}
+    </p>
+  );
+}
+
+/** "Also covered by InfoQ and Netflix", each linked to its copy of the story. */
+function Also(p: { a: RankedArticle }) {
+  const list = p.a.alsoCoveredBy;
+  if (!list.length) return null;
+  return (
+    <p class="meta issue-also">
+      Also covered by{' '}
+      {list.map((o, i) => (
+        <>
+          {i ? (i === list.length - 1 ? ' and ' : ', ') : ''}
+          {o.url ? (
+            <a href={o.url} rel="noopener" title={o.title}>
+              {o.sourceName}
+            </a>
+          ) : (
+            o.sourceName
+          )}
+        </>
+      ))}
     </p>
   );
 }
@@ -97,6 +122,13 @@ export function IssueBody(p: { digest: Digest }) {
           </h2>
           <Meta a={d.signal} />
           {d.signal.summary ? <p class="issue-summary">{d.signal.summary}</p> : null}
+          <Also a={d.signal} />
+          {d.signalWhy ? (
+            <div class="issue-why">
+              <p class="eyebrow">Why it matters</p>
+              <p>{d.signalWhy.text}</p>
+            </div>
+          ) : null}
         </section>
       ) : null}
       {d.deepDives.length ? (
@@ -110,6 +142,7 @@ export function IssueBody(p: { digest: Digest }) {
                 </h3>
                 <Meta a={a} />
                 {a.summary ? <p class="issue-summary">{a.summary}</p> : null}
+                <Also a={a} />
               </li>
             ))}
           </ol>
@@ -119,6 +152,18 @@ export function IssueBody(p: { digest: Digest }) {
         <h2 id="patterns">Patterns Across Companies</h2>
         {d.patterns.note ? (
           d.patterns.note.split(/\n\s*\n/).map((para) => <p>{para.trim()}</p>)
+        ) : d.patterns.paragraph.length ? (
+          <p>
+            {d.patterns.paragraph.map((seg) =>
+              seg.href && safeHttpUrl(seg.href) ? (
+                <a href={safeHttpUrl(seg.href)!} rel="noopener">
+                  {seg.text}
+                </a>
+              ) : (
+                <>{seg.text}</>
+              ),
+            )}
+          </p>
         ) : d.patterns.themes.length ? (
           d.patterns.themes.map((t) => (
             <p>

@@ -74,6 +74,10 @@ form .button,form button[type=submit]{width:100%}
 .issue-signal-title a,.issue-dive h3 a{color:var(--ink);text-decoration:none}
 .issue-signal-title a:hover,.issue-dive h3 a:hover{color:var(--accent);text-decoration:underline}
 .issue-summary{font-size:17px;line-height:1.65;overflow-wrap:anywhere}
+.issue-also{margin-top:-6px}
+.issue-why{background:var(--bg,#f6f7fb);border-radius:8px;padding:12px 16px;margin:0 0 16px}
+.issue-why .eyebrow{margin:0 0 4px}
+.issue-why p:last-child{margin:0;line-height:1.6}
 .issue-section{margin-top:36px}
 .issue-section h2{font-family:Georgia,"Times New Roman",serif;font-size:24px;border-bottom:2px solid var(--ink);padding-bottom:6px}
 .issue-dives{list-style:none;padding:0;margin:0;counter-reset:dive}
