@@ -12,6 +12,12 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** Clock for Retry-After dates. */
   now?: () => number;
+  /** The Accept header (feeds by default). */
+  accept?: string;
+  /** Checks each URL before it is requested, the first and every redirect target; throws FeedError to refuse it. */
+  checkTarget?: (url: URL) => Promise<void>;
+  /** What the errors call the thing fetched ("the feed", "the page"). */
+  what?: string;
 }
 
 /** The outcome of a fetch that did not fail. */
@@ -57,11 +63,11 @@ function describeNetworkError(err: unknown): string {
   return `request failed: ${code ? `${code} ` : ''}${msg}`.slice(0, 300);
 }
 
-async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> {
+async function readCapped(res: Response, maxBytes: number, what = 'the feed'): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes && !res.headers.get('content-encoding')) {
     await res.body?.cancel().catch(() => {});
-    throw new FeedError(`the feed exceeds the size cap of ${maxBytes} bytes (Content-Length ${declared})`);
+    throw new FeedError(`${what} exceeds the size cap of ${maxBytes} bytes (Content-Length ${declared})`);
   }
   if (!res.body) return new Uint8Array(0);
   const reader = res.body.getReader();
@@ -73,7 +79,7 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> 
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw new FeedError(`the feed exceeds the size cap of ${maxBytes} bytes`);
+      throw new FeedError(`${what} exceeds the size cap of ${maxBytes} bytes`);
     }
     chunks.push(value);
   }
@@ -104,13 +110,14 @@ export async function fetchFeed(feedUrl: string, opts: FetchOptions): Promise<Fe
   const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
   const headers: Record<string, string> = {
     'user-agent': opts.userAgent,
-    accept: ACCEPT,
+    accept: opts.accept ?? ACCEPT,
     'accept-encoding': 'gzip, deflate, br',
   };
   if (opts.etag) headers['if-none-match'] = opts.etag;
   if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
   try {
     for (let hop = 0; ; hop++) {
+      await opts.checkTarget?.(url);
       const res = await fetch(url, { headers, redirect: 'manual', signal });
       if (res.status >= 300 && res.status < 400 && res.status !== 304) {
         await res.body?.cancel().catch(() => {});
@@ -141,7 +148,7 @@ export async function fetchFeed(feedUrl: string, opts: FetchOptions): Promise<Fe
         await res.body?.cancel().catch(() => {});
         throw new FeedError(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
       }
-      const body = await readCapped(res, opts.maxBytes);
+      const body = await readCapped(res, opts.maxBytes, opts.what);
       return {
         status: 'ok',
         body,

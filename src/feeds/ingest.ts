@@ -1,6 +1,7 @@
 // The ingest orchestrator: sources file → sources table; each due source fetched, parsed, cleaned and stored.
 import type { AppContext } from '../context.js';
 import { FeedError } from './errors.js';
+import type { FullTextReport } from './fulltext.js';
 import { fetchFeed } from './fetch.js';
 import { itemKey, normalizeFeed, type ItemKey } from './normalize.js';
 import { DEFAULT_MAX_ITEMS, parseFeedBody } from './parse.js';
@@ -27,6 +28,8 @@ export interface IngestResult {
   sources: number;
   newArticles: number;
   errors: { source: string; error: string }[];
+  /** Article pages fetched for teaser items (absent when none was pending). */
+  fullText?: FullTextReport;
 }
 
 /** Options of one ingest run. */
@@ -174,8 +177,17 @@ async function doIngestAll(ctx: AppContext, opts: IngestOptions): Promise<Ingest
     if (r.error) errors.push({ source: s.name, error: r.error });
     opts.onProgress?.({ source: s.name, done: ++done, total: list.length, newArticles, ...(r.error ? { error: r.error } : {}) });
   });
+  // Teaser items get their page, under one more timeout at most; a failure there never fails the ingest.
+  let fullText: FullTextReport | undefined;
+  try {
+    const { completeFullText } = await import('./fulltext.js');
+    const r = await completeFullText(ctx, userAgent(ctx));
+    if (r.fetched + r.failed + r.skipped + r.deferred) fullText = r;
+  } catch (err) {
+    ctx.log.error({ err }, 'full text step failed; the feed content stands');
+  }
   ctx.log.info({ sources: list.length, newArticles, errors: errors.length, ms: ctx.clock.now() - started }, 'ingest finished');
   // Completion order is a race; the report lists failures by source name.
   errors.sort((a, b) => (a.source === SOURCES_FILE_LABEL ? -1 : b.source === SOURCES_FILE_LABEL ? 1 : a.source.localeCompare(b.source)));
-  return { sources: list.length, newArticles, errors };
+  return { sources: list.length, newArticles, errors, ...(fullText ? { fullText } : {}) };
 }

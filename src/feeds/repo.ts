@@ -17,6 +17,8 @@ export const {
   listArticlesOfSource,
   listDueSources,
   activeSourceNames,
+  pendingFullText,
+  saveFullText,
 } = facade('feeds');
 
 export { preferSource } from './credit.js';

@@ -60,6 +60,25 @@ export interface SourceHealth {
   articlesLast7Days: number;
 }
 
+/** An article waiting for its page to be fetched, with what decides whether and how. */
+export interface FullTextCandidate {
+  id: number;
+  url: string;
+  contentText: string;
+  sourceFeedUrl: string;
+  /** The source's OPML fulltext attribute: true always, false never, null when the feed gives only a teaser. */
+  sourceFulltext: boolean | null;
+}
+
+/** What fetching an article's page came to. */
+export interface FullTextResult {
+  id: number;
+  status: 'ok' | 'failed' | 'skipped';
+  reason: string | null;
+  text: string | null;
+  at: number;
+}
+
 /** Sources and their articles. */
 export interface FeedsStore {
   /** Makes the sources table match the file: new feeds added, names/site/weight updated, missing ones marked removed (their articles stay). */
@@ -91,4 +110,8 @@ export interface FeedsStore {
   listDueSources(now: number): Promise<Source[]>;
   /** Names the landing page lists: the company of each followed source (its own name without one), once each, alphabetically ignoring case. */
   activeSourceNames(): Promise<string[]>;
+  /** Articles first seen since `since`, in no issue yet, whose page was never tried (oldest first, at most limit). */
+  pendingFullText(since: number, limit: number): Promise<FullTextCandidate[]>;
+  /** Records page fetches once each: the text on success, the reason on failure. A recorded article is not tried again. */
+  saveFullText(results: FullTextResult[]): Promise<void>;
 }

@@ -539,6 +539,31 @@ for (const backend of BACKENDS) {
         expect((await s.feeds.listAllSources()).find((x) => x.id === own.id)).toMatchObject({ consecutiveFailures: 0, lastError: null, retryAfter: null });
         expect((await s.feeds.listAllSources()).find((x) => x.id === agg.id)).toMatchObject({ etag: null, siteUrl: null });
       });
+
+      it('an article page is tried once: pending until recorded, then the candidates read its full text', async () => {
+        const e = (name: string, url: string, fulltext: boolean | null) => ({ feedUrl: url, name, siteUrl: null, weight: 1, company: null, fulltext });
+        await s.feeds.syncSourceEntries([e('Teasers', 'https://t/f', null), e('Never', 'https://n/f', false)], T0);
+        const byUrl = new Map((await s.feeds.listActiveSources()).map((x) => [x.feedUrl, x]));
+        await s.feeds.saveFetchSuccess(byUrl.get('https://t/f')!.id, [article({ contentText: 'a teaser…' }), article({ contentText: 'another teaser…' })], { etag: null, lastModified: null, at: T0 });
+        await s.feeds.saveFetchSuccess(byUrl.get('https://n/f')!.id, [article()], { etag: null, lastModified: null, at: T0 });
+        const pending = await s.feeds.pendingFullText(T0 - DAY, 10);
+        expect(pending).toHaveLength(3);
+        expect(pending.find((p) => p.sourceFeedUrl === 'https://n/f')!.sourceFulltext).toBe(false);
+        expect(pending.find((p) => p.sourceFeedUrl === 'https://t/f')!).toMatchObject({ sourceFulltext: null, contentText: expect.stringContaining('teaser') });
+        expect(await s.feeds.pendingFullText(T0, 10)).toEqual([]);
+        const [a, b, c] = [...pending].sort((x, y) => x.id - y.id);
+        await s.feeds.saveFullText([
+          { id: a!.id, status: 'ok', reason: null, text: 'The whole article text.', at: T0 },
+          { id: b!.id, status: 'failed', reason: 'timed out after 15000 ms', text: null, at: T0 },
+          { id: c!.id, status: 'skipped', reason: 'the source has fulltext="false"', text: null, at: T0 },
+        ]);
+        expect(await s.feeds.pendingFullText(T0 - DAY, 10)).toEqual([]);
+        // Recorded once: a later result for the same article changes nothing.
+        await s.feeds.saveFullText([{ id: b!.id, status: 'ok', reason: null, text: 'late', at: T0 + 1 }]);
+        const cands = new Map((await s.issues.unassignedArticles(T0 - DAY, T0)).map((x) => [x.id, x]));
+        expect(cands.get(a!.id)).toMatchObject({ contentText: 'The whole article text.', textSource: 'page' });
+        expect(cands.get(b!.id)).toMatchObject({ contentText: expect.stringContaining('teaser'), textSource: 'feed' });
+      });
     });
 
     describe('jobs and shared counters', () => {

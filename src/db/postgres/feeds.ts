@@ -4,7 +4,7 @@ import { preferSource } from '../../feeds/credit.js';
 import { planSourceSync } from '../../feeds/sync-plan.js';
 import type { CleanArticle } from '../../feeds/normalize.js';
 import type { SourceEntry } from '../../feeds/opml.js';
-import type { Article, Source, SourceHealth, SyncResult } from '../../feeds/store.js';
+import type { Article, FullTextCandidate, FullTextResult, Source, SourceHealth, SyncResult } from '../../feeds/store.js';
 import type { PgHandle } from './client.js';
 import { all, one, run, value } from './rows.js';
 
@@ -131,4 +131,30 @@ export async function listDueSources(r: Repo, now: number): Promise<Source[]> {
 
 export async function activeSourceNames(r: Repo): Promise<string[]> {
   return (await all<{ name: string }>(r, 'SELECT name FROM (SELECT DISTINCT coalesce(company, name) AS name FROM sources WHERE active AND removed_at IS NULL) x ORDER BY lower(name), name')).map((x) => x.name);
+}
+
+export async function pendingFullText(r: Repo, since: number, limit: number): Promise<FullTextCandidate[]> {
+  return all<FullTextCandidate>(
+    r,
+    `SELECT a.id, a.url, a.content_text, s.feed_url AS source_feed_url, s.fulltext AS source_fulltext
+     FROM articles a JOIN sources s ON s.id = a.source_id
+     WHERE a.fulltext_status IS NULL AND a.first_seen_at >= ? AND s.active
+       AND NOT EXISTS (SELECT 1 FROM issue_articles ia WHERE ia.article_id = a.id)
+     ORDER BY a.first_seen_at, a.id LIMIT ?`,
+    [since, limit],
+  );
+}
+
+export async function saveFullText(r: Repo, results: FullTextResult[]): Promise<void> {
+  if (!results.length) return;
+  await r.tx(async (q) => {
+    for (const x of results)
+      await run(q, 'UPDATE articles SET full_text = ?, fulltext_status = ?, fulltext_reason = ?, fulltext_at = ? WHERE id = ? AND fulltext_status IS NULL', [
+        x.text,
+        x.status,
+        x.reason?.slice(0, 500) ?? null,
+        x.at,
+        x.id,
+      ]);
+  });
 }

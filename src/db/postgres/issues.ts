@@ -64,7 +64,8 @@ export async function previousCutoff(ctx: Ctx, date: string): Promise<number | n
   return (await value<number>(ctx, 'SELECT cutoff_at FROM issues WHERE date < ? ORDER BY date DESC LIMIT 1', [date])) ?? null;
 }
 
-const CANDIDATE = `a.id, a.source_id, coalesce(s.company, s.name) AS source_name, s.weight AS source_weight, a.title, a.canonical_url, a.summary, a.content_text,
+const CANDIDATE = `a.id, a.source_id, coalesce(s.company, s.name) AS source_name, s.weight AS source_weight, a.title, a.canonical_url, a.summary,
+  coalesce(a.full_text, a.content_text) AS content_text, CASE WHEN a.full_text IS NOT NULL THEN 'page' ELSE 'feed' END AS text_source,
   a.published_at, a.first_seen_at`;
 
 export async function unassignedArticles(ctx: Ctx, floor: number, cutoff: number): Promise<CandidateArticle[]> {

@@ -56,6 +56,12 @@ export const articles = pgTable(
     contentText: text('content_text').notNull().default(''),
     summary: text('summary').notNull().default(''),
     contentHash: text('content_hash').notNull(),
+    /** The article's page, extracted and cleaned, when the feed gave only a teaser (or the source asks for it). */
+    fullText: text('full_text'),
+    /** null: not tried yet; 'ok'; 'failed' (the reason is kept; the feed content stands); 'skipped' (not needed). */
+    fulltextStatus: text('fulltext_status', { enum: ['ok', 'failed', 'skipped'] }),
+    fulltextReason: text('fulltext_reason'),
+    fulltextAt: bigint('fulltext_at', { mode: 'number' }),
   },
   (t) => [
     uniqueIndex('articles_canonical_url_uq').on(t.canonicalUrl),
@@ -273,4 +279,20 @@ export const rateLimits = pgTable('rate_limits', {
   key: text('key').primaryKey(),
   windowStart: bigint('window_start', { mode: 'number' }).notNull(),
   count: integer('count').notNull(),
+});
+
+/** Texts the language model wrote, by hash of the input, prompt version and model: asked once, reused. */
+export const llmCache = pgTable('llm_cache', {
+  key: text('key').primaryKey(),
+  kind: text('kind').notNull(),
+  model: text('model').notNull(),
+  text: text('text').notNull(),
+  tokens: integer('tokens').notNull().default(0),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+});
+
+/** Tokens spent on the language model per UTC day, against LLM_DAILY_TOKEN_LIMIT (shared by every instance). */
+export const llmUsage = pgTable('llm_usage', {
+  day: text('day').primaryKey(),
+  tokens: integer('tokens').notNull().default(0),
 });

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { preferSource } from '../../feeds/credit.js';
 import { planSourceSync } from '../../feeds/sync-plan.js';
-import type { Article, Source, SourceHealth, SyncResult } from '../../feeds/store.js';
+import type { Article, FullTextCandidate, FullTextResult, Source, SourceHealth, SyncResult } from '../../feeds/store.js';
 import { immediate, type DbHandle } from './client.js';
 import { articles, sources } from './schema.js';
 import type { CleanArticle } from '../../feeds/normalize.js';
@@ -183,4 +183,28 @@ export async function listDueSources(r: Repo, now: number): Promise<Source[]> {
 
 export async function activeSourceNames(r: Repo): Promise<string[]> {
   return r.sqlite.prepare('SELECT DISTINCT coalesce(company, name) AS n FROM sources WHERE active = 1 AND removed_at IS NULL ORDER BY n COLLATE NOCASE').pluck().all() as string[];
+}
+
+export async function pendingFullText(r: Repo, since: number, limit: number): Promise<FullTextCandidate[]> {
+  return (
+    r.sqlite
+      .prepare(
+        `SELECT a.id, a.url, a.content_text AS contentText, s.feed_url AS sourceFeedUrl, s.fulltext AS sourceFulltext
+         FROM articles a JOIN sources s ON s.id = a.source_id
+         WHERE a.fulltext_status IS NULL AND a.first_seen_at >= ? AND s.active = 1
+           AND NOT EXISTS (SELECT 1 FROM issue_articles ia WHERE ia.article_id = a.id)
+         ORDER BY a.first_seen_at, a.id LIMIT ?`,
+      )
+      .all(since, limit) as (Omit<FullTextCandidate, 'sourceFulltext'> & { sourceFulltext: number | null })[]
+  ).map((row) => ({ ...row, sourceFulltext: row.sourceFulltext == null ? null : row.sourceFulltext === 1 }));
+}
+
+export async function saveFullText(r: Repo, results: FullTextResult[]): Promise<void> {
+  if (!results.length) return;
+  const stmt = r.sqlite.prepare(
+    'UPDATE articles SET full_text = ?, fulltext_status = ?, fulltext_reason = ?, fulltext_at = ? WHERE id = ? AND fulltext_status IS NULL',
+  );
+  immediate(r.sqlite, () => {
+    for (const x of results) stmt.run(x.text, x.status, x.reason?.slice(0, 500) ?? null, x.at, x.id);
+  });
 }

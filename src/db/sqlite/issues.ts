@@ -109,7 +109,9 @@ const candidateColumns = {
   title: articles.title,
   canonicalUrl: articles.canonicalUrl,
   summary: articles.summary,
-  contentText: articles.contentText,
+  // The article's page when it was fetched, else the feed's content.
+  contentText: sql<string>`coalesce(${articles.fullText}, ${articles.contentText})`,
+  textSource: sql<'feed' | 'page'>`case when ${articles.fullText} is not null then 'page' else 'feed' end`,
   publishedAt: articles.publishedAt,
   firstSeenAt: articles.firstSeenAt,
 };

@@ -66,6 +66,12 @@ export const articles = sqliteTable(
     contentText: text('content_text').notNull().default(''),
     summary: text('summary').notNull().default(''),
     contentHash: text('content_hash').notNull(),
+    /** The article's page, extracted and cleaned, when the feed gave only a teaser (or the source asks for it). */
+    fullText: text('full_text'),
+    /** null: not tried yet; 'ok'; 'failed' (the reason is kept; the feed content stands); 'skipped' (not needed). */
+    fulltextStatus: text('fulltext_status', { enum: ['ok', 'failed', 'skipped'] }),
+    fulltextReason: text('fulltext_reason'),
+    fulltextAt: integer('fulltext_at'),
   },
   (t) => [
     uniqueIndex('articles_canonical_url_uq').on(t.canonicalUrl),
@@ -283,4 +289,20 @@ export const rateLimits = sqliteTable('rate_limits', {
   key: text('key').primaryKey(),
   windowStart: integer('window_start').notNull(),
   count: integer('count').notNull(),
+});
+
+/** Texts the language model wrote, by hash of the input, prompt version and model: asked once, reused. */
+export const llmCache = sqliteTable('llm_cache', {
+  key: text('key').primaryKey(),
+  kind: text('kind').notNull(),
+  model: text('model').notNull(),
+  text: text('text').notNull(),
+  tokens: integer('tokens').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Tokens spent on the language model per UTC day, against LLM_DAILY_TOKEN_LIMIT (shared by every instance). */
+export const llmUsage = sqliteTable('llm_usage', {
+  day: text('day').primaryKey(),
+  tokens: integer('tokens').notNull().default(0),
 });
