@@ -204,7 +204,7 @@ export async function saveFullText(r: Repo, results: FullTextResult[]): Promise<
   const stmt = r.sqlite.prepare(
     'UPDATE articles SET full_text = ?, fulltext_status = ?, fulltext_reason = ?, fulltext_at = ? WHERE id = ? AND fulltext_status IS NULL',
   );
-  immediate(r.sqlite, () => {
+  await immediate(r.sqlite, () => {
     for (const x of results) stmt.run(x.text, x.status, x.reason?.slice(0, 500) ?? null, x.at, x.id);
   });
 }
