@@ -100,6 +100,9 @@ export function registerAdminIssuesApi(app: Hono, ctx: AppContext): void {
     const row = await getIssue(ctx, parseId(c.req.param('id')));
     if (!row) throw notFound('No such issue.');
     const [articles, progress] = await Promise.all([getIssueArticles(ctx, row.id), sendProgress(ctx, row.id, ctx.clock.now())]);
+    const { loadIssueDigest } = await import('../issues/stored.js');
+    const { digest } = await loadIssueDigest(ctx, row);
+    const shown = new Map([...(digest.signal ? [digest.signal] : []), ...digest.deepDives].map((a) => [a.id, a]));
     return c.json({
       ...(await issueJson(ctx, row)),
       // Messages per second over the last minute and the estimated finish while sending.
@@ -121,7 +124,13 @@ export function registerAdminIssuesApi(app: Hono, ctx: AppContext): void {
         scoreParts: a.parts,
         excluded: a.excluded,
         signal: a.id === row.signalArticleId,
+        // The summary the issue prints and who wrote it ('extract', 'model' or 'operator'); null when not shown.
+        summary: shown.get(a.id)?.summary ?? null,
+        summaryBy: shown.get(a.id)?.summaryBy ?? null,
+        duplicateOf: a.parts.duplicateOf ?? null,
       })),
+      signalWhy: digest.signalWhy,
+      patterns: { note: digest.patterns.note, paragraph: digest.patterns.paragraph, by: digest.patterns.paragraphBy },
     });
   });
 

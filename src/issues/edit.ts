@@ -13,13 +13,23 @@ export interface IssueEdits {
   excludeArticleIds?: number[];
   patternsNote?: string | null;
   subject?: string | null;
+  /** Summaries by article id; null restores the automatic one. */
+  summaries?: Record<string, string | null>;
 }
 
 const MAX_NOTE = 4000;
+/** Longest summary the operator may write (the automatic ones keep to 600). */
+export const MAX_SUMMARY = 1200;
+
+/** Operator text as stored: one paragraph, control characters removed, spaces folded. */
+function cleanSummary(v: string): string {
+  // eslint-disable-next-line no-control-regex
+  return v.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ').replace(/\s+/g, ' ').trim();
+}
 
 /** Validates a PATCH body into IssueEdits; throws 400 naming the field. */
 export function parseEdits(body: Record<string, unknown>): IssueEdits {
-  const known = ['signalArticleId', 'excludeArticleIds', 'patternsNote', 'subject'];
+  const known = ['signalArticleId', 'excludeArticleIds', 'patternsNote', 'subject', 'summaries'];
   for (const k of Object.keys(body)) if (!known.includes(k)) throw badRequest(`Unknown field: ${k}.`, { [k]: 'not a known field' });
   const out: IssueEdits = {};
   if ('signalArticleId' in body) {
@@ -38,6 +48,19 @@ export function parseEdits(body: Record<string, unknown>): IssueEdits {
     if (v !== null && (typeof v !== 'string' || v.length > MAX_NOTE)) throw badRequest(`patternsNote must be text of at most ${MAX_NOTE} characters, or null.`, { patternsNote: 'too long or not text' });
     // eslint-disable-next-line no-control-regex
     out.patternsNote = v === null ? null : (v as string).replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim() || null;
+  }
+  if ('summaries' in body) {
+    const v = body.summaries;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw badRequest('summaries must be an object of article id → text or null.', { summaries: 'must be an object' });
+    const out2: Record<string, string | null> = {};
+    for (const [k, t] of Object.entries(v as Record<string, unknown>)) {
+      if (!/^[1-9]\d{0,9}$/.test(k)) throw badRequest(`summaries: "${k.slice(0, 20)}" is not an article id.`, { summaries: 'keys must be article ids' });
+      if (t === null) out2[k] = null;
+      else if (typeof t !== 'string' || cleanSummary(t).length > MAX_SUMMARY)
+        throw badRequest(`summaries.${k} must be text of at most ${MAX_SUMMARY} characters, or null.`, { [`summaries.${k}`]: 'too long or not text' });
+      else out2[k] = cleanSummary(t) || null;
+    }
+    out.summaries = out2;
   }
   if ('subject' in body) {
     const v = body.subject;
@@ -67,6 +90,18 @@ export async function editIssue(ctx: AppContext, id: number, edits: IssueEdits):
     if (excluded.length >= articles.length) throw badRequest('An issue needs at least one article.', { excludeArticleIds: 'would exclude every article' });
     const note = 'patternsNote' in edits ? (edits.patternsNote ?? null) : row.patternsNote;
     const subjectOverride = 'subject' in edits ? (edits.subject ?? null) : row.subjectOverride;
+    const data = storedData(row);
+    let digestJson: string | undefined;
+    if (edits.summaries) {
+      const summaries = { ...(data.summaries ?? {}) };
+      for (const [k, t] of Object.entries(edits.summaries)) {
+        if (!ids.has(Number(k))) throw badRequest(`Article ${k} is not in this issue.`, { summaries: `article ${k} is not in this issue` });
+        if (t === null) delete summaries[k];
+        else summaries[k] = t;
+      }
+      data.summaries = summaries;
+      digestJson = JSON.stringify(data);
+    }
 
     const { rerenderIssue } = await import('./render.js');
     const { digest, rendered } = await rerenderIssue(
@@ -76,8 +111,8 @@ export async function editIssue(ctx: AppContext, id: number, edits: IssueEdits):
         windowStart: row.windowStart,
         cutoffAt: row.cutoffAt,
         ranked: toScored(articles),
-        data: storedData(row),
-        overrides: { pinnedSignalId: pinned, excludedIds: excluded, patternsNote: note, subject: subjectOverride },
+        data,
+        overrides: { pinnedSignalId: pinned, excludedIds: excluded, patternsNote: note, subject: subjectOverride, summaries: data.summaries },
       },
       { urls: ctx.urls },
     );
@@ -92,6 +127,7 @@ export async function editIssue(ctx: AppContext, id: number, edits: IssueEdits):
       patternsNote: note,
       patternsJson: JSON.stringify(digest.patterns.themes),
       excludedIds: excluded,
+      ...(digestJson !== undefined ? { digestJson } : {}),
       now: ctx.clock.now(),
       expectedUpdatedAt: row.updatedAt,
     });

@@ -90,6 +90,8 @@ export interface IssueEdit {
   pinnedSignalArticleId: number | null;
   patternsNote: string | null;
   patternsJson: string;
+  /** The stored digest data when the edit changed it (operator summaries); absent keeps it. */
+  digestJson?: string;
   excludedIds: number[];
   now: number;
   /** The updatedAt the edit was computed from: a concurrent edit in between makes this one retry. */

@@ -192,6 +192,16 @@ describe('console pages', () => {
     await s.flashAfter(await s.post(`${url}/patterns`, { note: 'Everyone wrote about context windows today.' }));
     expect(await (await s.get(`${url}?view=text`)).text()).toContain('Everyone wrote about context windows today.');
 
+    // Summaries: each shows who wrote it; the operator's own replaces the automatic one, and can be undone.
+    expect(await (await s.get(url)).text()).toMatch(/Summary <span class="badge by-extract">extracted<\/span>/);
+    const second = rows[1]!;
+    expect((await s.flashAfter(await s.post(`${url}/summary`, { articleId: String(second.id), summary: 'In short: the operator says what matters.' })))?.text).toContain('Summary saved');
+    expect(await (await s.get(`${url}/preview.html`)).text()).toContain('In short: the operator says what matters.');
+    expect(await (await s.get(url)).text()).toContain('<span class="badge by-operator">edited by you</span>');
+    expect((await s.flashAfter(await s.post(`${url}/summary`, { articleId: String(second.id), reset: '1' })))?.text).toContain('automatic again');
+    expect(await (await s.get(`${url}/preview.html`)).text()).not.toContain('In short: the operator says what matters.');
+    expect((await s.flashAfter(await s.post(`${url}/summary`, { articleId: '999999', summary: 'x' })))?.kind).toBe('error');
+
     // A test copy goes to the outbox, apart from deliveries.
     expect((await s.flashAfter(await s.post(`${url}/test`, { email: 'editor@example.com' })))?.text).toContain('Test copy sent to editor@example.com');
     expect(listOutbox(s.ctx.config.outboxDir).some((e) => e.name.includes('editor@example.com'))).toBe(true);

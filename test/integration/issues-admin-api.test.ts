@@ -126,10 +126,35 @@ describe('admin issues API', () => {
     const injected = (await (await patch(issue.id, { subject: 'Hi\r\nBcc: x@evil.test' })).json()) as { subject: string };
     expect(injected.subject).toBe('Hi Bcc: x@evil.test');
 
+    // Summaries: the operator's text replaces the automatic one, is marked as theirs, and null restores it.
+    type Detail = { articles: { id: number; summary: string | null; summaryBy: string | null }[] };
+    const auto = ((await (await get(`/api/admin/issues/${issue.id}`)).json()) as Detail).articles.find((a) => a.id === top!.id)!;
+    expect(auto.summaryBy).toBe('extract');
+    expect(auto.summary!.length).toBeGreaterThan(20);
+    const mine = 'The operator’s own summary: why this <matters> & what it measured.';
+    expect((await patch(issue.id, { summaries: { [String(top!.id)]: mine } })).status).toBe(200);
+    let after = ((await (await get(`/api/admin/issues/${issue.id}`)).json()) as Detail).articles.find((a) => a.id === top!.id)!;
+    expect(after).toMatchObject({ summary: mine, summaryBy: 'operator' });
+    let html = ctx.db.select().from(issues).where(eq(issues.id, issue.id)).get()!.html;
+    expect(html).toContain('The operator’s own summary: why this &lt;matters&gt; &amp; what it measured.');
+    expect(html).not.toContain(auto.summary!.slice(0, 60));
+    // Another edit keeps it; null restores the automatic summary.
+    await patch(issue.id, { subject: 'Still mine' });
+    expect(ctx.db.select().from(issues).where(eq(issues.id, issue.id)).get()!.html).toContain('The operator’s own summary');
+    expect((await patch(issue.id, { summaries: { [String(top!.id)]: null } })).status).toBe(200);
+    after = ((await (await get(`/api/admin/issues/${issue.id}`)).json()) as Detail).articles.find((a) => a.id === top!.id)!;
+    expect(after).toMatchObject({ summary: auto.summary, summaryBy: 'extract' });
+    html = ctx.db.select().from(issues).where(eq(issues.id, issue.id)).get()!.html;
+    expect(html).not.toContain('The operator’s own summary');
+    expect((await patch(issue.id, { summaries: { '999999': 'x' } })).status).toBe(400);
+    expect((await patch(issue.id, { summaries: { abc: 'x' } })).status).toBe(400);
+    expect((await patch(issue.id, { summaries: { [String(top!.id)]: 'x'.repeat(1300) } })).status).toBe(400);
+    expect((await patch(issue.id, { summaries: ['x'] })).status).toBe(400);
+
     ctx.db.update(issues).set({ status: 'sending' }).where(eq(issues.id, issue.id)).run();
     const frozen = await patch(issue.id, { subject: 'Too late' });
     expect(frozen.status).toBe(409);
     expect(((await frozen.json()) as { error: { code: string } }).error.code).toBe('ISSUE_FROZEN');
-    expect(ctx.db.select().from(issues).where(eq(issues.id, issue.id)).get()!.subject).toBe('Hi Bcc: x@evil.test');
+    expect(ctx.db.select().from(issues).where(eq(issues.id, issue.id)).get()!.subject).toBe('Still mine');
   });
 });

@@ -138,8 +138,8 @@ export async function updateDraftIssue(ctx: Ctx, id: number, e: IssueEdit): Prom
     await run(
       q,
       `UPDATE issues SET subject = ?, subject_override = ?, preheader = ?, html = ?, text = ?, signal_article_id = ?, pinned_signal_article_id = ?,
-         patterns_note = ?, patterns_json = ?, updated_at = ? WHERE id = ?`,
-      [e.subject, e.subjectOverride, e.preheader, e.html, e.text, e.signalArticleId, e.pinnedSignalArticleId, e.patternsNote, e.patternsJson, Math.max(e.now, row.updatedAt + 1), id],
+         patterns_note = ?, patterns_json = ?, digest_json = coalesce(?, digest_json), updated_at = ? WHERE id = ?`,
+      [e.subject, e.subjectOverride, e.preheader, e.html, e.text, e.signalArticleId, e.pinnedSignalArticleId, e.patternsNote, e.patternsJson, e.digestJson ?? null, Math.max(e.now, row.updatedAt + 1), id],
     );
     await run(q, 'UPDATE issue_articles SET excluded = (article_id = ANY(?::int[])) WHERE issue_id = ?', [e.excludedIds, id]);
     return 'ok';

@@ -230,6 +230,7 @@ export async function updateDraftIssue(ctx: Ctx, id: number, e: IssueEdit): Prom
         pinnedSignalArticleId: e.pinnedSignalArticleId,
         patternsNote: e.patternsNote,
         patternsJson: e.patternsJson,
+        ...(e.digestJson !== undefined ? { digestJson: e.digestJson } : {}),
         updatedAt: Math.max(e.now, row.updatedAt + 1),
       })
       .where(eq(issues.id, id))

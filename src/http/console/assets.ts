@@ -60,6 +60,12 @@ p{margin:0 0 10px}
 .badge.warn,.badge.sending,.badge.pending,.badge.queued,.badge.draft,.badge.uncertain{background:var(--warn-soft);color:var(--warn)}
 .badge.bad,.badge.failed,.badge.bounced{background:var(--bad-soft);color:var(--bad)}
 .badge.signal{background:var(--accent-soft);color:var(--accent)}
+.badge.by-model{background:var(--warn-soft);color:var(--warn)}
+.badge.by-operator{background:var(--ok-soft);color:var(--ok)}
+.summary-edit{margin-top:6px;font-size:13px}
+.summary-edit summary{cursor:pointer;color:var(--muted)}
+.summary-edit textarea{width:100%;min-height:84px;margin-top:6px;font:inherit;font-size:14px}
+.summary-edit .actions{display:flex;gap:8px;margin-top:6px}
 .table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch}
 table.data{width:100%;border-collapse:collapse;font-size:14px}
 table.data th{text-align:left;font-size:12px;font-weight:600;color:var(--muted);text-transform:uppercase;letter-spacing:.04em;padding:10px 12px;border-bottom:1px solid var(--line);white-space:nowrap;background:var(--card)}

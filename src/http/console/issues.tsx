@@ -184,7 +184,43 @@ function parts(a: IssueArticleRow) {
   );
 }
 
-function Articles(p: { page: PageCtx; issue: IssueRecord; rows: IssueArticleRow[] }) {
+const BY_LABEL = { extract: 'extracted', model: 'model-written', operator: 'edited by you' } as const;
+
+/** The summary an article has in the issue, who wrote it, and (on a draft) a form to change it. */
+function SummaryEditor(p: { page: PageCtx; issue: IssueRecord; a: IssueArticleRow; s?: { text: string; by: 'extract' | 'model' | 'operator' } }) {
+  if (!p.s) return null;
+  const draft = p.issue.status === 'draft';
+  return (
+    <details class="summary-edit">
+      <summary>
+        Summary <span class={`badge by-${p.s.by}`}>{BY_LABEL[p.s.by]}</span>
+      </summary>
+      {draft ? (
+        <form method="post" action={`/admin/issues/${p.issue.id}/summary`}>
+          <Csrf token={p.page.csrf} />
+          <input type="hidden" name="articleId" value={String(p.a.id)} />
+          <textarea name="summary" maxlength={1200} rows={4} aria-label={`Summary of ${p.a.title}`}>
+            {p.s.text}
+          </textarea>
+          <div class="actions">
+            <button type="submit" class="secondary">
+              Save summary
+            </button>
+            {p.s.by === 'operator' ? (
+              <button type="submit" name="reset" value="1" class="ghost">
+                Restore the automatic one
+              </button>
+            ) : null}
+          </div>
+        </form>
+      ) : (
+        <p class="small">{p.s.text}</p>
+      )}
+    </details>
+  );
+}
+
+function Articles(p: { page: PageCtx; issue: IssueRecord; rows: IssueArticleRow[]; summaries: IssueData['summaries']; editorBy: IssueData['editorBy'] }) {
   const draft = p.issue.status === 'draft';
   const tz = p.page.tz;
   return (
@@ -199,6 +235,11 @@ function Articles(p: { page: PageCtx; issue: IssueRecord; rows: IssueArticleRow[
       <p class="hint pad-x">
         Score = {SCORE_FORMULA}. A story several sources covered is one entry; its other copies are listed after it. The top article is the signal unless you pin another.
       </p>
+      {p.editorBy.signalWhy || p.editorBy.patterns ? (
+        <p class="hint pad-x">
+          “Why it matters”: {p.editorBy.signalWhy ? BY_LABEL[p.editorBy.signalWhy] : 'none'} · Patterns paragraph: {p.editorBy.patterns ? BY_LABEL[p.editorBy.patterns] : 'none'}
+        </p>
+      ) : null}
       <div class="table-wrap">
         <table class="data articles">
           <thead>
@@ -223,6 +264,7 @@ function Articles(p: { page: PageCtx; issue: IssueRecord; rows: IssueArticleRow[
                       {a.sourceName} · {f.shortDateTime(a.publishedAt, tz)}
                     </div>
                     {parts(a)}
+                    <SummaryEditor page={p.page} issue={p.issue} a={a} s={p.summaries.get(a.id)} />
                   </td>
                   <td class="num">{a.score.toFixed(2)}</td>
                   {draft ? (
@@ -487,6 +529,10 @@ interface IssueData {
   problems: ProblemDelivery[];
   view: 'html' | 'text';
   text: string;
+  /** Each shown article's summary as the issue prints it, and who wrote it. */
+  summaries: Map<number, { text: string; by: 'extract' | 'model' | 'operator' }>;
+  /** Who wrote the signal's paragraph and the patterns paragraph. */
+  editorBy: { signalWhy: 'extract' | 'model' | null; patterns: 'extract' | 'model' | null };
 }
 
 function IssuePage(p: { page: PageCtx; d: IssueData }) {
@@ -530,7 +576,7 @@ function IssuePage(p: { page: PageCtx; d: IssueData }) {
         </div>
         <div class="stack">
           <Preview issue={issue} view={p.d.view} text={p.d.text} />
-          <Articles page={p.page} issue={issue} rows={p.d.articles} />
+          <Articles page={p.page} issue={issue} rows={p.d.articles} summaries={p.d.summaries} editorBy={p.d.editorBy} />
         </div>
       </div>
     </>
@@ -666,7 +712,27 @@ export function registerIssuePages(admin: Hono<ConsoleEnv>, ctx: AppContext): vo
       issue.status === 'draft' ? Promise.resolve([]) : problemDeliveries(ctx, issue.id),
     ]);
     const view = c.req.query('view') === 'text' ? 'text' : 'html';
-    const data: IssueData = { issue, articles, prog, confirmed: subs.confirmed, reach: { failed, missing }, tests, problems, view, text: view === 'text' ? previewParts(ctx, issue).text : '' };
+    const { loadIssueDigest } = await import('../../issues/stored.js');
+    const { digest } = await loadIssueDigest(ctx, issue);
+    const summaries: IssueData['summaries'] = new Map();
+    for (const a of [...(digest.signal ? [digest.signal] : []), ...digest.deepDives]) summaries.set(a.id, { text: a.summary, by: a.summaryBy });
+    const editorBy: IssueData['editorBy'] = {
+      signalWhy: digest.signalWhy?.by ?? null,
+      patterns: digest.patterns.note ? null : digest.patterns.paragraph.length ? digest.patterns.paragraphBy : null,
+    };
+    const data: IssueData = {
+      issue,
+      articles,
+      prog,
+      confirmed: subs.confirmed,
+      reach: { failed, missing },
+      tests,
+      problems,
+      view,
+      text: view === 'text' ? previewParts(ctx, issue).text : '',
+      summaries,
+      editorBy,
+    };
     return c.html(
       doc(
         <ConsoleLayout title={f.issueDate(issue.date)} section="issues" page={page} flash={takeFlash(c)}>
@@ -707,6 +773,20 @@ export function registerIssuePages(admin: Hono<ConsoleEnv>, ctx: AppContext): vo
     else excluded.add(articleId);
     const edits = parseEdits({ excludeArticleIds: [...excluded] });
     return applyEdit(c, ctx, issue.id, edits, form.exclude === '0' ? 'Article included again.' : 'Article excluded from the issue.', '#articles');
+  });
+
+  admin.post('/issues/:id/summary', async (c) => {
+    const issue = await loadIssue(ctx, c);
+    const form = await formOf(c);
+    const articleId = String(Number(form.articleId));
+    let edits: IssueEdits;
+    try {
+      edits = parseEdits({ summaries: { [articleId]: form.reset === '1' ? null : (form.summary ?? '').trim() || null } });
+    } catch (err) {
+      if (err instanceof AppError) return redirectWith(c, `/admin/issues/${issue.id}`, 'error', err.message);
+      throw err;
+    }
+    return applyEdit(c, ctx, issue.id, edits, edits.summaries?.[articleId] ? 'Summary saved; the preview is updated.' : 'The summary is automatic again.', '#articles');
   });
 
   admin.post('/issues/:id/subject', async (c) => {
