@@ -167,6 +167,12 @@ const schema = z.object({
   DKIM_DOMAIN: z.string().min(1).optional(),
   DKIM_SELECTOR: z.string().min(1).optional(),
   DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+  LLM_BASE_URL: httpUrl.optional(),
+  LLM_MODEL: z.string().min(1).max(200).optional(),
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_DAILY_TOKEN_LIMIT: int(0, 1_000_000_000).default('200000'),
+  LLM_TIMEOUT_MS: int(100, 600_000).default('60000'),
+  LLM_CONCURRENCY: int(1, 32).default('2'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default('false'),
   SERVICES: z
@@ -231,6 +237,8 @@ export interface Config {
   signupLimitPerMinute: number;
   unsubscribeMailto?: string;
   dkim?: { domainName: string; keySelector: string; privateKey: string };
+  /** An OpenAI-compatible endpoint that writes summaries and paragraphs (LLM_*); absent: nothing leaves the machine. */
+  llm?: { baseUrl: string; model: string; apiKey: string; dailyTokenLimit: number; timeoutMs: number; concurrency: number };
   logLevel: Raw['LOG_LEVEL'];
   trustProxy: boolean;
   /** What `serve` runs in this process (SERVICES). */
@@ -306,6 +314,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (env.NODE_ENV === 'production' && /^http:\/\/(localhost|127\.)/.test(publicUrl))
     throw new ConfigError('PUBLIC_URL must be the public address of this service in production (it is in every mail)');
 
+  if (r.LLM_BASE_URL && !r.LLM_MODEL) throw new ConfigError('LLM_MODEL must name the model to use when LLM_BASE_URL is set (e.g. llama3.1 for Ollama)');
+  const llm: Config['llm'] = r.LLM_BASE_URL
+    ? {
+        baseUrl: r.LLM_BASE_URL.replace(/\/+$/, ''),
+        model: r.LLM_MODEL!,
+        // Local servers (Ollama, llama.cpp) ignore the key, but the client needs one.
+        apiKey: r.LLM_API_KEY ?? 'none',
+        dailyTokenLimit: r.LLM_DAILY_TOKEN_LIMIT,
+        timeoutMs: r.LLM_TIMEOUT_MS,
+        concurrency: r.LLM_CONCURRENCY,
+      }
+    : undefined;
+
   return {
     port: r.PORT,
     host: r.HOST,
@@ -342,6 +363,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signupLimitPerMinute: r.SIGNUP_LIMIT_PER_MINUTE,
     unsubscribeMailto: r.UNSUBSCRIBE_MAILTO,
     dkim,
+    llm,
     logLevel: r.LOG_LEVEL,
     trustProxy: r.TRUST_PROXY,
     services: r.SERVICES ?? [...SERVICE_NAMES],
@@ -359,5 +381,6 @@ export function redactConfig(c: Config): Record<string, unknown> {
     secretKey: '[redacted]',
     adminToken: '[redacted]',
     dkim: c.dkim ? { ...c.dkim, privateKey: '[redacted]' } : undefined,
+    llm: c.llm ? { ...c.llm, apiKey: '[redacted]' } : undefined,
   };
 }

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { buildDigest, candidateTerms } from '../digest/build.js';
+import { buildDigest, candidateTerms, composeDigest } from '../digest/build.js';
 import { dayTerms } from '../digest/rank.js';
 import type { CandidateArticle, TermHistory } from '../digest/types.js';
 import { computeWindow, inWindow, windowFloor } from '../digest/window.js';
@@ -77,17 +77,22 @@ export async function assembleIssue(ctx: AppContext, date: string): Promise<Asse
     }
     const history = await termHistory(ctx, window.start, candidates);
     const sources = await followedSourceNames(ctx);
-    const { digest, ranked } = buildDigest({
-      date,
-      newsletterName,
-      windowStart: window.start,
-      cutoffAt: window.cutoffAt,
-      articles: candidates,
-      history,
-      sources,
-    });
-    const rendered = await renderIssue(digest, { urls: ctx.urls });
+    const input = { date, newsletterName, windowStart: window.start, cutoffAt: window.cutoffAt, history, sources };
+    const built = buildDigest({ ...input, articles: candidates });
+    const { ranked } = built;
+    let digest = built.digest;
     const data: StoredDigestData = { sources, history };
+    if (ctx.config.llm) {
+      // Written by the model where it passes its checks; everything else stays extracted.
+      const { writeWithModel } = await import('../digest/llm.js');
+      const { texts, used, fellBack } = await writeWithModel(ctx, digest, ranked);
+      ctx.log.info({ date, modelTexts: used, fellBack }, 'language model texts');
+      if (used) {
+        data.model = texts;
+        digest = composeDigest({ ...input, ranked, model: texts }).digest;
+      }
+    }
+    const rendered = await renderIssue(digest, { urls: ctx.urls });
     const result = await insertIssue(ctx, {
       date,
       windowStart: window.start,

@@ -20,6 +20,10 @@ export const {
   insertIssue,
   updateDraftIssue,
   adjacentArchiveDates,
+  llmCacheGet,
+  llmCachePut,
+  llmSpend,
+  llmSpent,
 } = facade('issues');
 
 /** Whether an issue row is in the public archive (the same rule as archiveWhere). */

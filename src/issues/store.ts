@@ -98,6 +98,16 @@ export interface IssueEdit {
   expectedUpdatedAt: number;
 }
 
+/** A text the language model wrote, kept by the hash of what it was asked. */
+export interface LlmCacheEntry {
+  key: string;
+  kind: string;
+  model: string;
+  text: string;
+  tokens: number;
+  createdAt: number;
+}
+
 /** Issues and the articles each holds; an article belongs to at most one issue. */
 export interface IssuesStore {
   /** A value that changes whenever a public page could change: issues added, edited, published; sources changed. */
@@ -133,6 +143,17 @@ export interface IssuesStore {
   insertIssue(n: NewIssue): Promise<{ created: IssueRecord } | { exists: IssueRecord } | { taken: true }>;
   /** Applies an edit while the issue is still a draft; 'frozen' once sending started, 'stale' after a concurrent edit. */
   updateDraftIssue(id: number, e: IssueEdit): Promise<'ok' | 'frozen' | 'stale' | 'missing'>;
+  /** A cached model text, or null. */
+  llmCacheGet(key: string): Promise<LlmCacheEntry | null>;
+  /** Keeps a model text (the first one written for a key stays). */
+  llmCachePut(e: LlmCacheEntry): Promise<void>;
+  /**
+   * Takes `tokens` from the day's budget if they fit under `limit`, atomically across processes; false when the
+   * budget is spent. A negative amount gives tokens back (an estimate that was too high).
+   */
+  llmSpend(day: string, tokens: number, limit: number): Promise<boolean>;
+  /** Tokens spent on `day`. */
+  llmSpent(day: string): Promise<number>;
   /** The published issue dates just before and after `date`, for paging between issues. */
   adjacentArchiveDates(date: string): Promise<{ prev: string | null; next: string | null }>;
 }

@@ -566,6 +566,26 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('the language model cache and budget', () => {
+      it('keeps the first text per key, and spends a day’s budget atomically, never past its limit', async () => {
+        expect(await s.issues.llmCacheGet('k1')).toBeNull();
+        await s.issues.llmCachePut({ key: 'k1', kind: 'summary', model: 'm', text: 'first', tokens: 10, createdAt: T0 });
+        await s.issues.llmCachePut({ key: 'k1', kind: 'summary', model: 'm', text: 'second', tokens: 10, createdAt: T0 + 1 });
+        expect(await s.issues.llmCacheGet('k1')).toEqual({ key: 'k1', kind: 'summary', model: 'm', text: 'first', tokens: 10, createdAt: T0 });
+        expect(await s.issues.llmSpend('2026-04-06', 150, 100)).toBe(false);
+        expect(await s.issues.llmSpent('2026-04-06')).toBe(0);
+        // Ten callers at once asking 30 each of a budget of 100: exactly three get theirs.
+        const got = await Promise.all(Array.from({ length: 10 }, () => s.issues.llmSpend('2026-04-06', 30, 100)));
+        expect(got.filter(Boolean)).toHaveLength(3);
+        expect(await s.issues.llmSpent('2026-04-06')).toBe(90);
+        expect(await s.issues.llmSpend('2026-04-06', -40, 100)).toBe(true);
+        expect(await s.issues.llmSpent('2026-04-06')).toBe(50);
+        expect(await s.issues.llmSpend('2026-04-06', 50, 100)).toBe(true);
+        expect(await s.issues.llmSpend('2026-04-06', 1, 100)).toBe(false);
+        expect(await s.issues.llmSpent('2026-04-07')).toBe(0);
+      });
+    });
+
     describe('jobs and shared counters', () => {
       it('a lease has one holder until it expires or is given up', async () => {
         expect(await s.jobs.acquireLease('daily', 'a', 1000, T0)).toBe(true);

@@ -72,6 +72,9 @@ describe('loadConfig', () => {
     ['SIGNUP_ORIGINS', 'https://ok.example.com,not a url', /^SIGNUP_ORIGINS "not a url" is not an origin/],
     ['SIGNUP_ORIGINS', 'https://www.example.com/signup', /^SIGNUP_ORIGINS .* is not an origin/],
     ['HOST', 'local host', /^HOST must be an address/],
+    ['LLM_BASE_URL', 'ollama:11434', /^LLM_BASE_URL must be an absolute http\(s\) URL/],
+    ['LLM_BASE_URL', 'http://127.0.0.1:11434/v1', /^LLM_MODEL must name the model/],
+    ['LLM_TIMEOUT_MS', '10', /^LLM_TIMEOUT_MS must be between/],
     ['SERVICES', 'http,mailer', /^SERVICES must list services among http, sender, scheduler \("mailer" is not one\)$/],
     ['SERVICES', ' , ', /^SERVICES must list services/],
   ])('rejects %s=%j with one line naming it', (name, value, pattern) => {
@@ -85,6 +88,14 @@ describe('loadConfig', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(pattern);
     expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('has no language model unless LLM_BASE_URL is set; its key is redacted', () => {
+    const d = dir();
+    expect(loadConfig(base(d), d).llm).toBeUndefined();
+    const c = loadConfig({ ...base(d), LLM_BASE_URL: 'http://127.0.0.1:11434/v1/', LLM_MODEL: 'llama3.1', LLM_API_KEY: 'sk-secret' }, d);
+    expect(c.llm).toEqual({ baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1', apiKey: 'sk-secret', dailyTokenLimit: 200000, timeoutMs: 60000, concurrency: 2 });
+    expect(JSON.stringify(redactConfig(c))).not.toContain('sk-secret');
   });
 
   it('parses the retry schedule with units and strips a trailing slash from PUBLIC_URL', () => {

@@ -1,7 +1,7 @@
 // Stored issues on PostgreSQL: the same rules as SQLite's (one issue per date, an article in at most one issue,
 // edits only while a draft), kept by unique indexes, row locks and one advisory lock per date.
 import type { CandidateArticle, ScoreParts } from '../../digest/types.js';
-import type { ArchiveIssue, DeliveryCounts, IssueArticleRow, IssueEdit, IssueRecord, NewIssue } from '../../issues/store.js';
+import type { ArchiveIssue, DeliveryCounts, IssueArticleRow, IssueEdit, IssueRecord, LlmCacheEntry, NewIssue } from '../../issues/store.js';
 import type { PgHandle } from './client.js';
 import { all, one, run, value } from './rows.js';
 
@@ -161,3 +161,31 @@ export async function publicVersion(ctx: Ctx): Promise<string> {
   ))!;
 }
 
+
+export async function llmCacheGet(ctx: Ctx, key: string): Promise<LlmCacheEntry | null> {
+  const row = await one<LlmCacheEntry>(ctx, 'SELECT key, kind, model, text, tokens, created_at FROM llm_cache WHERE key = ?', [key]);
+  return row ? { ...row, createdAt: Number(row.createdAt) } : null;
+}
+
+export async function llmCachePut(ctx: Ctx, e: LlmCacheEntry): Promise<void> {
+  await run(ctx, 'INSERT INTO llm_cache (key, kind, model, text, tokens, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING', [e.key, e.kind, e.model, e.text, e.tokens, e.createdAt]);
+}
+
+export async function llmSpend(ctx: Ctx, day: string, tokens: number, limit: number): Promise<boolean> {
+  // One statement: the row is created or updated under its own lock, so two instances never overspend together.
+  if (tokens <= 0) {
+    await run(ctx, 'UPDATE llm_usage SET tokens = greatest(0, tokens + ?::int) WHERE day = ?', [tokens, day]);
+    return true;
+  }
+  const changed = await run(
+    ctx,
+    `INSERT INTO llm_usage (day, tokens) SELECT ?::text, ?::int WHERE ?::int <= ?::int
+     ON CONFLICT (day) DO UPDATE SET tokens = llm_usage.tokens + excluded.tokens WHERE llm_usage.tokens + excluded.tokens <= ?::int`,
+    [day, tokens, tokens, limit, limit],
+  );
+  return changed === 1;
+}
+
+export async function llmSpent(ctx: Ctx, day: string): Promise<number> {
+  return Number((await value<number>(ctx, 'SELECT tokens FROM llm_usage WHERE day = ?', [day])) ?? 0);
+}

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, notExists, sql } from 'drizzle-orm';
-import type { ArchiveIssue, DeliveryCounts, IssueArticleRow, IssueEdit, IssueRecord, NewIssue } from '../../issues/store.js';
+import type { ArchiveIssue, DeliveryCounts, IssueArticleRow, IssueEdit, IssueRecord, LlmCacheEntry, NewIssue } from '../../issues/store.js';
 import { immediate, type DbHandle } from './client.js';
 import { articles, deliveries, issueArticles, issues, sources } from './schema.js';
 import type { CandidateArticle, ScoreParts } from '../../digest/types.js';
@@ -265,3 +265,26 @@ export async function publicVersion(ctx: Ctx): Promise<string> {
     .get() as string;
 }
 
+
+export async function llmCacheGet(ctx: Ctx, key: string): Promise<LlmCacheEntry | null> {
+  return (ctx.sqlite.prepare('SELECT key, kind, model, text, tokens, created_at AS createdAt FROM llm_cache WHERE key = ?').get(key) as LlmCacheEntry | undefined) ?? null;
+}
+
+export async function llmCachePut(ctx: Ctx, e: LlmCacheEntry): Promise<void> {
+  ctx.sqlite.prepare('INSERT INTO llm_cache (key, kind, model, text, tokens, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING').run(e.key, e.kind, e.model, e.text, e.tokens, e.createdAt);
+}
+
+export async function llmSpend(ctx: Ctx, day: string, tokens: number, limit: number): Promise<boolean> {
+  return immediate(ctx.sqlite, () => {
+    ctx.sqlite.prepare('INSERT INTO llm_usage (day, tokens) VALUES (?, 0) ON CONFLICT (day) DO NOTHING').run(day);
+    if (tokens <= 0) {
+      ctx.sqlite.prepare('UPDATE llm_usage SET tokens = max(0, tokens + ?) WHERE day = ?').run(tokens, day);
+      return true;
+    }
+    return ctx.sqlite.prepare('UPDATE llm_usage SET tokens = tokens + ? WHERE day = ? AND tokens + ? <= ?').run(tokens, day, tokens, limit).changes === 1;
+  });
+}
+
+export async function llmSpent(ctx: Ctx, day: string): Promise<number> {
+  return (ctx.sqlite.prepare('SELECT tokens FROM llm_usage WHERE day = ?').pluck().get(day) as number | undefined) ?? 0;
+}
