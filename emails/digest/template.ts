@@ -18,6 +18,7 @@ export interface DigestEmailArticle {
 export interface DigestSegment {
   text: string;
   href?: string | null;
+  title?: string;
 }
 
 /** Everything the digest email shows; every URL arrives as a prop. */
@@ -106,7 +107,7 @@ function alsoHtml(a: DigestEmailArticle, link: string): string {
 
 /** Paragraph segments as HTML: text escaped, links only for http(s) hrefs given by the caller. */
 export function segmentsHtml(segs: DigestSegment[], link: string): string {
-  return segs.map((s) => (s.href ? `<a href="${esc(s.href)}" class="t-link" style="${link}">${esc(s.text)}</a>` : esc(s.text))).join('');
+  return segs.map((s) => (s.href ? `<a href="${esc(s.href)}" class="t-link"${s.title ? ` title="${esc(s.title)}"` : ''} style="${link}">${esc(s.text)}</a>` : esc(s.text))).join('');
 }
 
 function titleHtml(a: DigestEmailArticle, style: string, cls = ''): string {

@@ -58,11 +58,11 @@ export function patternsParagraph(themes: Theme[], articles: RankedArticle[]): S
     const more = perCompany.size - picked.length;
     const lead = i === 0 ? `${t.label} runs through the day: ` : i === 1 ? `${t.label} also links ` : `Finally, ${t.phrase} came up at `;
     segs.push({ text: (segs.length ? ' ' : '') + lead });
+    // Each company's name links to its article: the paragraph stays short enough to read on a phone.
     picked.forEach((a, k) => {
       named.add(a.id);
-      segs.push({ text: `${k === 0 ? '' : k === picked.length - 1 && !more ? ' and ' : ', '}${a.sourceName} (` });
-      segs.push({ text: a.title, href: a.url });
-      segs.push({ text: ')' });
+      segs.push({ text: k === 0 ? '' : k === picked.length - 1 && !more ? ' and ' : ', ' });
+      segs.push({ text: a.sourceName, href: a.url, title: a.title });
     });
     if (more) segs.push({ text: ` and ${more} more compan${more === 1 ? 'y' : 'ies'}` });
     segs.push({ text: i === 0 ? (perCompany.size > 2 ? ' all wrote about it.' : ' both wrote about it.') : '.' });

@@ -98,7 +98,7 @@ export function thinFormat(a: { title: string; url: string; text: string }, spec
 export const CUES = {
   problem: /\b(?:problem|challenge|struggl\w*|fail(?:s|ed|ing|ure)?|bottleneck|could(?:n['’]t| not)|limit(?:s|ed|ation)?|slow|pain|outage|broke|flood|overload\w*|bypass\w*|lack(?:s|ed|ing)?|sprawl|costly|expensive|drift|stale|hard to)\b/i,
   approach: /\b(?:put|ran|built|build|designed|introduc\w+|implement\w+|creat\w+|develop\w+|replac\w+|migrat\w+|engineer\w*|added|wrote|deploy\w*|rolled out|constructed|uses?|using|runs?|split|moved|rewr\w+|proxy|layer|pipeline|architecture)\b/i,
-  result: /\b(?:reduc\w*|cut|improv\w*|increas\w*|decreas\w*|faster|lower\w*|sav\w+|dropp\w*|halv\w*|doubl\w*|slash\w*|closed|now|result\w*|so that|which means)\b/i,
+  result: /\b(?:fewer|fell|rose|less|reduc\w*|cut|improv\w*|increas\w*|decreas\w*|faster|lower\w*|sav\w+|dropp\w*|halv\w*|doubl\w*|slash\w*|closed|now|result\w*|so that|which means)\b/i,
 };
 
 /** Sentences that state what the article's story teaches: its lesson, for "why it matters". */

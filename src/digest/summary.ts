@@ -49,9 +49,20 @@ export function extractSummary(text: string, limits: { sentences: number; chars:
     const cut = complete(first) ? first : first.replace(/\s*\S*(?:…|\.\.\.)$/, '').replace(/[\s,;:.\-–—]+$/, '') + '…';
     return truncateWords(cut, limits.chars);
   }
-  const ranked = candidates
-    .map((c, order) => ({ ...c, score: sentenceScore(c.s, order) }))
-    .sort((x, y) => y.score - x.score || x.i - y.i);
+  const scored = candidates.map((c, order) => ({ ...c, score: sentenceScore(c.s, order) }));
+  const byScore = (x: { score: number; i: number }, y: { score: number; i: number }) => y.score - x.score || x.i - y.i;
+  // The shape of a good summary: the best sentence stating the problem (in the first half), the best on what was
+  // built, the best measured result; then the rest by score. Each is taken once.
+  const half = all.length / 2;
+  const role = (test: (c: (typeof scored)[number]) => boolean) => scored.filter(test).sort(byScore)[0];
+  const lead = [
+    role((c) => c.i < half && CUES.problem.test(c.s)),
+    // What was built is told in the team's own voice ("We put a proxy…") more often than not.
+    role((c) => /^(?:we|our (?:team|engineers)|the team|[\p{Lu}][\p{L}]+ engineers)\b/iu.test(c.s) && CUES.approach.test(c.s)) ??
+      role((c) => CUES.approach.test(c.s) && !CUES.problem.test(c.s)),
+    role((c) => CUES.result.test(c.s) && specificsOf(c.s).numbers > 0),
+  ].filter((c, k, arr): c is (typeof scored)[number] => !!c && arr.indexOf(c) === k);
+  const ranked = [...lead, ...scored.filter((c) => !lead.includes(c)).sort(byScore)];
   const chosen: typeof ranked = [];
   const byIndex = new Map(ranked.map((c) => [c.i, c]));
   let chars = -1;

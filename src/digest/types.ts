@@ -121,4 +121,6 @@ export interface EditorText {
 export interface Segment {
   text: string;
   href?: string | null;
+  /** The linked article's title (shown on hover, and in the text part). */
+  title?: string;
 }

@@ -52,7 +52,7 @@ export function emailProps(digest: Digest, opts: RenderOptions): DigestEmailProp
     deepDives: digest.deepDives.map(emailArticle),
     patterns: {
       note: digest.patterns.note,
-      paragraph: digest.patterns.paragraph.map((s) => ({ text: s.text, href: s.href ? safeHttpUrl(s.href) : null })),
+      paragraph: digest.patterns.paragraph.map((s) => ({ text: s.text, href: s.href ? safeHttpUrl(s.href) : null, ...(s.title ? { title: s.title } : {}) })),
       themes: digest.patterns.themes.map((t) => ({ label: t.label, sentence: t.sentence })),
     },
     sources: digest.sources,

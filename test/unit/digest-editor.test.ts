@@ -77,7 +77,7 @@ describe('the editor on the reference day (a new installation: no history)', () 
     expect(sentences.length).toBeLessThanOrEqual(4);
     const links = segs.filter((s) => s.href);
     expect(links.length).toBeGreaterThanOrEqual(4);
-    for (const l of links) expect(order.some((a) => a.url === l.href && a.title === l.text)).toBe(true);
+    for (const l of links) expect(order.some((a) => a.url === l.href && a.sourceName === l.text && a.title === l.title)).toBe(true);
     const companies = new Set(order.map((a) => a.sourceName));
     expect([...companies].filter((c) => text.includes(c)).length).toBeGreaterThanOrEqual(3);
     // Common English words are no theme on a first issue.

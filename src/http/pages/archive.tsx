@@ -156,7 +156,7 @@ export function IssueBody(p: { digest: Digest }) {
           <p>
             {d.patterns.paragraph.map((seg) =>
               seg.href && safeHttpUrl(seg.href) ? (
-                <a href={safeHttpUrl(seg.href)!} rel="noopener">
+                <a href={safeHttpUrl(seg.href)!} rel="noopener" title={seg.title}>
                   {seg.text}
                 </a>
               ) : (
