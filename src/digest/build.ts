@@ -5,7 +5,7 @@ import { patternsParagraph, whyItMatters } from './editor.js';
 import { findThemes, listNames } from './patterns.js';
 import { dayTerms, rankArticles } from './rank.js';
 import { extractSummary, SUMMARY_LIMITS } from './summary.js';
-import { cleanTitle, oneLine, truncateWords } from './text.js';
+import { clampSentences, cleanTitle, oneLine, truncateWords } from './text.js';
 import type { AlsoCovered, ArticleTerms, CandidateArticle, Digest, EditorText, RankedArticle, ScoreParts, TermHistory, Theme } from './types.js';
 
 // Turns a window's articles into a Digest: rank, pick the signal, find patterns, write subject and preheader.
@@ -50,6 +50,8 @@ export interface ComposeInput {
   sources: string[];
   overrides?: DigestOverrides;
   model?: ModelTexts;
+  /** The extracted summaries stored at assembly, so the archive says what the mail said whatever later code extracts. */
+  extracted?: Record<string, string>;
   /** The themes stored when the issue was rendered (the web archive): the term extraction is skipped. */
   themes?: Theme[];
 }
@@ -94,10 +96,16 @@ export function summarySource(a: CandidateArticle): string {
   return a.contentText || a.summary;
 }
 
-function toRanked(s: Scored, rank: number, also: AlsoCovered[], summaries: { operator?: string; model?: string }): RankedArticle {
+/** The automatic summary: extracted, or for an issue stored before the editor's parts, its summary as it was sent. */
+function autoSummary(s: Scored): string {
+  if (s.parts.depth === undefined) return clampSentences(s.article.summary || s.article.contentText, 5);
+  return extractSummary(summarySource(s.article), SUMMARY_LIMITS);
+}
+
+function toRanked(s: Scored, rank: number, also: AlsoCovered[], summaries: { operator?: string; model?: string; stored?: string }): RankedArticle {
   const a = s.article;
   const by: RankedArticle['summaryBy'] = summaries.operator ? 'operator' : summaries.model ? 'model' : 'extract';
-  const summary = summaries.operator ?? summaries.model ?? extractSummary(summarySource(a), SUMMARY_LIMITS);
+  const summary = summaries.operator ?? summaries.model ?? summaries.stored ?? autoSummary(s);
   // Parts stored before depth existed say nothing about a teaser: they keep a reading time.
   const known = s.parts.textKnown ?? true;
   return {
@@ -139,7 +147,11 @@ export function composeDigest(p: ComposeInput): { digest: Digest; terms: Article
   const themes = p.themes ?? findThemes(kept.map((s) => s.article), byArticle, surfaces, p.history);
 
   const ranked = (s: Scored, rank: number) =>
-    toRanked(s, rank, copies.get(s.article.id) ?? [], { operator: o.summaries?.[String(s.article.id)], model: m.summaries?.[String(s.article.id)] });
+    toRanked(s, rank, copies.get(s.article.id) ?? [], {
+      operator: o.summaries?.[String(s.article.id)],
+      model: m.summaries?.[String(s.article.id)],
+      stored: p.extracted?.[String(s.article.id)],
+    });
   const signal = signalScored ? ranked(signalScored, 1) : null;
   const deepDives = rest.map((s, i) => ranked(s, i + 1));
   let signalWhy: EditorText | null = null;

@@ -81,7 +81,10 @@ export async function assembleIssue(ctx: AppContext, date: string): Promise<Asse
     const built = buildDigest({ ...input, articles: candidates });
     const { ranked } = built;
     let digest = built.digest;
-    const data: StoredDigestData = { sources, history };
+    // The extracted summaries are kept as assembled: the archive says what the mail said, whatever later code extracts.
+    const extracted: Record<string, string> = {};
+    for (const a of [...(digest.signal ? [digest.signal] : []), ...digest.deepDives]) extracted[String(a.id)] = a.summary;
+    const data: StoredDigestData = { sources, history, extracted };
     if (ctx.config.llm) {
       // Written by the model where it passes its checks; everything else stays extracted.
       const { writeWithModel } = await import('../digest/llm.js');

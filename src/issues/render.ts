@@ -28,6 +28,8 @@ export interface StoredDigestData {
   model?: ModelTexts;
   /** Summaries the operator wrote, by article id. */
   summaries?: Record<string, string>;
+  /** The extracted summaries of the shown articles as assembled, by article id. */
+  extracted?: Record<string, string>;
 }
 
 function emailArticle(a: RankedArticle): DigestEmailArticle {
@@ -96,6 +98,7 @@ export async function rerenderIssue(input: StoredIssueInput, opts: RenderOptions
     sources: input.data.sources,
     overrides: input.overrides,
     model: input.data.model,
+    extracted: input.data.extracted,
   });
   return { digest, rendered: await renderIssue(digest, opts) };
 }

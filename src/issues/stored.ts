@@ -10,7 +10,7 @@ import { getIssueArticles, type IssueArticleRow, type IssueRecord } from './repo
 export function storedData(row: IssueRecord): StoredDigestData {
   try {
     const d = JSON.parse(row.digestJson || '{}') as Partial<StoredDigestData>;
-    return { sources: d.sources ?? [], history: d.history ?? { docs: 0, df: {} }, model: d.model ?? {}, summaries: d.summaries ?? {} };
+    return { sources: d.sources ?? [], history: d.history ?? { docs: 0, df: {} }, model: d.model ?? {}, summaries: d.summaries ?? {}, ...(d.extracted ? { extracted: d.extracted } : {}) };
   } catch {
     return { sources: [], history: { docs: 0, df: {} } };
   }
@@ -45,6 +45,7 @@ export async function loadIssueDigest(ctx: AppContext, row: IssueRecord): Promis
     sources: data.sources,
     themes,
     model: data.model,
+    extracted: data.extracted,
     overrides: {
       pinnedSignalId: row.pinnedSignalArticleId,
       excludedIds: articles.filter((a) => a.excluded).map((a) => a.id),

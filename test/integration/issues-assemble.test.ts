@@ -5,6 +5,7 @@ import { assembleIssue } from '../../src/issues/assemble.js';
 import { getIssue, getIssueArticles } from '../../src/issues/repo.js';
 import { UNSUBSCRIBE_PLACEHOLDER } from '../../src/issues/personalize.js';
 import { manualClock } from '../../src/lib/clock.js';
+import { loadIssueDigest } from '../../src/issues/stored.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
 import { seedArticle, seedFixtureDay } from '../fixtures/digest-seed.js';
 
@@ -41,6 +42,13 @@ describe('assembleIssue', () => {
     expect(arts[0]!.parts.coverage).toBeGreaterThan(0);
     const themes = (JSON.parse(row.patternsJson) as { phrase: string }[]).map((t) => t.phrase.toLowerCase());
     expect(themes).toEqual(expect.arrayContaining(['context engineering', 'agents', 'kubernetes']));
+
+    // The archive shows the summaries the mail had, even if an article's stored text changes later.
+    const before = (await loadIssueDigest(ctx, row)).digest;
+    const signalSummary = before.signal!.summary;
+    expect(row.html).toContain(signalSummary.slice(0, 80).replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;'));
+    ctx.sqlite.prepare("UPDATE articles SET content_text = 'Rewritten later by the feed, with other words entirely.'").run();
+    expect((await loadIssueDigest(ctx, row)).digest.signal!.summary).toBe(signalSummary);
 
     clock.advance(H);
     const again = await assembleIssue(ctx, '2026-04-06');
