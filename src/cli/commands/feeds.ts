@@ -13,6 +13,11 @@ const out = (s: string) => process.stdout.write(s + '\n');
 export function formatIngestResult(r: IngestResult): string {
   const lines = [`${r.sources} source(s) polled, ${r.newArticles} new article(s), ${r.errors.length} error(s)`];
   for (const e of r.errors) lines.push(`  ${e.source}: ${e.error}`);
+  const f = r.fullText;
+  if (f)
+    lines.push(
+      `full text: ${f.fetched} page(s) fetched, ${f.failed} kept the feed's text (reasons in the log and articles.fulltext_reason), ${f.skipped} not needed${f.deferred ? `, ${f.deferred} left for the next ingest` : ''}`,
+    );
   return lines.join('\n');
 }
 
