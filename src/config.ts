@@ -167,6 +167,14 @@ const schema = z.object({
   DKIM_DOMAIN: z.string().min(1).optional(),
   DKIM_SELECTOR: z.string().min(1).optional(),
   DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+  BOUNCE_ADDRESS: z.string().email({ message: 'must be an email address' }).refine((v) => !v.split('@')[0]!.includes('+'), { message: 'must have no "+" in its local part (newsdesk adds +<token>)' }).optional(),
+  BOUNCE_SMTP_PORT: int(0, 65535).optional(),
+  BOUNCE_SMTP_HOST: z.string().min(1).default('0.0.0.0'),
+  SOFT_BOUNCE_LIMIT: int(1, 50).default('3'),
+  SES_TOPIC_ARNS: z.string().optional(),
+  POSTMARK_WEBHOOK_AUTH: z.string().regex(/^[^:]+:.+$/, { message: 'must be user:password (the Basic auth set on the Postmark webhook)' }).optional(),
+  MAILGUN_WEBHOOK_SIGNING_KEY: z.string().min(8).optional(),
+  SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40).optional(),
   LLM_BASE_URL: httpUrl.optional(),
   LLM_MODEL: z.string().min(1).max(200).optional(),
   LLM_API_KEY: z.string().min(1).optional(),
@@ -237,6 +245,14 @@ export interface Config {
   signupLimitPerMinute: number;
   unsubscribeMailto?: string;
   dkim?: { domainName: string; keySelector: string; privateKey: string };
+  /** The envelope sender's base (VERP: bounces+<token>@domain); absent: MAIL_FROM's address, no VERP. */
+  bounceAddress?: string;
+  /** The inbound SMTP listener for bounce reports and mails to UNSUBSCRIBE_MAILTO (absent: none). */
+  bounceSmtp?: { port: number; host: string };
+  /** Issues in a row whose copy soft-bounced before the subscriber is bounced. */
+  softBounceLimit: number;
+  /** Provider webhooks and their secrets; a provider without one has no webhook. */
+  webhooks: { sesTopicArns: string[]; postmarkAuth?: string; mailgunSigningKey?: string; sendgridPublicKey?: string };
   /** An OpenAI-compatible endpoint that writes summaries and paragraphs (LLM_*); absent: nothing leaves the machine. */
   llm?: { baseUrl: string; model: string; apiKey: string; dailyTokenLimit: number; timeoutMs: number; concurrency: number };
   logLevel: Raw['LOG_LEVEL'];
@@ -363,6 +379,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signupLimitPerMinute: r.SIGNUP_LIMIT_PER_MINUTE,
     unsubscribeMailto: r.UNSUBSCRIBE_MAILTO,
     dkim,
+    bounceAddress: r.BOUNCE_ADDRESS?.toLowerCase(),
+    bounceSmtp: r.BOUNCE_SMTP_PORT !== undefined ? { port: r.BOUNCE_SMTP_PORT, host: r.BOUNCE_SMTP_HOST } : undefined,
+    softBounceLimit: r.SOFT_BOUNCE_LIMIT,
+    webhooks: {
+      sesTopicArns: (r.SES_TOPIC_ARNS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+      postmarkAuth: r.POSTMARK_WEBHOOK_AUTH,
+      mailgunSigningKey: r.MAILGUN_WEBHOOK_SIGNING_KEY,
+      sendgridPublicKey: r.SENDGRID_WEBHOOK_PUBLIC_KEY,
+    },
     llm,
     logLevel: r.LOG_LEVEL,
     trustProxy: r.TRUST_PROXY,
@@ -382,5 +407,6 @@ export function redactConfig(c: Config): Record<string, unknown> {
     adminToken: '[redacted]',
     dkim: c.dkim ? { ...c.dkim, privateKey: '[redacted]' } : undefined,
     llm: c.llm ? { ...c.llm, apiKey: '[redacted]' } : undefined,
+    webhooks: { ...c.webhooks, postmarkAuth: c.webhooks.postmarkAuth ? '[redacted]' : undefined, mailgunSigningKey: c.webhooks.mailgunSigningKey ? '[redacted]' : undefined },
   };
 }

@@ -20,5 +20,18 @@ export const CONSENT_EVENT_TYPES = [
   'bounce',
   'erase',
   'admin_unsubscribe',
+  'soft_bounce',
+  'complaint',
 ] as const;
 export type ConsentEventType = (typeof CONSENT_EVENT_TYPES)[number];
+
+/** Where a bounce or complaint report came in. */
+export const REPORT_CHANNELS = ['smtp', 'imap', 'ses', 'postmark', 'mailgun', 'sendgrid'] as const;
+export type ReportChannel = (typeof REPORT_CHANNELS)[number];
+
+/**
+ * What a report was found to be: a hard or soft bounce, a complaint, an unsubscribe by mail, a delivery notice
+ * that changes nothing (delayed, delivered), or one that names no delivery with certainty (unmatched).
+ */
+export const REPORT_KINDS = ['hard', 'soft', 'complaint', 'unsubscribe', 'notice', 'unmatched'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];

@@ -59,6 +59,12 @@ async function backgroundStarters(config: Config): Promise<((ctx: AppContext) =>
     const { startSchedulerService } = await import('./jobs/service.js');
     out.push(startSchedulerService);
   }
+  // The bounce listener takes mail from the internet, like the web server: it runs where `http` runs.
+  if (config.bounceSmtp && config.services.includes('http')) {
+    const { startInboundListener } = await import('./bounces/inbound.js');
+    const o = config.bounceSmtp;
+    out.push((ctx) => startInboundListener(ctx, o));
+  }
   return out;
 }
 

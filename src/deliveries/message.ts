@@ -102,6 +102,8 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
     header('List-Id', `${phrase(headerSafe(src.listName))} <${src.listId}>`) +
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click' + CRLF +
     'Precedence: bulk' + CRLF +
+    // The campaign for feedback loops (Gmail's FBL): which issue of which list a complaint was about.
+    header('Feedback-ID', `issue-${src.issueId}:newsletter:${addressDomain(src.from)}`) +
     'Auto-Submitted: auto-generated' + CRLF +
     `Content-Type: multipart/alternative; boundary="${boundary}"` + CRLF;
   // Encoded once per issue; a recipient's message is these Buffers, shared, and a few short strings of its own.

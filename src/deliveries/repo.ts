@@ -41,6 +41,11 @@ export const {
   recentSends,
   issueState,
   reserveSendSlots,
+  findReportedDelivery,
+  latestDeliveryTo,
+  applyReport,
+  reportCounts,
+  listReports,
 } = facade('deliveries');
 
 /** Counts, pace over the last minute and an estimated finish, for the API, the admin page and the CLI. */

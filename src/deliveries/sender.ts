@@ -1,5 +1,6 @@
 // The sender: claim due deliveries with a lease, build each message from the template,
 // hand it to the mailer, and record the server's answers a tick at a time (one transaction for many marks).
+import { verpAddress } from '../bounces/verp.js';
 import type { AppContext } from '../context.js';
 import { newOwnerId, ownerIsGone } from '../lib/owner.js';
 import { MailError, type SendResult } from '../mail/mailer.js';
@@ -495,7 +496,9 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       inFlight.add(row.id);
       let res: SendResult;
       try {
-        res = await ctx.mailer.sendRaw({ from: envelopeFrom, to: row.email, raw, messageId });
+        // With BOUNCE_ADDRESS, the envelope sender names this delivery (VERP): a later bounce finds it.
+        const from = cfg.bounceAddress ? verpAddress(cfg.secretKey, cfg.bounceAddress, row.id) : envelopeFrom;
+        res = await ctx.mailer.sendRaw({ from, to: row.email, raw, messageId });
       } catch (e) {
         inFlight.delete(row.id);
         await failed(row, e, messageId);

@@ -1,5 +1,6 @@
 // What the sender, the admin API and the console need from the delivery ledger, in their own words. Implemented
 // once per backend (src/db/sqlite/deliveries.ts, src/db/postgres/deliveries.ts); the contract suite holds both to it.
+import type { ReportChannel, ReportKind } from '../domain-types.js';
 
 /** Counts per state of one issue's deliveries, plus copies that may have gone twice. */
 export interface DeliveryCounts {
@@ -109,6 +110,56 @@ export interface SentMark {
   at: number;
 }
 
+/** The delivery a bounce or complaint report names, as the ledger knows it. */
+export interface ReportedDelivery {
+  deliveryId: number;
+  issueId: number;
+  subscriberId: number;
+  email: string | null;
+  status: string;
+}
+
+/** A report to apply: what it is and whom it names (null: nobody with certainty, recorded as unmatched). */
+export interface ReportInput {
+  channel: ReportChannel;
+  kind: ReportKind;
+  delivery: ReportedDelivery | null;
+  /** For a report that names a subscriber but no delivery (an unsubscribe by mail). */
+  subscriberId?: number | null;
+  recipient: string | null;
+  status: string | null;
+  detail: string | null;
+  dedupeKey: string;
+  at: number;
+  softBounceLimit: number;
+  /** Complaint rate over which an issue pauses (0.003), counted from `complaintMinSent` sent copies. */
+  complaintRate: number;
+  complaintMinSent: number;
+}
+
+/** What applying a report did. */
+export interface ReportOutcome {
+  /** false: the same report (its dedupe key) was applied before, and nothing changed. */
+  applied: boolean;
+  action: string;
+  /** Set when the complaint rate paused the issue. */
+  pausedIssue?: number;
+}
+
+/** One report as the console lists it. */
+export interface ReportRow {
+  id: number;
+  receivedAt: number;
+  channel: ReportChannel;
+  kind: ReportKind;
+  issueId: number | null;
+  subscriberId: number | null;
+  recipient: string | null;
+  status: string | null;
+  detail: string | null;
+  action: string | null;
+}
+
 /** The delivery ledger. Every mark changes only a row its owner still holds (`lease_owner` and status `sending`). */
 export interface DeliveriesStore {
   getSendableIssue(issueId: number): Promise<SendableIssue | undefined>;
@@ -213,4 +264,19 @@ export interface DeliveriesStore {
    * the first slot starts. Senders in several processes together keep to one SEND_RATE.
    */
   reserveSendSlots(n: number, gapMs: number, now: number): Promise<number>;
+  /** The delivery of a VERP token's id, or of (issue, subscriber) from a Message-ID; null when there is none. */
+  findReportedDelivery(q: { deliveryId: number } | { issueId: number; subscriberId: number }): Promise<ReportedDelivery | null>;
+  /** The latest delivery sent to an address (for provider events that name only the recipient); null for none. */
+  latestDeliveryTo(email: string): Promise<ReportedDelivery | null>;
+  /**
+   * Applies a report once (by its dedupe key) in one transaction: records it, and by its kind bounces the subscriber
+   * (hard, or the soft-bounce limit of issues in a row reached), counts a soft bounce once per issue, unsubscribes on
+   * a complaint or an unsubscribe by mail (and pauses the issue past the complaint rate); every change goes on the
+   * subscriber's history and the suppression log.
+   */
+  applyReport(r: ReportInput): Promise<ReportOutcome>;
+  /** Hard bounces, soft bounces and complaints of each issue. */
+  reportCounts(issueIds: number[]): Promise<Map<number, { hard: number; soft: number; complaints: number }>>;
+  /** The latest reports, newest first; of one subscriber or one issue when given. */
+  listReports(q: { subscriberId?: number; issueId?: number; limit?: number }): Promise<ReportRow[]>;
 }

@@ -11,6 +11,7 @@ import { registerAdminFeedsApi } from './admin-feeds.js';
 import { registerAdminIssuesApi } from './admin-issues.js';
 import { registerAdminSubscriberApi } from './admin-subscribers.js';
 import { registerArchiveRoutes } from './archive.js';
+import { registerWebhooks } from './webhooks.js';
 import { errorHandler } from './errors.js';
 import { faviconSvg } from './pages/brand.js';
 import { SITE_CSS } from './pages/site.css.js';
@@ -89,7 +90,7 @@ export function createApp(ctx: AppContext): Hono {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const path = c.req.path;
     if (IMPORT_PATHS.has(path)) return limits.import(c, next);
-    if (path.startsWith('/api/admin/') || path === '/admin' || path.startsWith('/admin/')) return limits.admin(c, next);
+    if (path.startsWith('/api/admin/') || path === '/admin' || path.startsWith('/admin/') || path.startsWith('/webhooks/')) return limits.admin(c, next);
     return limits.public(c, next);
   });
   app.use('/api/admin/*', requireAdminToken(ctx.config.adminToken));
@@ -122,6 +123,7 @@ export function createApp(ctx: AppContext): Hono {
   registerAdminDeliveriesApi(app, ctx);
   registerAdminIssuesApi(app, ctx);
   registerArchiveRoutes(app, ctx, pages);
+  registerWebhooks(app, ctx);
   registerLazyConsole(app, ctx);
   return app;
 }

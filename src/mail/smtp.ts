@@ -2,6 +2,12 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Writable } from 'node:stream';
 import DKIM from 'nodemailer/lib/dkim';
+
+/** The headers DKIM signs: nodemailer's defaults and Feedback-ID. */
+export const DKIM_HEADERS =
+  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:Content-ID:Content-Description:' +
+  'Resent-Date:Resent-From:Resent-Sender:Resent-To:Resent-Cc:Resent-Message-ID:In-Reply-To:References:List-Id:List-Help:List-Unsubscribe:' +
+  'List-Unsubscribe-Post:List-Subscribe:List-Post:List-Owner:List-Archive:Feedback-ID';
 import { toNodemailer } from './compose.js';
 import { isSmtpReady, MailError, rawBuffer, type Mailer, type MailMessage, type RawMail, type SendResult } from './mailer.js';
 
@@ -198,7 +204,8 @@ export class RawSmtpPool {
       dkim?: SmtpOptions['dkim'];
     },
   ) {
-    if (o.dkim) this.dkim = new DKIM(o.dkim);
+    // Feedback-ID is signed too: a feedback loop trusts only a signed campaign id.
+    if (o.dkim) this.dkim = new DKIM({ ...o.dkim, headerFieldNames: DKIM_HEADERS });
   }
 
   /** Sends one prepared message; rejects with a classified MailError. */

@@ -48,7 +48,7 @@ export async function createTestDatabase(prefix = 'nd_test'): Promise<{ url: str
   };
 }
 
-const TABLES = 'deliveries, resend_requests, test_sends, issue_articles, issues, consent_events, subscribers, articles, sources, leases, job_runs, settings, console_revocations, send_slots, rate_limits';
+const TABLES = 'deliveries, resend_requests, test_sends, issue_articles, issues, consent_events, subscribers, articles, sources, leases, job_runs, settings, console_revocations, send_slots, rate_limits, delivery_reports, llm_cache, llm_usage';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'nd-contract-'));
 

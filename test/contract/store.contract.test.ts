@@ -566,6 +566,93 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('bounce and complaint reports', () => {
+      /** Queues an issue to everyone confirmed and marks every copy accepted by the relay. */
+      async function sentIssue(date: string) {
+        const issue = await draftIssue(s, date);
+        await s.deliveries.queueIssue(issue.id, T0);
+        const rows = await s.deliveries.claimBatch(issue.id, 'o', 10_000, T0 + 1, T0 + 60_000);
+        await s.deliveries.markSent('o', rows.map((r) => ({ id: r.id, messageId: `m${r.id}`, response: '250 ok', at: T0 + 2 })));
+        return { issue, rows };
+      }
+      const input = (over: Partial<Parameters<Store['deliveries']['applyReport']>[0]>) => ({
+        channel: 'smtp' as const,
+        kind: 'hard' as const,
+        delivery: null,
+        recipient: null,
+        status: '5.1.1',
+        detail: 'user unknown',
+        dedupeKey: `k${Math.random()}`,
+        at: T0 + 10,
+        softBounceLimit: 2,
+        complaintRate: 0.003,
+        complaintMinSent: 1000,
+        ...over,
+      });
+
+      it('a hard bounce bounces at once; the same report twice changes nothing more', async () => {
+        const [ann] = await confirmed(s, ['ann@example.com', 'bob@example.com']);
+        const { issue, rows } = await sentIssue('2026-11-02');
+        const d = (await s.deliveries.findReportedDelivery({ deliveryId: rows.find((r) => r.subscriberId === ann)!.id }))!;
+        expect(d).toMatchObject({ issueId: issue.id, subscriberId: ann, email: 'ann@example.com', status: 'sent' });
+        expect(await s.deliveries.findReportedDelivery({ issueId: issue.id, subscriberId: ann })).toEqual(d);
+        expect(await s.deliveries.latestDeliveryTo('ANN@example.com')).toEqual(d);
+        expect(await s.deliveries.applyReport(input({ delivery: d, dedupeKey: 'dsn-1' }))).toEqual({ applied: true, action: 'bounced' });
+        expect(await s.deliveries.applyReport(input({ delivery: d, dedupeKey: 'dsn-1' }))).toEqual({ applied: false, action: 'nothing: this report was applied before' });
+        expect((await s.subscribers.findSubscriberById(ann!))!.status).toBe('bounced');
+        expect((await s.subscribers.listConsentEvents(ann!)).filter((e) => e.type === 'bounce')).toHaveLength(1);
+        expect((await s.deliveries.findReportedDelivery({ deliveryId: d.deliveryId }))!.status).toBe('bounced');
+        expect((await s.deliveries.reportCounts([issue.id])).get(issue.id)).toEqual({ hard: 1, soft: 0, complaints: 0 });
+        expect(await s.deliveries.listReports({ subscriberId: ann })).toEqual([expect.objectContaining({ kind: 'hard', action: 'bounced', status: '5.1.1', issueId: issue.id, channel: 'smtp' })]);
+      });
+
+      it('soft bounces count once per issue, bounce after SOFT_BOUNCE_LIMIT issues in a row, and an accepted issue between starts again', async () => {
+        const [ann, bob] = await confirmed(s, ['ann@example.com', 'bob@example.com']);
+        const one = await sentIssue('2026-11-02');
+        const two = await sentIssue('2026-11-03');
+        const three = await sentIssue('2026-11-04');
+        const of = async (i: { issue: { id: number } }, sub: number) => (await s.deliveries.findReportedDelivery({ issueId: i.issue.id, subscriberId: sub }))!;
+        const soft = (d: Awaited<ReturnType<typeof of>>) => input({ kind: 'soft', status: '4.2.2', delivery: d });
+        // Bob: issues 1 and 2 soft-bounce in a row (limit 2): bounced.
+        expect((await s.deliveries.applyReport(soft(await of(one, bob!)))).action).toBe('counted: 1 of 2 issues in a row');
+        expect((await s.deliveries.applyReport(soft(await of(one, bob!)))).action).toBe('nothing: a soft bounce of this issue was counted already');
+        expect((await s.deliveries.applyReport(soft(await of(two, bob!)))).action).toBe('bounced: 2 of 2 issues in a row');
+        expect((await s.subscribers.findSubscriberById(bob!))!.status).toBe('bounced');
+        // Ann: issue 1 soft, issue 2 accepted (no report), issue 3 soft: not in a row.
+        await s.deliveries.applyReport(soft(await of(one, ann!)));
+        expect((await s.deliveries.applyReport(soft(await of(three, ann!)))).action).toBe('counted: 1 of 2 issues in a row');
+        expect((await s.subscribers.findSubscriberById(ann!))!.status).toBe('confirmed');
+        expect((await s.subscribers.listConsentEvents(ann!)).filter((e) => e.type === 'soft_bounce')).toHaveLength(2);
+      });
+
+      it('a complaint unsubscribes with the reason; past 0.3% of at least 1,000 sent copies the issue pauses', async () => {
+        const ids = await confirmed(s, Array.from({ length: 1000 }, (_, i) => `r${i}@example.com`));
+        const issue = await draftIssue(s, '2026-11-02');
+        await s.deliveries.queueIssue(issue.id, T0);
+        const rows = await s.deliveries.claimBatch(issue.id, 'o', 10_000, T0 + 1, T0 + 60_000);
+        await s.deliveries.markSent('o', rows.map((r) => ({ id: r.id, messageId: `m${r.id}`, response: '250 ok', at: T0 + 2 })));
+        for (let i = 0; i < 4; i++) {
+          const d = (await s.deliveries.findReportedDelivery({ issueId: issue.id, subscriberId: ids[i]! }))!;
+          const out = await s.deliveries.applyReport(input({ kind: 'complaint', status: 'abuse', delivery: d, detail: null }));
+          expect(out.action).toBe('unsubscribed: complaint');
+          // 3 of 1,000 is 0.3%, not over it: the fourth pauses the issue.
+          expect(out.pausedIssue).toBe(i === 3 ? issue.id : undefined);
+        }
+        expect((await s.subscribers.findSubscriberById(ids[0]!))!.status).toBe('unsubscribed');
+        expect((await s.subscribers.listConsentEvents(ids[0]!)).at(-1)).toMatchObject({ type: 'complaint', detail: expect.stringContaining('spam complaint') });
+        expect((await s.deliveries.issueState(issue.id))!.pausedReason).toMatch(/^complaints: 4 of 1000 sent copies/);
+      });
+
+      it('an unmatched report is kept with its reason and changes nobody; an unsubscribe by mail names its subscriber', async () => {
+        const [ann] = await confirmed(s, ['ann@example.com']);
+        expect(await s.deliveries.applyReport(input({ kind: 'unmatched', detail: 'a VERP token that does not verify' }))).toEqual({ applied: true, action: 'nothing: names no delivery' });
+        expect((await s.subscribers.findSubscriberById(ann!))!.status).toBe('confirmed');
+        expect((await s.deliveries.applyReport(input({ kind: 'unsubscribe', subscriberId: ann, status: null }))).action).toBe('unsubscribed: by mail');
+        expect((await s.subscribers.findSubscriberById(ann!))!.status).toBe('unsubscribed');
+        expect((await s.deliveries.listReports({})).map((r) => r.kind)).toEqual(['unsubscribe', 'unmatched']);
+      });
+    });
+
     describe('the language model cache and budget', () => {
       it('keeps the first text per key, and spends a day’s budget atomically, never past its limit', async () => {
         expect(await s.issues.llmCacheGet('k1')).toBeNull();

@@ -9,6 +9,10 @@ import type {
   ResendOutcome,
   ResendRequestRow,
   SendableIssue,
+  ReportedDelivery,
+  ReportInput,
+  ReportOutcome,
+  ReportRow,
   SentMark,
 } from '../../deliveries/store.js';
 import { appendSuppression } from '../../subscribers/suppressions.js';
@@ -427,4 +431,152 @@ export async function listDeliveries(r: Repo, issueId: number, afterId = 0, limi
      FROM deliveries WHERE issue_id = ? AND id > ? ORDER BY id LIMIT ?`,
     [issueId, afterId, limit],
   );
+}
+
+const REPORTED = `SELECT d.id AS delivery_id, d.issue_id, d.subscriber_id, s.email, d.status
+  FROM deliveries d LEFT JOIN subscribers s ON s.id = d.subscriber_id`;
+
+const reported = (row: ReportedDelivery | undefined): ReportedDelivery | null =>
+  row ? { ...row, deliveryId: Number(row.deliveryId), issueId: Number(row.issueId), subscriberId: Number(row.subscriberId) } : null;
+
+export async function findReportedDelivery(r: Repo, q: { deliveryId: number } | { issueId: number; subscriberId: number }): Promise<ReportedDelivery | null> {
+  return reported(
+    'deliveryId' in q
+      ? await one<ReportedDelivery>(r, `${REPORTED} WHERE d.id = ?`, [q.deliveryId])
+      : await one<ReportedDelivery>(r, `${REPORTED} WHERE d.issue_id = ? AND d.subscriber_id = ?`, [q.issueId, q.subscriberId]),
+  );
+}
+
+export async function latestDeliveryTo(r: Repo, email: string): Promise<ReportedDelivery | null> {
+  return reported(await one<ReportedDelivery>(r, `${REPORTED} WHERE s.email = ? AND d.status IN ('sent', 'uncertain', 'bounced') ORDER BY d.issue_id DESC, d.id DESC LIMIT 1`, [email.toLowerCase()]));
+}
+
+export async function applyReport(r: Repo, x: ReportInput): Promise<ReportOutcome> {
+  const d = x.delivery;
+  const subscriberId = d?.subscriberId ?? x.subscriberId ?? null;
+  const result = await r.tx(async (q) => {
+    const reportId = await value<number>(
+      q,
+      `INSERT INTO delivery_reports (received_at, channel, kind, delivery_id, subscriber_id, issue_id, recipient, status, detail, action, dedupe_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [x.at, x.channel, x.kind, d?.deliveryId ?? null, subscriberId, d?.issueId ?? null, x.recipient, x.status, x.detail?.slice(0, 500) ?? null, x.dedupeKey],
+    );
+    if (reportId === undefined) return { applied: false, action: 'nothing: this report was applied before', suppress: null as null | { email: string; event: 'bounce' | 'unsubscribe' } };
+    const sub =
+      subscriberId === null
+        ? undefined
+        : await one<{ id: number; email: string | null; status: string; streak: number; lastIssue: number | null }>(
+            q,
+            'SELECT id, email, status, soft_bounce_streak AS streak, soft_bounce_issue_id AS last_issue FROM subscribers WHERE id = ? FOR UPDATE',
+            [subscriberId],
+          );
+    let action = 'nothing';
+    let suppress: null | { email: string; event: 'bounce' | 'unsubscribe' } = null;
+    let pausedIssue: number | undefined;
+    const active = sub && (sub.status === 'confirmed' || sub.status === 'pending');
+    const bounce = async (why: string) => {
+      await run(q, `UPDATE subscribers SET status = 'bounced', bounced_at = ?, updated_at = ? WHERE id = ?`, [x.at, x.at, sub!.id]);
+      await run(q, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'bounce', ?, ?)`, [sub!.id, x.at, why.slice(0, 300)]);
+      await run(q, `UPDATE deliveries SET status = 'skipped', last_error = 'subscriber bounced', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`, [x.at, sub!.id]);
+      if (sub!.email) suppress = { email: sub!.email, event: 'bounce' };
+    };
+    const leave = async (type: 'complaint' | 'unsubscribe', why: string) => {
+      await run(q, `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ?, updated_at = ? WHERE id = ?`, [x.at, x.at, sub!.id]);
+      await run(q, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, ?, ?, ?)`, [sub!.id, type, x.at, why.slice(0, 300)]);
+      await run(q, `UPDATE deliveries SET status = 'skipped', last_error = 'subscriber unsubscribed', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`, [x.at, sub!.id]);
+      if (sub!.email) suppress = { email: sub!.email, event: 'unsubscribe' };
+    };
+    const detail = `${x.status ?? ''} ${x.detail ?? ''} (${x.channel})`.trim();
+    if (x.kind === 'hard' && sub) {
+      if (d) await run(q, `UPDATE deliveries SET status = 'bounced', last_error = ?, updated_at = ? WHERE id = ? AND status IN ('sent', 'uncertain')`, [detail.slice(0, 500), x.at, d.deliveryId]);
+      if (active) {
+        await bounce(`hard bounce after delivery: ${detail}`);
+        action = 'bounced';
+      } else action = `nothing: the subscriber is ${sub.status}`;
+    } else if (x.kind === 'soft' && sub && d) {
+      const last = sub.lastIssue === null ? null : Number(sub.lastIssue);
+      if (!active) action = `nothing: the subscriber is ${sub.status}`;
+      else if (last === d.issueId) action = 'nothing: a soft bounce of this issue was counted already';
+      else {
+        const accepted =
+          last !== null &&
+          (await value<number>(q, `SELECT 1 FROM deliveries WHERE subscriber_id = ? AND issue_id > ? AND issue_id < ? AND status = 'sent' LIMIT 1`, [sub.id, last, d.issueId])) !== undefined;
+        const streak = (accepted ? 0 : Number(sub.streak)) + 1;
+        await run(q, 'UPDATE subscribers SET soft_bounce_streak = ?, soft_bounce_issue_id = ?, updated_at = ? WHERE id = ?', [streak, d.issueId, x.at, sub.id]);
+        await run(q, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'soft_bounce', ?, ?)`, [sub.id, x.at, `issue ${d.issueId}: ${detail}`.slice(0, 300)]);
+        if (streak >= x.softBounceLimit) {
+          await bounce(`${streak} issues in a row soft-bounced (SOFT_BOUNCE_LIMIT=${x.softBounceLimit}): ${detail}`);
+          action = `bounced: ${streak} of ${x.softBounceLimit} issues in a row`;
+        } else action = `counted: ${streak} of ${x.softBounceLimit} issues in a row`;
+      }
+    } else if (x.kind === 'complaint' && sub) {
+      if (active) {
+        await leave('complaint', `spam complaint: ${detail}`);
+        action = 'unsubscribed: complaint';
+      } else action = `nothing: the subscriber is ${sub.status}`;
+      if (d) {
+        // The issue row is locked first, so two complaints at once count each other.
+        const issue = await one<{ status: string; pausedReason: string | null }>(q, 'SELECT status, paused_reason FROM issues WHERE id = ? FOR UPDATE', [d.issueId]);
+        const complaints = Number(await value<number>(q, `SELECT count(*) FROM delivery_reports WHERE issue_id = ? AND kind = 'complaint'`, [d.issueId]));
+        const sent = Number(await value<number>(q, `SELECT count(*) FROM deliveries WHERE issue_id = ? AND status IN ('sent', 'bounced', 'uncertain')`, [d.issueId]));
+        if (issue && sent >= x.complaintMinSent && complaints / sent > x.complaintRate && issue.status === 'sending' && !issue.pausedReason?.startsWith('complaints:')) {
+          await run(q, 'UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?', [
+            `complaints: ${complaints} of ${sent} sent copies (${((complaints / sent) * 100).toFixed(2)}%, over ${(x.complaintRate * 100).toFixed(1)}%); sending paused for the operator`,
+            x.at,
+            d.issueId,
+          ]);
+          pausedIssue = d.issueId;
+        }
+      }
+    } else if (x.kind === 'unsubscribe' && sub) {
+      if (active) {
+        await leave('unsubscribe', `by mail to the List-Unsubscribe address (${x.channel})`);
+        action = 'unsubscribed: by mail';
+      } else action = `nothing: the subscriber is ${sub.status}`;
+    } else if (x.kind === 'unmatched') action = 'nothing: names no delivery';
+    else if (x.kind === 'notice') action = 'nothing: a notice';
+    await run(q, 'UPDATE delivery_reports SET action = ? WHERE id = ?', [action, reportId]);
+    return { applied: true, action, suppress, ...(pausedIssue ? { pausedIssue } : {}) };
+  });
+  const { suppress, ...outcome } = result;
+  if (suppress) appendSuppression(r.suppressionLog, suppress.email, suppress.event, x.at);
+  return outcome;
+}
+
+export async function reportCounts(r: Repo, issueIds: number[]): Promise<Map<number, { hard: number; soft: number; complaints: number }>> {
+  const out = new Map<number, { hard: number; soft: number; complaints: number }>();
+  for (const id of issueIds) out.set(id, { hard: 0, soft: 0, complaints: 0 });
+  if (!issueIds.length) return out;
+  const rows = await all<{ issueId: number; kind: string; n: string }>(
+    r,
+    `SELECT issue_id, kind, count(*) AS n FROM delivery_reports WHERE issue_id = ANY(?::int[]) AND kind IN ('hard', 'soft', 'complaint') GROUP BY issue_id, kind`,
+    [issueIds],
+  );
+  for (const row of rows) {
+    const c = out.get(Number(row.issueId))!;
+    if (row.kind === 'hard') c.hard = Number(row.n);
+    else if (row.kind === 'soft') c.soft = Number(row.n);
+    else c.complaints = Number(row.n);
+  }
+  return out;
+}
+
+export async function listReports(r: Repo, q: { subscriberId?: number; issueId?: number; limit?: number }): Promise<ReportRow[]> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (q.subscriberId !== undefined) {
+    where.push('subscriber_id = ?');
+    args.push(q.subscriberId);
+  }
+  if (q.issueId !== undefined) {
+    where.push('issue_id = ?');
+    args.push(q.issueId);
+  }
+  const rows = await all<ReportRow>(
+    r,
+    `SELECT id, received_at, channel, kind, issue_id, subscriber_id, recipient, status, detail, action
+     FROM delivery_reports ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT ?`,
+    [...args, q.limit ?? 100],
+  );
+  return rows.map((x) => ({ ...x, receivedAt: Number(x.receivedAt) }));
 }

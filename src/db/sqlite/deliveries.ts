@@ -9,6 +9,10 @@ import type {
   ResendOutcome,
   ResendRequestRow,
   SendableIssue,
+  ReportedDelivery,
+  ReportInput,
+  ReportOutcome,
+  ReportRow,
   SentMark,
 } from '../../deliveries/store.js';
 import { cachedStatement, immediate, type DbHandle } from './client.js';
@@ -534,4 +538,147 @@ export async function listDeliveries(r: Repo, issueId: number, afterId = 0, limi
             smtp_response AS smtpResponse, last_error AS lastError, sent_at AS sentAt
      FROM deliveries WHERE issue_id = ? AND id > ? ORDER BY id LIMIT ?`,
   ).all(issueId, afterId, limit) as DeliveryRow[];
+}
+
+const REPORTED = `SELECT d.id AS deliveryId, d.issue_id AS issueId, d.subscriber_id AS subscriberId, s.email, d.status
+  FROM deliveries d LEFT JOIN subscribers s ON s.id = d.subscriber_id`;
+
+export async function findReportedDelivery(r: Repo, q: { deliveryId: number } | { issueId: number; subscriberId: number }): Promise<ReportedDelivery | null> {
+  const row =
+    'deliveryId' in q
+      ? st(r, `${REPORTED} WHERE d.id = ?`).get(q.deliveryId)
+      : st(r, `${REPORTED} WHERE d.issue_id = ? AND d.subscriber_id = ?`).get(q.issueId, q.subscriberId);
+  return (row as ReportedDelivery | undefined) ?? null;
+}
+
+export async function latestDeliveryTo(r: Repo, email: string): Promise<ReportedDelivery | null> {
+  return (
+    (st(r, `${REPORTED} WHERE s.email = ? AND d.status IN ('sent', 'uncertain', 'bounced') ORDER BY d.issue_id DESC, d.id DESC LIMIT 1`).get(email.toLowerCase()) as
+      | ReportedDelivery
+      | undefined) ?? null
+  );
+}
+
+export async function applyReport(r: Repo, x: ReportInput): Promise<ReportOutcome> {
+  const d = x.delivery;
+  const subscriberId = d?.subscriberId ?? x.subscriberId ?? null;
+  const result = await immediate(r.sqlite, () => {
+    const inserted = st(
+      r,
+      `INSERT INTO delivery_reports (received_at, channel, kind, delivery_id, subscriber_id, issue_id, recipient, status, detail, action, dedupe_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+    ).run(x.at, x.channel, x.kind, d?.deliveryId ?? null, subscriberId, d?.issueId ?? null, x.recipient, x.status, x.detail?.slice(0, 500) ?? null, x.dedupeKey);
+    if (!inserted.changes) return { applied: false, action: 'nothing: this report was applied before', suppress: null as null | { email: string; event: 'bounce' | 'unsubscribe' } };
+    const reportId = Number(inserted.lastInsertRowid);
+    const sub = subscriberId === null ? undefined : (st(r, 'SELECT id, email, status, soft_bounce_streak AS streak, soft_bounce_issue_id AS lastIssue FROM subscribers WHERE id = ?').get(subscriberId) as
+      | { id: number; email: string | null; status: string; streak: number; lastIssue: number | null }
+      | undefined);
+    let action = 'nothing';
+    let suppress: null | { email: string; event: 'bounce' | 'unsubscribe' } = null;
+    let pausedIssue: number | undefined;
+    const active = sub && (sub.status === 'confirmed' || sub.status === 'pending');
+    const bounce = (why: string) => {
+      st(r, `UPDATE subscribers SET status = 'bounced', bounced_at = ?, updated_at = ? WHERE id = ?`).run(x.at, x.at, sub!.id);
+      st(r, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'bounce', ?, ?)`).run(sub!.id, x.at, why.slice(0, 300));
+      st(r, `UPDATE deliveries SET status = 'skipped', last_error = 'subscriber bounced', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`).run(x.at, sub!.id);
+      if (sub!.email) suppress = { email: sub!.email, event: 'bounce' };
+    };
+    const leave = (type: 'complaint' | 'unsubscribe', why: string) => {
+      st(r, `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ?, updated_at = ? WHERE id = ?`).run(x.at, x.at, sub!.id);
+      st(r, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, ?, ?, ?)`).run(sub!.id, type, x.at, why.slice(0, 300));
+      st(r, `UPDATE deliveries SET status = 'skipped', last_error = 'subscriber unsubscribed', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`).run(x.at, sub!.id);
+      if (sub!.email) suppress = { email: sub!.email, event: 'unsubscribe' };
+    };
+    const detail = `${x.status ?? ''} ${x.detail ?? ''} (${x.channel})`.trim();
+    if (x.kind === 'hard' && sub) {
+      if (d) st(r, `UPDATE deliveries SET status = 'bounced', last_error = ?, updated_at = ? WHERE id = ? AND status IN ('sent', 'uncertain')`).run(detail.slice(0, 500), x.at, d.deliveryId);
+      if (active) {
+        bounce(`hard bounce after delivery: ${detail}`);
+        action = 'bounced';
+      } else action = `nothing: the subscriber is ${sub.status}`;
+    } else if (x.kind === 'soft' && sub && d) {
+      if (!active) action = `nothing: the subscriber is ${sub.status}`;
+      else if (sub.lastIssue === d.issueId) action = 'nothing: a soft bounce of this issue was counted already';
+      else {
+        // In a row: an accepted copy of an issue between the last counted one and this one starts the count again.
+        const accepted =
+          sub.lastIssue !== null &&
+          st(r, `SELECT 1 FROM deliveries WHERE subscriber_id = ? AND issue_id > ? AND issue_id < ? AND status = 'sent' LIMIT 1`).get(sub.id, sub.lastIssue, d.issueId) !== undefined;
+        const streak = (accepted ? 0 : sub.streak) + 1;
+        st(r, 'UPDATE subscribers SET soft_bounce_streak = ?, soft_bounce_issue_id = ?, updated_at = ? WHERE id = ?').run(streak, d.issueId, x.at, sub.id);
+        st(r, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'soft_bounce', ?, ?)`).run(sub.id, x.at, `issue ${d.issueId}: ${detail}`.slice(0, 300));
+        if (streak >= x.softBounceLimit) {
+          bounce(`${streak} issues in a row soft-bounced (SOFT_BOUNCE_LIMIT=${x.softBounceLimit}): ${detail}`);
+          action = `bounced: ${streak} of ${x.softBounceLimit} issues in a row`;
+        } else action = `counted: ${streak} of ${x.softBounceLimit} issues in a row`;
+      }
+    } else if (x.kind === 'complaint' && sub) {
+      if (sub.status === 'confirmed' || sub.status === 'pending') {
+        leave('complaint', `spam complaint: ${detail}`);
+        action = 'unsubscribed: complaint';
+      } else action = `nothing: the subscriber is ${sub.status}`;
+      if (d) {
+        const c = st(
+          r,
+          `SELECT (SELECT count(*) FROM delivery_reports WHERE issue_id = ? AND kind = 'complaint') AS complaints,
+                  (SELECT count(*) FROM deliveries WHERE issue_id = ? AND status IN ('sent', 'bounced', 'uncertain')) AS sent,
+                  (SELECT status FROM issues WHERE id = ?) AS status, (SELECT paused_reason FROM issues WHERE id = ?) AS paused`,
+        ).get(d.issueId, d.issueId, d.issueId, d.issueId) as { complaints: number; sent: number; status: string; paused: string | null };
+        if (c.sent >= x.complaintMinSent && c.complaints / c.sent > x.complaintRate && c.status === 'sending' && !c.paused?.startsWith('complaints:')) {
+          st(r, 'UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?').run(
+            `complaints: ${c.complaints} of ${c.sent} sent copies (${((c.complaints / c.sent) * 100).toFixed(2)}%, over ${(x.complaintRate * 100).toFixed(1)}%); sending paused for the operator`,
+            x.at,
+            d.issueId,
+          );
+          pausedIssue = d.issueId;
+        }
+      }
+    } else if (x.kind === 'unsubscribe' && sub) {
+      if (active) {
+        leave('unsubscribe', `by mail to the List-Unsubscribe address (${x.channel})`);
+        action = 'unsubscribed: by mail';
+      } else action = `nothing: the subscriber is ${sub.status}`;
+    } else if (x.kind === 'unmatched') action = 'nothing: names no delivery';
+    else if (x.kind === 'notice') action = 'nothing: a notice';
+    st(r, 'UPDATE delivery_reports SET action = ? WHERE id = ?').run(action, reportId);
+    return { applied: true, action, suppress, ...(pausedIssue ? { pausedIssue } : {}) };
+  });
+  const { suppress, ...outcome } = result;
+  if (suppress) appendSuppression(r.suppressionLog, suppress.email, suppress.event, x.at);
+  return outcome;
+}
+
+export async function reportCounts(r: Repo, issueIds: number[]): Promise<Map<number, { hard: number; soft: number; complaints: number }>> {
+  const out = new Map<number, { hard: number; soft: number; complaints: number }>();
+  for (const id of issueIds) out.set(id, { hard: 0, soft: 0, complaints: 0 });
+  if (!issueIds.length) return out;
+  const rows = r.sqlite
+    .prepare(`SELECT issue_id AS issueId, kind, count(*) AS n FROM delivery_reports WHERE issue_id IN (${issueIds.map(() => '?').join(',')}) AND kind IN ('hard', 'soft', 'complaint') GROUP BY issue_id, kind`)
+    .all(...issueIds) as { issueId: number; kind: string; n: number }[];
+  for (const row of rows) {
+    const c = out.get(row.issueId)!;
+    if (row.kind === 'hard') c.hard = row.n;
+    else if (row.kind === 'soft') c.soft = row.n;
+    else c.complaints = row.n;
+  }
+  return out;
+}
+
+export async function listReports(r: Repo, q: { subscriberId?: number; issueId?: number; limit?: number }): Promise<ReportRow[]> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (q.subscriberId !== undefined) {
+    where.push('subscriber_id = ?');
+    args.push(q.subscriberId);
+  }
+  if (q.issueId !== undefined) {
+    where.push('issue_id = ?');
+    args.push(q.issueId);
+  }
+  return r.sqlite
+    .prepare(
+      `SELECT id, received_at AS receivedAt, channel, kind, issue_id AS issueId, subscriber_id AS subscriberId, recipient, status, detail, action
+       FROM delivery_reports ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT ?`,
+    )
+    .all(...args, q.limit ?? 100) as ReportRow[];
 }

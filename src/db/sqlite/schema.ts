@@ -13,7 +13,7 @@ export {
   type IssueStatus,
   type SubscriberStatus,
 } from '../../domain-types.js';
-import { CONSENT_EVENT_TYPES, DELIVERY_STATUSES, ISSUE_STATUSES, SUBSCRIBER_STATUSES } from '../../domain-types.js';
+import { CONSENT_EVENT_TYPES, DELIVERY_STATUSES, ISSUE_STATUSES, REPORT_CHANNELS, REPORT_KINDS, SUBSCRIBER_STATUSES } from '../../domain-types.js';
 
 const inList = (col: string, values: readonly string[]) =>
   sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
@@ -146,6 +146,10 @@ export const subscribers = sqliteTable(
     /** How consent was given for the current confirmed state: 'double_opt_in' or 'import'. */
     consentSource: text('consent_source'),
     erasedAt: integer('erased_at'),
+    /** Issues in a row whose copy soft-bounced; an accepted delivery resets it. */
+    softBounceStreak: integer('soft_bounce_streak').notNull().default(0),
+    /** The issue of the last soft bounce counted (one per issue). */
+    softBounceIssueId: integer('soft_bounce_issue_id'),
   },
   (t) => [
     uniqueIndex('subscribers_email_uq').on(t.email),
@@ -306,3 +310,33 @@ export const llmUsage = sqliteTable('llm_usage', {
   day: text('day').primaryKey(),
   tokens: integer('tokens').notNull().default(0),
 });
+
+/** Every bounce, complaint and unsubscribe report received, matched to its delivery or not, with what it did. */
+export const deliveryReports = sqliteTable(
+  'delivery_reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    receivedAt: integer('received_at').notNull(),
+    channel: text('channel', { enum: REPORT_CHANNELS }).notNull(),
+    kind: text('kind', { enum: REPORT_KINDS }).notNull(),
+    deliveryId: integer('delivery_id'),
+    subscriberId: integer('subscriber_id'),
+    issueId: integer('issue_id'),
+    recipient: text('recipient'),
+    /** The enhanced status code (5.1.1), the feedback type, or the provider's event name. */
+    status: text('status'),
+    /** The diagnostic, or why the report matched nothing. */
+    detail: text('detail'),
+    /** What the report did: 'bounced', 'counted 2 of 3', 'unsubscribed', 'nothing'. */
+    action: text('action'),
+    /** One report is applied once: a provider's event id, or a hash of the mail. */
+    dedupeKey: text('dedupe_key').notNull(),
+  },
+  (t) => [
+    uniqueIndex('delivery_reports_dedupe_uq').on(t.dedupeKey),
+    index('delivery_reports_issue_idx').on(t.issueId, t.kind),
+    index('delivery_reports_subscriber_idx').on(t.subscriberId, t.receivedAt),
+    check('delivery_reports_channel_ck', inList('channel', REPORT_CHANNELS)),
+    check('delivery_reports_kind_ck', inList('kind', REPORT_KINDS)),
+  ],
+);
