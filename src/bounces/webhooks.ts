@@ -183,11 +183,12 @@ export async function sendgridWebhook(ctx: AppContext, body: string, signature: 
   const pub = ctx.config.webhooks.sendgridPublicKey;
   if (!pub) throw new WebhookRefused(404, 'SENDGRID_WEBHOOK_PUBLIC_KEY is not set: this webhook is off');
   if (!signature || !timestamp) throw new WebhookRefused(401, 'no SendGrid signature headers');
-  let ok = false;
+  let ok: boolean;
   try {
     const key = createPublicKey({ key: Buffer.from(pub, 'base64'), format: 'der', type: 'spki' });
     ok = verifySig('sha256', Buffer.from(timestamp + body), key, Buffer.from(signature, 'base64'));
   } catch {
+    // A key or signature that does not even decode verifies nothing.
     ok = false;
   }
   if (!ok) throw new WebhookRefused(401, 'the SendGrid signature does not verify');
