@@ -17,15 +17,26 @@ if ! command -v postfix >/dev/null 2>&1; then
   }
 fi
 
-if [ -f "$BASE/env" ] && postfix -c "$ETC" status >/dev/null 2>&1; then
+if [ -f "$BASE/env" ] && grep -q '^POSTFIX_SETUP=2$' "$BASE/env" && postfix -c "$ETC" status >/dev/null 2>&1; then
   echo "postfix.sh: already running ($(cat "$BASE/env" | tr '\n' ' '))"
   exit 0
 fi
+# An instance from before the bounce setup: stop it and write the config anew.
+postfix -c "$ETC" stop >/dev/null 2>&1 || true
 
 PORT=${NEWSDESK_POSTFIX_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
+# Where the bounce test's newsdesk listens for the DSNs this Postfix sends (it binds the port while it runs).
+BOUNCE_PORT=${NEWSDESK_POSTFIX_BOUNCE_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 mkdir -p "$ETC" "$BASE/queue" "$BASE/data" "$BASE/maildir" "$BASE/log"
 chown postfix:postfix "$BASE/data" "$BASE/maildir"
 printf '/.*/ inbox/\n' > "$ETC/vmailbox"
+# Mail for bounce.example.test is accepted, then relayed to a server that refuses it (newsdesk's own listener, which
+# takes bounce reports only): Postfix bounces it after accepting it, as a relay does, and the DSN it writes to the
+# envelope sender (bounces.newsdesk.test) goes to that same listener.
+cat > "$ETC/transport" <<EOF
+bounce.example.test smtp:[127.0.0.1]:$BOUNCE_PORT
+bounces.newsdesk.test smtp:[127.0.0.1]:$BOUNCE_PORT
+EOF
 
 # master.cf: the distribution's, with smtpd on our loopback port and no chroot anywhere (no copied /etc files needed).
 awk -v port="$PORT" '
@@ -61,6 +72,8 @@ smtputf8_enable = no
 maillog_file = $BASE/log/postfix.log
 maillog_file_prefixes = $BASE/log
 smtpd_banner = \$myhostname ESMTP newsdesk-test
+transport_maps = texthash:$ETC/transport
+smtp_tls_security_level = none
 EOF
 
 postfix -c "$ETC" check
@@ -71,5 +84,5 @@ for _ in $(seq 1 50); do
 done
 (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || { echo "postfix.sh: postfix did not start; see $BASE/log/postfix.log" >&2; exit 1; }
 
-printf 'POSTFIX_PORT=%s\nPOSTFIX_MAILDIR=%s\nPOSTFIX_CONFIG=%s\n' "$PORT" "$BASE/maildir/inbox" "$ETC" > "$BASE/env"
+printf 'POSTFIX_PORT=%s\nPOSTFIX_MAILDIR=%s\nPOSTFIX_CONFIG=%s\nPOSTFIX_BOUNCE_PORT=%s\nPOSTFIX_SETUP=2\n' "$PORT" "$BASE/maildir/inbox" "$ETC" "$BOUNCE_PORT" > "$BASE/env"
 echo "postfix.sh: listening on 127.0.0.1:$PORT, Maildir $BASE/maildir/inbox"
