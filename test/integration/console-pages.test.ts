@@ -51,6 +51,28 @@ async function session(env: Record<string, string> = {}) {
 }
 
 describe('console pages', () => {
+  test('an issue shows its bounces and complaints, and a subscriber each report about them', async () => {
+    const s = await session();
+    const [id] = addSubscribers(s.ctx, 2);
+    const issueId = Number(s.ctx.sqlite.prepare("INSERT INTO issues (date, status, window_start, cutoff_at, subject, created_at, updated_at) VALUES ('2026-11-26', 'sent', 0, 1, 'Sent issue', 1, 1)").run().lastInsertRowid);
+    s.ctx.sqlite.prepare("INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at) SELECT ?, id, 'sent', 1, 1 FROM subscribers").run(issueId);
+    const { applyReport, findReportedDelivery } = await import('../../src/deliveries/repo.js');
+    const d = (await findReportedDelivery(s.ctx, { issueId, subscriberId: id! }))!;
+    const base = { channel: 'smtp' as const, recipient: d.email, detail: 'user unknown', at: s.clock.now(), softBounceLimit: 3, complaintRate: 0.003, complaintMinSent: 1000 };
+    await applyReport(s.ctx, { ...base, kind: 'soft', delivery: d, status: '4.2.2', dedupeKey: 'a' });
+    await applyReport(s.ctx, { ...base, kind: 'hard', delivery: d, status: '5.1.1', dedupeKey: 'b' });
+    const issue = await (await s.get(`/admin/issues/${issueId}`)).text();
+    expect(issue).toContain('Bounces and complaints');
+    expect(issue).toMatch(/<b>1<\/b><span>hard bounces<\/span>/);
+    expect(issue).toMatch(/<b>1<\/b><span>soft bounces<\/span>/);
+    expect(issue).toMatch(/<b>0<\/b><span>complaints<\/span>/);
+    expect(issue).toContain('5.1.1 · user unknown');
+    const sub = await (await s.get(`/admin/subscribers/${id}`)).text();
+    expect(sub).toContain('Bounce and complaint reports');
+    expect(sub).toContain('Soft bounce');
+    expect(sub).toMatch(/Hard bounce<\/b><a href="\/admin\/issues\/\d+"> · issue \d+<\/a><span class="muted"> · bounced<\/span>/);
+  });
+
   test('dates show in DIGEST_TIMEZONE with the zone named', async () => {
     const s = await session({ DIGEST_TIMEZONE: 'Europe/Berlin' });
     const html = await (await s.get('/admin')).text();

@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
 import type { AppContext } from '../../context.js';
-import { deliveryCounts as issueDeliveryCounts, sendProgress, type SendProgress } from '../../deliveries/repo.js';
+import { deliveryCounts as issueDeliveryCounts, listReports, reportCounts, sendProgress, type SendProgress } from '../../deliveries/repo.js';
+import type { ReportRow } from '../../deliveries/store.js';
 import { resendIssue, sendIssue, sendTestCopy, type ResendRequest } from '../../deliveries/send.js';
 import { describeParts, SCORE_FORMULA } from '../../digest/parts.js';
 import type { Theme } from '../../digest/types.js';
@@ -482,6 +483,50 @@ function ResendActions(p: { issue: IssueRecord; reach: { failed: number; missing
   );
 }
 
+const REPORT_LABEL: Record<string, string> = { hard: 'hard bounce', soft: 'soft bounce', complaint: 'complaint', unsubscribe: 'unsubscribe by mail', notice: 'notice', unmatched: 'unmatched' };
+
+/** Bounces and complaints that arrived after sending (DSNs, feedback reports, provider events), and what each did. */
+function Reports(p: { counts: IssueData['reportCounts']; rows: ReportRow[]; tz: string }) {
+  return (
+    <section class="card" id="reports">
+      <h2>Bounces and complaints</h2>
+      <ul class="stats">
+        <li>
+          <b>{f.num(p.counts.hard)}</b>
+          <span>hard bounces</span>
+        </li>
+        <li>
+          <b>{f.num(p.counts.soft)}</b>
+          <span>soft bounces</span>
+        </li>
+        <li>
+          <b>{f.num(p.counts.complaints)}</b>
+          <span>complaints</span>
+        </li>
+      </ul>
+      {p.rows.length ? (
+        <ul class="timeline">
+          {p.rows.map((r) => (
+            <li>
+              <div>
+                <b>{REPORT_LABEL[r.kind] ?? r.kind}</b> {r.subscriberId ? <a href={`/admin/subscribers/${r.subscriberId}`}>{r.recipient ?? `subscriber ${r.subscriberId}`}</a> : <span>{r.recipient ?? ''}</span>}
+                <span class="muted"> · {r.action}</span>
+              </div>
+              <div class="when">
+                {f.dateTime(r.receivedAt, p.tz)} · {r.channel}
+                {r.status ? ` · ${r.status}` : ''}
+                {r.detail ? ` · ${r.detail}` : ''}
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="hint">None received. With BOUNCE_ADDRESS set, reports from receiving servers and providers show here.</p>
+      )}
+    </section>
+  );
+}
+
 function Problems(p: { rows: ProblemDelivery[]; tz: string }) {
   if (!p.rows.length) return null;
   return (
@@ -527,6 +572,9 @@ interface IssueData {
   reach: { failed: number; missing: number };
   tests: Awaited<ReturnType<typeof testSendsOf>>;
   problems: ProblemDelivery[];
+  /** Bounce and complaint reports received for this issue after sending. */
+  reportCounts: { hard: number; soft: number; complaints: number };
+  reports: ReportRow[];
   view: 'html' | 'text';
   text: string;
   /** Each shown article's summary as the issue prints it, and who wrote it. */
@@ -571,6 +619,7 @@ function IssuePage(p: { page: PageCtx; d: IssueData }) {
               <Progress issueId={issue.id} prog={prog} />
               <ResendActions issue={issue} reach={p.d.reach} busy={busy} />
               <Problems rows={p.d.problems} tz={tz} />
+              <Reports counts={p.d.reportCounts} rows={p.d.reports} tz={tz} />
             </>
           )}
         </div>
@@ -702,6 +751,7 @@ export function registerIssuePages(admin: Hono<ConsoleEnv>, ctx: AppContext): vo
   admin.get('/issues/:id', async (c) => {
     const page = c.get('page');
     const issue = await loadIssue(ctx, c);
+    const [reportCountMap, reports] = await Promise.all([reportCounts(ctx, [issue.id]), listReports(ctx, { issueId: issue.id, limit: 30 })]);
     const [articles, prog, subs, failed, missing, tests, problems] = await Promise.all([
       getIssueArticles(ctx, issue.id),
       sendProgress(ctx, issue.id, page.now),
@@ -728,6 +778,8 @@ export function registerIssuePages(admin: Hono<ConsoleEnv>, ctx: AppContext): vo
       reach: { failed, missing },
       tests,
       problems,
+      reportCounts: reportCountMap.get(issue.id) ?? { hard: 0, soft: 0, complaints: 0 },
+      reports,
       view,
       text: view === 'text' ? previewParts(ctx, issue).text : '',
       summaries,

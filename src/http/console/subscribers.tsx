@@ -1,4 +1,6 @@
 /** @jsxImportSource hono/jsx */
+import { listReports } from '../../deliveries/repo.js';
+import type { ReportRow } from '../../deliveries/store.js';
 import { subscriberJson } from '../admin-subscribers.js';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -41,6 +43,8 @@ const EVENT_LABEL: Record<string, string> = {
   import: 'Imported',
   bounce: 'Bounced',
   erase: 'Erased',
+  soft_bounce: 'Soft bounce',
+  complaint: 'Complained (marked as spam): unsubscribed',
 };
 
 /** Parses a positive integer id from a path segment; anything else is a 404. */
@@ -275,7 +279,7 @@ function DeliveryTable(p: { rows: SubscriberDelivery[]; tz: string }) {
   );
 }
 
-function SubscriberDetail(p: { page: PageCtx; s: Subscriber; events: ConsentEvent[]; deliveries: SubscriberDelivery[] }) {
+function SubscriberDetail(p: { page: PageCtx; s: Subscriber; events: ConsentEvent[]; deliveries: SubscriberDelivery[]; reports: ReportRow[] }) {
   const s = p.s;
   const tz = p.page.tz;
   const active = s.status === 'confirmed' || s.status === 'pending';
@@ -362,6 +366,27 @@ function SubscriberDetail(p: { page: PageCtx; s: Subscriber; events: ConsentEven
             <h2>Deliveries</h2>
             <DeliveryTable rows={p.deliveries} tz={tz} />
           </section>
+          {p.reports.length ? (
+            <section class="card" id="reports">
+              <h2>Bounce and complaint reports</h2>
+              <ul class="timeline">
+                {p.reports.map((r) => (
+                  <li>
+                    <div>
+                      <b>{r.kind === 'hard' ? 'Hard bounce' : r.kind === 'soft' ? 'Soft bounce' : r.kind === 'complaint' ? 'Complaint' : r.kind === 'unsubscribe' ? 'Unsubscribe by mail' : r.kind}</b>
+                      {r.issueId ? <a href={`/admin/issues/${r.issueId}`}> · issue {r.issueId}</a> : null}
+                      <span class="muted"> · {r.action}</span>
+                    </div>
+                    <div class="when">
+                      {f.dateTime(r.receivedAt, tz)} · {r.channel}
+                      {r.status ? ` · ${r.status}` : ''}
+                      {r.detail ? ` · ${r.detail}` : ''}
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
         </div>
       </div>
     </>
@@ -460,11 +485,11 @@ export function registerSubscriberPages(admin: Hono<ConsoleEnv>, ctx: AppContext
     const page = c.get('page');
     const s = await findSubscriberById(ctx, idParam(c.req.param('id')));
     if (!s) throw notFound('There is no such subscriber.');
-    const [events, deliveries] = await Promise.all([listConsentEvents(ctx, s.id), subscriberDeliveries(ctx, s.id)]);
+    const [events, deliveries, reports] = await Promise.all([listConsentEvents(ctx, s.id), subscriberDeliveries(ctx, s.id), listReports(ctx, { subscriberId: s.id, limit: 50 })]);
     return c.html(
       doc(
         <ConsoleLayout title={who(s)} section="subscribers" page={page} flash={takeFlash(c)}>
-          <SubscriberDetail page={page} s={s} events={events} deliveries={deliveries} />
+          <SubscriberDetail page={page} s={s} events={events} deliveries={deliveries} reports={reports} />
         </ConsoleLayout>,
       ),
     );
