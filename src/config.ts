@@ -172,6 +172,10 @@ const schema = z.object({
   BOUNCE_SMTP_HOST: z.string().min(1).default('0.0.0.0'),
   SOFT_BOUNCE_LIMIT: int(1, 50).default('3'),
   SES_TOPIC_ARNS: z.string().optional(),
+  DNS_SERVERS: z
+    .string()
+    .refine((v) => v.split(',').every((x) => /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\])(?::\d{1,5})?$/i.test(x.trim())), { message: 'must list resolver addresses such as 127.0.0.1 or 127.0.0.1:5353' })
+    .optional(),
   POSTMARK_WEBHOOK_AUTH: z.string().regex(/^[^:]+:.+$/, { message: 'must be user:password (the Basic auth set on the Postmark webhook)' }).optional(),
   MAILGUN_WEBHOOK_SIGNING_KEY: z.string().min(8).optional(),
   SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40).optional(),
@@ -251,6 +255,8 @@ export interface Config {
   bounceSmtp?: { port: number; host: string };
   /** Issues in a row whose copy soft-bounced before the subscriber is bounced. */
   softBounceLimit: number;
+  /** Resolvers `newsdesk doctor` asks (empty: the system's). */
+  dnsServers: string[];
   /** Provider webhooks and their secrets; a provider without one has no webhook. */
   webhooks: { sesTopicArns: string[]; postmarkAuth?: string; mailgunSigningKey?: string; sendgridPublicKey?: string };
   /** An OpenAI-compatible endpoint that writes summaries and paragraphs (LLM_*); absent: nothing leaves the machine. */
@@ -382,6 +388,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bounceAddress: r.BOUNCE_ADDRESS?.toLowerCase(),
     bounceSmtp: r.BOUNCE_SMTP_PORT !== undefined ? { port: r.BOUNCE_SMTP_PORT, host: r.BOUNCE_SMTP_HOST } : undefined,
     softBounceLimit: r.SOFT_BOUNCE_LIMIT,
+    dnsServers: (r.DNS_SERVERS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     webhooks: {
       sesTopicArns: (r.SES_TOPIC_ARNS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
       postmarkAuth: r.POSTMARK_WEBHOOK_AUTH,

@@ -389,18 +389,27 @@ export class RawSmtpPool {
 }
 
 /** The SMTP Mailer: every message, composed or prepared, goes through one pool of low-level connections. */
-export function createSmtpMailer(o: SmtpOptions): Mailer {
-  const url = new URL(o.url);
+/** What SMTP_URL says: host, port, TLS choices and login. */
+export function smtpUrlParts(smtpUrl: string) {
+  const url = new URL(smtpUrl);
   const secure = url.protocol === 'smtps:';
-  const port = url.port ? Number(url.port) : secure ? 465 : 587;
-  const pool = new RawSmtpPool({
+  return {
     host: url.hostname,
-    port,
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
     secure,
     ignoreTLS: url.searchParams.get('ignoreTLS') === 'true',
     requireTLS: url.searchParams.get('requireTLS') === 'true',
     rejectUnauthorized: url.searchParams.get('tlsRejectUnauthorized') !== 'false',
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+  };
+}
+
+export function createSmtpMailer(o: SmtpOptions): Mailer {
+  const url = new URL(o.url);
+  const parts = smtpUrlParts(o.url);
+  const port = parts.port;
+  const pool = new RawSmtpPool({
+    ...parts,
     size: o.poolSize,
     connectTimeoutMs: o.connectTimeoutMs ?? 30_000,
     dkim: o.dkim,

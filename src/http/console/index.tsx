@@ -23,6 +23,7 @@ import {
 } from './guard.js';
 import { ConsoleErrorPage, SignInPage, doc } from './layout.js';
 import { registerIssuePages } from './issues.js';
+import { registerDeliverabilityPage } from './deliverability.js';
 import { registerOutboxPages } from './outbox.js';
 import { registerSourcePages } from './sources.js';
 import { registerSubscriberPages } from './subscribers.js';
@@ -140,6 +141,7 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
   registerSubscriberPages(admin, ctx);
   registerSourcePages(admin, ctx);
   registerOutboxPages(admin, ctx);
+  registerDeliverabilityPage(admin, ctx);
   admin.all('*', (c) => {
     // "/admin/issues/" and "/admin//issues" are typing slips for a page that exists.
     const tidy = c.req.path.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
