@@ -169,6 +169,10 @@ const schema = z.object({
   DKIM_PRIVATE_KEY: z.string().min(1).optional(),
   BOUNCE_ADDRESS: z.string().email({ message: 'must be an email address' }).refine((v) => !v.split('@')[0]!.includes('+'), { message: 'must have no "+" in its local part (newsdesk adds +<token>)' }).optional(),
   BOUNCE_SMTP_PORT: int(0, 65535).optional(),
+  BOUNCE_IMAP_URL: z
+    .string()
+    .refine((v) => /^imaps?:\/\/[^:@/]+:[^@/]+@[^/]+/.test(v), { message: 'must be imaps://user:password@host/MAILBOX (or imap:// on a trusted network)' })
+    .optional(),
   BOUNCE_SMTP_HOST: z.string().min(1).default('0.0.0.0'),
   SOFT_BOUNCE_LIMIT: int(1, 50).default('3'),
   SES_TOPIC_ARNS: z.string().optional(),
@@ -253,6 +257,8 @@ export interface Config {
   bounceAddress?: string;
   /** The inbound SMTP listener for bounce reports and mails to UNSUBSCRIBE_MAILTO (absent: none). */
   bounceSmtp?: { port: number; host: string };
+  /** A dedicated mailbox of bounce reports, read every minute (absent: none). */
+  bounceImapUrl?: string;
   /** Issues in a row whose copy soft-bounced before the subscriber is bounced. */
   softBounceLimit: number;
   /** Resolvers `newsdesk doctor` asks (empty: the system's). */
@@ -388,6 +394,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bounceAddress: r.BOUNCE_ADDRESS?.toLowerCase(),
     bounceSmtp: r.BOUNCE_SMTP_PORT !== undefined ? { port: r.BOUNCE_SMTP_PORT, host: r.BOUNCE_SMTP_HOST } : undefined,
     softBounceLimit: r.SOFT_BOUNCE_LIMIT,
+    bounceImapUrl: r.BOUNCE_IMAP_URL,
     dnsServers: (r.DNS_SERVERS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     webhooks: {
       sesTopicArns: (r.SES_TOPIC_ARNS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
@@ -414,6 +421,7 @@ export function redactConfig(c: Config): Record<string, unknown> {
     adminToken: '[redacted]',
     dkim: c.dkim ? { ...c.dkim, privateKey: '[redacted]' } : undefined,
     llm: c.llm ? { ...c.llm, apiKey: '[redacted]' } : undefined,
+    bounceImapUrl: c.bounceImapUrl ? hideLogin(c.bounceImapUrl) : undefined,
     webhooks: { ...c.webhooks, postmarkAuth: c.webhooks.postmarkAuth ? '[redacted]' : undefined, mailgunSigningKey: c.webhooks.mailgunSigningKey ? '[redacted]' : undefined },
   };
 }

@@ -59,6 +59,12 @@ async function backgroundStarters(config: Config): Promise<((ctx: AppContext) =>
     const { startSchedulerService } = await import('./jobs/service.js');
     out.push(startSchedulerService);
   }
+  // The bounce mailbox is a background job, like the schedule: it is read where `scheduler` runs.
+  if (config.bounceImapUrl && config.services.includes('scheduler')) {
+    const { startImapPoller } = await import('./bounces/imap.js');
+    const url = config.bounceImapUrl;
+    out.push((ctx) => startImapPoller(ctx, url));
+  }
   // The bounce listener takes mail from the internet, like the web server: it runs where `http` runs.
   if (config.bounceSmtp && config.services.includes('http')) {
     const { startInboundListener } = await import('./bounces/inbound.js');

@@ -86,9 +86,13 @@ async function apply(ctx: AppContext, base: Omit<ReportInput, 'softBounceLimit' 
 }
 
 /** Applies every report a raw mail holds (a DSN may report several recipients). Never throws for a bad mail. */
-export async function handleReportMail(ctx: AppContext, raw: Buffer, o: { channel: ReportChannel; recipients: string[] }): Promise<ReportResult[]> {
-  const hash = createHash('sha256').update(raw).digest('hex');
+export async function handleReportMail(ctx: AppContext, raw: Buffer, o: { channel: ReportChannel; recipients: string[] }): Promise<{ reportType: ParsedReport['type']; results: ReportResult[] }> {
   const parsed: ParsedReport = await parseReport(raw, { unsubscribeMailto: ctx.config.unsubscribeMailto, recipients: o.recipients });
+  return { reportType: parsed.type, results: await applyParsed(ctx, raw, parsed, o) };
+}
+
+async function applyParsed(ctx: AppContext, raw: Buffer, parsed: ParsedReport, o: { channel: ReportChannel; recipients: string[] }): Promise<ReportResult[]> {
+  const hash = createHash('sha256').update(raw).digest('hex');
   const at = ctx.clock.now();
   const verp = verpDeliveries(ctx, o.recipients, raw.toString('latin1'));
   const common = { channel: o.channel, at };

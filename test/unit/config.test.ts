@@ -75,6 +75,10 @@ describe('loadConfig', () => {
     ['LLM_BASE_URL', 'ollama:11434', /^LLM_BASE_URL must be an absolute http\(s\) URL/],
     ['LLM_BASE_URL', 'http://127.0.0.1:11434/v1', /^LLM_MODEL must name the model/],
     ['LLM_TIMEOUT_MS', '10', /^LLM_TIMEOUT_MS must be between/],
+    ['BOUNCE_ADDRESS', 'bounces+x@news.example.com', /^BOUNCE_ADDRESS must have no "\+"/],
+    ['BOUNCE_IMAP_URL', 'imap.example.com', /^BOUNCE_IMAP_URL must be imaps:\/\/user:password@host/],
+    ['DNS_SERVERS', '1.1.1.1,resolver', /^DNS_SERVERS must list resolver addresses/],
+    ['POSTMARK_WEBHOOK_AUTH', 'nocolon', /^POSTMARK_WEBHOOK_AUTH must be user:password/],
     ['SERVICES', 'http,mailer', /^SERVICES must list services among http, sender, scheduler \("mailer" is not one\)$/],
     ['SERVICES', ' , ', /^SERVICES must list services/],
   ])('rejects %s=%j with one line naming it', (name, value, pattern) => {
