@@ -162,6 +162,10 @@ const schema = z.object({
   SMTP_POOL_SIZE: int(1, 100).default('5'),
   SEND_MARK_BATCH: int(1, 1000).default('64'),
   SEND_RETRY_SCHEDULE: durationList.default('1m,5m,15m,1h,4h'),
+  SEND_WARMUP: z
+    .string()
+    .refine((v) => v.trim() === '' || v.split(',').every((x) => /^\s*[1-9]\d{0,8}\s*$/.test(x)), { message: 'must be a comma-separated list of recipient counts, e.g. 200,500,1000,2000 (empty: off)' })
+    .optional(),
   SIGNUP_LIMIT_PER_MINUTE: int(1, 100_000).default('10'),
   UNSUBSCRIBE_MAILTO: z.string().email({ message: 'must be an email address' }).optional(),
   DKIM_DOMAIN: z.string().min(1).optional(),
@@ -250,6 +254,8 @@ export interface Config {
   /** Accepted copies recorded in one ledger transaction (SEND_MARK_BATCH); with the pool, what a kill can duplicate. */
   sendMarkBatch: number;
   sendRetryScheduleMs: number[];
+  /** The most recipients per issue on each day since the first send (SEND_WARMUP); empty: no warm-up. */
+  sendWarmup: number[];
   signupLimitPerMinute: number;
   unsubscribeMailto?: string;
   dkim?: { domainName: string; keySelector: string; privateKey: string };
@@ -388,6 +394,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpPoolSize: r.SMTP_POOL_SIZE,
     sendMarkBatch: r.SEND_MARK_BATCH,
     sendRetryScheduleMs: r.SEND_RETRY_SCHEDULE,
+    sendWarmup: (r.SEND_WARMUP ?? '').split(',').map((x) => x.trim()).filter(Boolean).map(Number),
     signupLimitPerMinute: r.SIGNUP_LIMIT_PER_MINUTE,
     unsubscribeMailto: r.UNSUBSCRIBE_MAILTO,
     dkim,

@@ -9,6 +9,7 @@ export const {
   getSendableIssue,
   findIssueIdByDate,
   queueIssue,
+  firstSendAt,
   useSenderCheckpoints,
   checkpoint,
   activeIssueIds,

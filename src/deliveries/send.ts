@@ -9,6 +9,7 @@ import { recipientUnsubscribeUrl, TEST_COPY_TOKEN } from './links.js';
 import { issueTemplateFrom } from './message.js';
 import {
   findIssueIdByDate,
+  firstSendAt,
   findResendByKey,
   getSendableIssue,
   hasPendingDeliveries,
@@ -49,13 +50,26 @@ export interface SendOutcome {
  * Queues one delivery per confirmed subscriber (idempotent) and lets the sender go. An issue already
  * sent is left alone (resend `missing` reaches later subscribers); a paused issue resumes.
  */
+const DAY_MS = 86_400_000;
+
+/** The warm-up cap of an issue queued now: SEND_WARMUP's entry for the day since the first send, or null (none). */
+export async function warmupCap(ctx: AppContext, now: number): Promise<{ cap: number; reason: string } | null> {
+  const plan = ctx.config.sendWarmup;
+  if (!plan.length) return null;
+  const day = Math.floor((now - (await firstSendAt(ctx, now))) / DAY_MS);
+  const cap = plan[day];
+  return cap === undefined ? null : { cap, reason: `warm-up: day ${day + 1} of SEND_WARMUP allows ${cap} recipients per issue` };
+}
+
 export async function sendIssue(ctx: AppContext, issueId: number): Promise<SendOutcome> {
   const issue = await getSendableIssue(ctx, issueId);
   if (!issue) throw notFound('No such issue.');
   if (!issue.html || !issue.text) throw new AppError(409, 'NOT_RENDERED', 'The issue has no rendered content yet.');
   const now = ctx.clock.now();
-  const { queued, status } = await queueIssue(ctx, issueId, now);
+  const warmup = await warmupCap(ctx, now);
+  const { queued, status, heldBack } = await queueIssue(ctx, issueId, now, warmup ?? undefined);
   if (queued) ctx.log.info({ issueId, date: issue.date, queued }, 'issue queued for sending');
+  if (heldBack) ctx.log.warn({ issueId, heldBack, cap: warmup!.cap }, `${warmup!.reason}: the rest of the list is skipped for this issue`);
   ctx.signals.wakeSender();
   return { issueId, queued, alreadySent: status === 'sent', progress: await sendProgress(ctx, issueId, now) };
 }

@@ -57,6 +57,8 @@ export interface SenderOptions {
   idlePollMs?: number;
   /** First and longest wait while the relay is unreachable (default 2 s … 5 min). */
   relayBackoffMs?: [number, number];
+  /** First and longest wait for one receiving domain that answered 421 to a recipient (default 1 min … 1 h). */
+  domainBackoffMs?: [number, number];
   /**
    * Circuit breaker: pause an issue when more than `ratio` of the last `window` attempts failed (after `min`, small,
    * so a short list whose every copy is refused pauses too). A recipient's own hard bounce does not count.
@@ -120,6 +122,9 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
     if (next) next();
     else slots.free++;
   };
+  /** Receiving domains that answered 421 to a recipient, and until when their copies wait. */
+  const domainPaused = new Map<string, { until: number; wait: number }>();
+  const domainBackoff = o.domainBackoffMs ?? [60_000, 3_600_000];
   /** Set when a ledger write failed: nothing more goes to SMTP until a write succeeds again. */
   let storeError: string | null = null;
   /** Copies the server accepted whose `sent` mark could not be written yet (kept and written once the store answers). */
@@ -470,6 +475,12 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       await release([row]);
       return;
     }
+    // A receiving domain that asked us to slow down waits; the other domains go on.
+    const slow = domainPaused.get(domainOfAddress(row.email));
+    if (slow && slow.until > Date.now()) {
+      await release([row], ctx.clock.now() + (slow.until - Date.now()));
+      return;
+    }
     const { raw, messageId } = tpl.pieces({
       subscriberId: row.subscriberId,
       email: row.email,
@@ -513,6 +524,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       recordOutcome(true, row.issueId);
       if (relayReason !== null) await relayBack();
       relayBackoff = 0;
+      domainPaused.delete(domainOfAddress(row.email));
     } catch (err) {
       storeFailed(err, row.id);
       throw err;
@@ -525,7 +537,15 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   async function failed(row: ClaimedDelivery, e: unknown, messageId: string): Promise<void> {
     const err = e instanceof MailError ? e : new MailError((e as Error)?.message ?? String(e), false);
     const now = ctx.clock.now();
-    if (err.opts.auth) {
+    if (err.opts.responseCode === 421 && err.opts.command === 'RCPT TO') {
+      // One receiving domain deferring ("421 4.7.0 try again later") slows that domain only: the relay is fine.
+      const domain = domainOfAddress(row.email);
+      const prev = domainPaused.get(domain);
+      const wait = Math.min(domainBackoff[1], Math.max(domainBackoff[0], err.opts.retryAfterMs ?? 0, prev ? prev.wait * 2 : 0));
+      domainPaused.set(domain, { until: Date.now() + wait, wait });
+      await release([row], now + wait);
+      log.warn({ domain, waitMs: wait, err: err.message }, 'a receiving domain is deferring (421): slowing that domain only');
+    } else if (err.opts.auth) {
       await release([row]);
       await authFailed(err, row.issueId);
     } else if (err.opts.connection && !err.opts.afterData) {
@@ -652,4 +672,9 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       sent,
     }),
   };
+}
+
+/** The domain of an address, lower case. */
+function domainOfAddress(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 }

@@ -169,7 +169,9 @@ export interface DeliveriesStore {
    * INSERT … SELECT (no rows pass through JavaScript), and marks the issue sending. Idempotent: the unique
    * (issue, subscriber) index lets a second call add nobody twice. Clears an operator-resumable pause.
    */
-  queueIssue(issueId: number, now: number): Promise<{ queued: number; status: string }>;
+  queueIssue(issueId: number, now: number, warmup?: { cap: number; reason: string }): Promise<{ queued: number; status: string; heldBack?: number }>;
+  /** When this database first queued an issue (recorded by the first call): day 1 of SEND_WARMUP. */
+  firstSendAt(now: number): Promise<number>;
   /**
    * While sending, the WAL is checkpointed by the sender's maintenance tick rather than inside whichever
    * per-row commit crosses the 1,000-page mark (which stalls every connection's replies); the cap stays.

@@ -345,7 +345,11 @@ export class RawSmtpPool {
     tracker.phase = 'envelope';
     const finish = (err: unknown, info?: { response?: string }) => {
       if (err) {
-        job.reject(toMailError(err, tracker.phase));
+        // A 421 to RCPT closes the session, and nodemailer reports the closing: the recipient's own answer says
+        // it was that receiving domain deferring, not the relay going away.
+        const rejected = (pc.conn as unknown as { _envelope?: { rejectedErrors?: NodemailerError[] } })._envelope?.rejectedErrors ?? [];
+        const rcpt = rejected.find((r) => r.responseCode === 421);
+        job.reject(rcpt ? toMailError(rcpt, 'envelope') : toMailError(err, tracker.phase));
         if (!pc.dead && !(pc.conn as unknown as { _destroyed?: boolean })._destroyed) {
           // End whatever transaction the failure left open before the session is reused.
           pc.conn.reset((rerr) => {
@@ -388,7 +392,6 @@ export class RawSmtpPool {
   }
 }
 
-/** The SMTP Mailer: every message, composed or prepared, goes through one pool of low-level connections. */
 /** What SMTP_URL says: host, port, TLS choices and login. */
 export function smtpUrlParts(smtpUrl: string) {
   const url = new URL(smtpUrl);
@@ -404,6 +407,7 @@ export function smtpUrlParts(smtpUrl: string) {
   };
 }
 
+/** The SMTP Mailer: every message, composed or prepared, goes through one pool of low-level connections. */
 export function createSmtpMailer(o: SmtpOptions): Mailer {
   const url = new URL(o.url);
   const parts = smtpUrlParts(o.url);

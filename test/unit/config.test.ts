@@ -77,6 +77,7 @@ describe('loadConfig', () => {
     ['LLM_TIMEOUT_MS', '10', /^LLM_TIMEOUT_MS must be between/],
     ['BOUNCE_ADDRESS', 'bounces+x@news.example.com', /^BOUNCE_ADDRESS must have no "\+"/],
     ['BOUNCE_IMAP_URL', 'imap.example.com', /^BOUNCE_IMAP_URL must be imaps:\/\/user:password@host/],
+    ['SEND_WARMUP', '200,lots', /^SEND_WARMUP must be a comma-separated list of recipient counts/],
     ['DNS_SERVERS', '1.1.1.1,resolver', /^DNS_SERVERS must list resolver addresses/],
     ['POSTMARK_WEBHOOK_AUTH', 'nocolon', /^POSTMARK_WEBHOOK_AUTH must be user:password/],
     ['SERVICES', 'http,mailer', /^SERVICES must list services among http, sender, scheduler \("mailer" is not one\)$/],

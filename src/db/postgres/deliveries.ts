@@ -29,7 +29,7 @@ export async function findIssueIdByDate(r: Repo, date: string): Promise<number |
   return value<number>(r, 'SELECT id FROM issues WHERE date = ?', [date]);
 }
 
-export async function queueIssue(r: Repo, issueId: number, now: number): Promise<{ queued: number; status: string }> {
+export async function queueIssue(r: Repo, issueId: number, now: number, warmup?: { cap: number; reason: string }): Promise<{ queued: number; status: string; heldBack?: number }> {
   return r.tx(async (q) => {
     // The row lock makes two queueing calls for one issue take turns; the unique index adds nobody twice anyway.
     const status = await value<string>(q, 'SELECT status FROM issues WHERE id = ? FOR UPDATE', [issueId]);
@@ -42,9 +42,24 @@ export async function queueIssue(r: Repo, issueId: number, now: number): Promise
        ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
       [issueId, now, now],
     );
+    // Warm-up: past the day's cap, the rest of the list is skipped for this issue, in the same transaction.
+    const held = warmup
+      ? await run(
+          q,
+          `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ?
+           WHERE issue_id = ? AND status = 'queued' AND id NOT IN (
+             SELECT id FROM deliveries WHERE issue_id = ? AND NOT (status = 'skipped' AND last_error LIKE 'warm-up:%') ORDER BY subscriber_id, id LIMIT ?)`,
+          [warmup.reason, now, issueId, issueId, warmup.cap],
+        )
+      : 0;
     await run(q, `UPDATE issues SET status = 'sending', send_started_at = COALESCE(send_started_at, ?), paused_reason = NULL, updated_at = ? WHERE id = ?`, [now, now, issueId]);
-    return { queued, status: 'sending' };
+    return { queued: queued - held, status: 'sending', ...(held ? { heldBack: held } : {}) };
   });
+}
+
+export async function firstSendAt(r: Repo, now: number): Promise<number> {
+  await run(r, `INSERT INTO settings (key, value) VALUES ('first_send_at', ?) ON CONFLICT (key) DO NOTHING`, [String(now)]);
+  return Number(await value<string>(r, `SELECT value FROM settings WHERE key = 'first_send_at'`));
 }
 
 /** PostgreSQL checkpoints by itself; nothing to tune per process. */

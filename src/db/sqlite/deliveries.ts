@@ -44,7 +44,7 @@ export async function findIssueIdByDate(r: Repo, date: string): Promise<number |
  * INSERT … SELECT (no rows pass through JavaScript), and marks the issue sending. Idempotent: the unique
  * (issue, subscriber) index lets a second call add nobody twice. Clears an operator-resumable pause.
  */
-export async function queueIssue(r: Repo, issueId: number, now: number): Promise<{ queued: number; status: string }> {
+export async function queueIssue(r: Repo, issueId: number, now: number, warmup?: { cap: number; reason: string }): Promise<{ queued: number; status: string; heldBack?: number }> {
   return immediate(r.sqlite, () => {
     const issue = st(r, 'SELECT status FROM issues WHERE id = ?').get(issueId) as { status: string } | undefined;
     if (!issue) return { queued: 0, status: 'missing' };
@@ -55,12 +55,28 @@ export async function queueIssue(r: Repo, issueId: number, now: number): Promise
        SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
        ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
     ).run(issueId, now, now);
+    // Warm-up: past the day's cap, the rest of the list is skipped for this issue, in the same transaction.
+    const held = warmup
+      ? st(
+          r,
+          `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ?
+           WHERE issue_id = ? AND status = 'queued' AND id NOT IN (
+             SELECT id FROM deliveries WHERE issue_id = ? AND NOT (status = 'skipped' AND last_error LIKE 'warm-up:%') ORDER BY subscriber_id, id LIMIT ?)`,
+        ).run(warmup.reason, now, issueId, issueId, warmup.cap).changes
+      : 0;
     st(
       r,
       `UPDATE issues SET status = 'sending', send_started_at = COALESCE(send_started_at, ?), paused_reason = NULL, updated_at = ?
        WHERE id = ?`,
     ).run(now, now, issueId);
-    return { queued: res.changes, status: 'sending' };
+    return { queued: res.changes - held, status: 'sending', ...(held ? { heldBack: held } : {}) };
+  });
+}
+
+export async function firstSendAt(r: Repo, now: number): Promise<number> {
+  return immediate(r.sqlite, () => {
+    st(r, `INSERT INTO settings (key, value) VALUES ('first_send_at', ?) ON CONFLICT (key) DO NOTHING`).run(String(now));
+    return Number((st(r, `SELECT value FROM settings WHERE key = 'first_send_at'`).get() as { value: string }).value);
   });
 }
 
