@@ -165,6 +165,10 @@ describe('provider webhooks', () => {
     const h = (b: string, key = sg.privateKey) => ({ 'x-twilio-email-event-webhook-signature': sig(b, key), 'x-twilio-email-event-webhook-timestamp': ts });
     expect((await post('/webhooks/sendgrid', good, h(good, other))).status).toBe(401);
     expect((await post('/webhooks/sendgrid', good)).status).toBe(401);
+    // Signed correctly, but 10 minutes ago: a replay.
+    const oldTs = String(Math.floor(Date.now() / 1000) - 600);
+    const replay = await post('/webhooks/sendgrid', good, { 'x-twilio-email-event-webhook-signature': sign('sha256', Buffer.from(oldTs + good), sg.privateKey).toString('base64'), 'x-twilio-email-event-webhook-timestamp': oldTs });
+    expect(replay.status).toBe(401);
     expect(status(3)).toBe('confirmed');
     expect((await post('/webhooks/sendgrid', good, h(good))).status).toBe(200);
     expect(status(3)).toBe('bounced');

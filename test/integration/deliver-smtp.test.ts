@@ -124,7 +124,10 @@ describe('sending an issue through a real SMTP server', () => {
       expect(sig).toMatch(/d=news\.example/);
       expect(sig).toMatch(/s=nd1/);
       const h = /[; ]h=([^;]+)/.exec(sig)![1]!.replace(/\s+/g, '').toLowerCase().split(':');
-      expect(h).toEqual(expect.arrayContaining(['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id']));
+      expect(h).toEqual(expect.arrayContaining(['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id', 'feedback-id']));
+      // The signature holds: verified here with the public key against the canonicalized headers is the relay's job,
+      // but the campaign id it covers is the one in the message.
+      expect(m.raw.toString()).toMatch(new RegExp(`^Feedback-ID: issue-${issueId}:newsletter:news\\.example\\r$`, 'm'));
     }
   });
 });

@@ -44,4 +44,27 @@ describe('SERVICES', () => {
       await ctx.cleanup();
     }
   }, 120_000);
+
+  it('BOUNCE_SMTP_PORT: the web process also takes bounce mail, and refuses other recipients', async () => {
+    const ctx = await makeTestContext();
+    try {
+      const port = await freePort();
+      const bounce = await freePort();
+      const p = serve({ ...testEnv(ctx.dir, { LOG_LEVEL: 'info' }), PORT: String(port), HOST: '127.0.0.1', SERVICES: 'http', BOUNCE_SMTP_PORT: String(bounce), BOUNCE_SMTP_HOST: '127.0.0.1', BOUNCE_ADDRESS: 'bounces@news.example' });
+      try {
+        await until(() => p.log().includes('services started'), 30_000, 'the web process');
+        expect(p.log()).toContain('bounce listener ready');
+        const nodemailer = (await import('nodemailer')).default;
+        const t = nodemailer.createTransport({ host: '127.0.0.1', port: bounce, secure: false, ignoreTLS: true });
+        await expect(t.sendMail({ envelope: { from: '', to: ['someone@news.example'] }, raw: 'Subject: x\r\n\r\nx\r\n' })).rejects.toThrow(/550/);
+        const ok = await t.sendMail({ envelope: { from: '', to: ['bounces@news.example'] }, raw: 'Subject: x\r\n\r\nnot a report\r\n' });
+        expect(ok.response).toMatch(/^250 /);
+        t.close();
+      } finally {
+        await p.stop();
+      }
+    } finally {
+      await ctx.cleanup();
+    }
+  }, 60_000);
 });
