@@ -170,8 +170,8 @@ describe('newsdesk doctor', () => {
       const cookie = /nd_console=[^;]+/.exec(login.headers.get('set-cookie') ?? '')![0];
       const html = await (await app.request('/admin/deliverability', { headers: { cookie } })).text();
       expect(html).toContain('<h1>Deliverability</h1>');
-      expect(html).toMatch(/<tr data-check="SPF \(envelope sender news\.example\.com\)"><td>[^<]+<\/td><td><span class="badge ok">pass<\/span>/);
-      expect(html).toMatch(/<tr data-check="DMARC"><td>DMARC<\/td><td><span class="badge bad">fail<\/span><\/td><td>no DMARC record for news\.example\.com/);
+      expect(html).toMatch(/<li data-check="SPF \(envelope sender news\.example\.com\)"><div class="check-head"><b>[^<]+<\/b><span class="badge ok">pass<\/span>/);
+      expect(html).toMatch(/<li data-check="DMARC"><div class="check-head"><b>DMARC<\/b><span class="badge bad">fail<\/span><\/div><p>no DMARC record for news\.example\.com/);
       expect(html).toContain('href="/admin/deliverability" aria-current="page"');
     } finally {
       await c.cleanup();

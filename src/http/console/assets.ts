@@ -62,6 +62,11 @@ p{margin:0 0 10px}
 .badge.signal{background:var(--accent-soft);color:var(--accent)}
 .badge.by-model{background:var(--warn-soft);color:var(--warn)}
 .badge.by-operator{background:var(--ok-soft);color:var(--ok)}
+.checks{list-style:none;margin:0;padding:0}
+.checks li{padding:12px 0;border-bottom:1px solid var(--line2)}
+.checks li:last-child{border-bottom:0}
+.check-head{display:flex;justify-content:space-between;align-items:center;gap:12px}
+.checks p{margin:4px 0 0;color:var(--muted);font-size:14px;overflow-wrap:anywhere}
 .summary-edit{margin-top:6px;font-size:13px}
 .summary-edit summary{cursor:pointer;color:var(--muted)}
 .summary-edit textarea{width:100%;min-height:84px;margin-top:6px;font:inherit;font-size:14px}

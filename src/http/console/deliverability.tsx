@@ -28,29 +28,18 @@ export function registerDeliverabilityPage(admin: Hono<ConsoleEnv>, ctx: AppCont
             </div>
             <span class={`badge ${failed ? 'bad' : 'ok'}`}>{failed ? `${failed} to fix` : 'nothing failing'}</span>
           </div>
-          <section class="card flush">
-            <div class="table-wrap">
-              <table class="data">
-                <thead>
-                  <tr>
-                    <th>Check</th>
-                    <th>Result</th>
-                    <th>What was found, and what to do</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {checks.map((x) => (
-                    <tr data-check={x.name}>
-                      <td>{x.name}</td>
-                      <td>
-                        <span class={`badge ${BADGE[x.status]}`}>{LABEL[x.status]}</span>
-                      </td>
-                      <td>{x.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+          <section class="card">
+            <ul class="checks">
+              {checks.map((x) => (
+                <li data-check={x.name}>
+                  <div class="check-head">
+                    <b>{x.name}</b>
+                    <span class={`badge ${BADGE[x.status]}`}>{LABEL[x.status]}</span>
+                  </div>
+                  <p>{x.message}</p>
+                </li>
+              ))}
+            </ul>
           </section>
         </ConsoleLayout>,
       ),
