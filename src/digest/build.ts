@@ -3,10 +3,10 @@ import { headerSafe } from '../mail/headers.js';
 import { MAX_SUBJECT } from './limits.js';
 import { patternsParagraph, whyItMatters } from './editor.js';
 import { findThemes, listNames } from './patterns.js';
-import { dayTerms, rankArticles } from './rank.js';
+import { dayTerms, rankArticles, type RankedCandidate } from './rank.js';
 import { extractSummary, SUMMARY_LIMITS } from './summary.js';
 import { clampSentences, cleanTitle, oneLine, truncateWords } from './text.js';
-import type { AlsoCovered, ArticleTerms, CandidateArticle, Digest, EditorText, RankedArticle, ScoreParts, TermHistory, Theme } from './types.js';
+import type { AlsoCovered, ArticleTerms, CandidateArticle, Digest, EditorText, RankedArticle, TermHistory, Theme } from './types.js';
 
 // Turns a window's articles into a Digest: rank, pick the signal, find patterns, write subject and preheader.
 
@@ -16,11 +16,7 @@ const MAX_PREHEADER = 140;
 const WORDS_PER_MINUTE = 230;
 
 /** An article with its place in the ranking, as stored in issue_articles. */
-export interface Scored {
-  article: CandidateArticle;
-  score: number;
-  parts: ScoreParts;
-}
+export type Scored = RankedCandidate;
 
 /** What the operator may change before sending. */
 export interface DigestOverrides {

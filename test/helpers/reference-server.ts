@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { localHttpHost } from './server.js';
 import { REFERENCE_DAY, REFERENCE_SOURCES, REFERENCE_CUTOFF, teaserOf, type ReferenceArticle } from '../fixtures/reference-day.js';
 
 // A local web host for the reference day: one RSS feed per source carrying teasers only, and each article's page
@@ -37,22 +37,18 @@ export class ReferenceHost {
   /** Most page requests in progress at once, per source prefix. */
   maxConcurrent: Record<string, number> = {};
   private active: Record<string, number> = {};
-  private sockets = new Set<Socket>();
   extra: ExtraItem[] = [];
 
+  private host?: Awaited<ReturnType<typeof localHttpHost>>;
+
   async start() {
-    this.server = http.createServer((req, res) => this.handle(req, res));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.host = await localHttpHost((req, res) => void this.handle(req, res));
+    this.server = this.host.server;
+    this.base = this.host.base;
   }
 
   async stop() {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await this.host?.stop();
   }
 
   url(source: string, slug: string) {

@@ -43,3 +43,23 @@ export async function startLiveServer(env: Record<string, string> = {}, clock?: 
     },
   };
 }
+
+/** A plain HTTP server on 127.0.0.1, port 0, whose stop() also cuts the connections left open (a hung response). */
+export async function localHttpHost(handler: import('node:http').RequestListener): Promise<{ server: import('node:http').Server; base: string; stop(): Promise<void> }> {
+  const http = await import('node:http');
+  const server = http.createServer(handler);
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    server,
+    base: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { listArticlesOfSource, listSourcesWithHealth, type SourceHealth } from '
 import { createApp } from '../../src/http/app.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
+import { localHttpHost } from '../helpers/server.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/feeds');
 const fx = (name: string) => readFileSync(join(fixtures, name));
@@ -26,21 +26,17 @@ class FeedHost {
   events: string[] = [];
   hugeBytesWritten = 0;
   flipToHtml = false;
-  private sockets = new Set<import('node:net').Socket>();
+
+  private host?: Awaited<ReturnType<typeof localHttpHost>>;
 
   async start() {
-    this.server = http.createServer((req, res) => this.handle(req, res));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.host = await localHttpHost((req, res) => void this.handle(req, res));
+    this.server = this.host.server;
+    this.base = this.host.base;
   }
 
   async stop() {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await this.host?.stop();
   }
 
   private send(res: http.ServerResponse, body: Buffer | string, type: string, extra: http.OutgoingHttpHeaders = {}) {

@@ -16,6 +16,7 @@ import type {
   SentMark,
 } from '../../deliveries/store.js';
 import { appendSuppression } from '../../subscribers/suppressions.js';
+import { reportWhere } from '../report-query.js';
 import type { PgExec, PgHandle } from './client.js';
 import { all, one, run, value } from './rows.js';
 
@@ -577,20 +578,11 @@ export async function reportCounts(r: Repo, issueIds: number[]): Promise<Map<num
 }
 
 export async function listReports(r: Repo, q: { subscriberId?: number; issueId?: number; limit?: number }): Promise<ReportRow[]> {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (q.subscriberId !== undefined) {
-    where.push('subscriber_id = ?');
-    args.push(q.subscriberId);
-  }
-  if (q.issueId !== undefined) {
-    where.push('issue_id = ?');
-    args.push(q.issueId);
-  }
+  const { sql: where, args } = reportWhere(q);
   const rows = await all<ReportRow>(
     r,
     `SELECT id, received_at, channel, kind, issue_id, subscriber_id, recipient, status, detail, action
-     FROM delivery_reports ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT ?`,
+     FROM delivery_reports ${where} ORDER BY received_at DESC, id DESC LIMIT ?`,
     [...args, q.limit ?? 100],
   );
   return rows.map((x) => ({ ...x, receivedAt: Number(x.receivedAt) }));

@@ -17,6 +17,7 @@ import type {
 } from '../../deliveries/store.js';
 import { cachedStatement, immediate, type DbHandle } from './client.js';
 import { appendSuppression } from '../../subscribers/suppressions.js';
+import { reportWhere } from '../report-query.js';
 
 type Repo = Pick<DbHandle, 'sqlite' | 'suppressionLog'>;
 
@@ -681,20 +682,11 @@ export async function reportCounts(r: Repo, issueIds: number[]): Promise<Map<num
 }
 
 export async function listReports(r: Repo, q: { subscriberId?: number; issueId?: number; limit?: number }): Promise<ReportRow[]> {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (q.subscriberId !== undefined) {
-    where.push('subscriber_id = ?');
-    args.push(q.subscriberId);
-  }
-  if (q.issueId !== undefined) {
-    where.push('issue_id = ?');
-    args.push(q.issueId);
-  }
+  const { sql: where, args } = reportWhere(q);
   return r.sqlite
     .prepare(
       `SELECT id, received_at AS receivedAt, channel, kind, issue_id AS issueId, subscriber_id AS subscriberId, recipient, status, detail, action
-       FROM delivery_reports ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT ?`,
+       FROM delivery_reports ${where} ORDER BY received_at DESC, id DESC LIMIT ?`,
     )
     .all(...args, q.limit ?? 100) as ReportRow[];
 }
