@@ -16,7 +16,7 @@ import type {
   SentMark,
 } from '../../deliveries/store.js';
 import { appendSuppression } from '../../subscribers/suppressions.js';
-import { reportWhere } from '../report-query.js';
+import { foldReportCounts, reportWhere, type ReportCounts } from '../report-query.js';
 import type { PgExec, PgHandle } from './client.js';
 import { all, one, run, value } from './rows.js';
 
@@ -559,22 +559,14 @@ export async function applyReport(r: Repo, x: ReportInput): Promise<ReportOutcom
   return outcome;
 }
 
-export async function reportCounts(r: Repo, issueIds: number[]): Promise<Map<number, { hard: number; soft: number; complaints: number }>> {
-  const out = new Map<number, { hard: number; soft: number; complaints: number }>();
-  for (const id of issueIds) out.set(id, { hard: 0, soft: 0, complaints: 0 });
-  if (!issueIds.length) return out;
+export async function reportCounts(r: Repo, issueIds: number[]): Promise<Map<number, ReportCounts>> {
+  if (!issueIds.length) return foldReportCounts(issueIds, []);
   const rows = await all<{ issueId: number; kind: string; n: string }>(
     r,
     `SELECT issue_id, kind, count(*) AS n FROM delivery_reports WHERE issue_id = ANY(?::int[]) AND kind IN ('hard', 'soft', 'complaint') GROUP BY issue_id, kind`,
     [issueIds],
   );
-  for (const row of rows) {
-    const c = out.get(Number(row.issueId))!;
-    if (row.kind === 'hard') c.hard = Number(row.n);
-    else if (row.kind === 'soft') c.soft = Number(row.n);
-    else c.complaints = Number(row.n);
-  }
-  return out;
+  return foldReportCounts(issueIds, rows);
 }
 
 export async function listReports(r: Repo, q: { subscriberId?: number; issueId?: number; limit?: number }): Promise<ReportRow[]> {

@@ -17,7 +17,7 @@ import type {
 } from '../../deliveries/store.js';
 import { cachedStatement, immediate, type DbHandle } from './client.js';
 import { appendSuppression } from '../../subscribers/suppressions.js';
-import { reportWhere } from '../report-query.js';
+import { foldReportCounts, reportWhere, type ReportCounts } from '../report-query.js';
 
 type Repo = Pick<DbHandle, 'sqlite' | 'suppressionLog'>;
 
@@ -665,20 +665,12 @@ export async function applyReport(r: Repo, x: ReportInput): Promise<ReportOutcom
   return outcome;
 }
 
-export async function reportCounts(r: Repo, issueIds: number[]): Promise<Map<number, { hard: number; soft: number; complaints: number }>> {
-  const out = new Map<number, { hard: number; soft: number; complaints: number }>();
-  for (const id of issueIds) out.set(id, { hard: 0, soft: 0, complaints: 0 });
-  if (!issueIds.length) return out;
+export async function reportCounts(r: Repo, issueIds: number[]): Promise<Map<number, ReportCounts>> {
+  if (!issueIds.length) return foldReportCounts(issueIds, []);
   const rows = r.sqlite
     .prepare(`SELECT issue_id AS issueId, kind, count(*) AS n FROM delivery_reports WHERE issue_id IN (${issueIds.map(() => '?').join(',')}) AND kind IN ('hard', 'soft', 'complaint') GROUP BY issue_id, kind`)
     .all(...issueIds) as { issueId: number; kind: string; n: number }[];
-  for (const row of rows) {
-    const c = out.get(row.issueId)!;
-    if (row.kind === 'hard') c.hard = row.n;
-    else if (row.kind === 'soft') c.soft = row.n;
-    else c.complaints = row.n;
-  }
-  return out;
+  return foldReportCounts(issueIds, rows);
 }
 
 export async function listReports(r: Repo, q: { subscriberId?: number; issueId?: number; limit?: number }): Promise<ReportRow[]> {
