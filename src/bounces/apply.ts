@@ -8,6 +8,7 @@ import type { ReportChannel, ReportKind } from '../domain-types.js';
 import { normalizeEmail } from '../subscribers/address.js';
 import { findSubscriberByEmail } from '../subscribers/repo.js';
 import { parseReport, type ParsedReport } from './parse.js';
+import { COMPLAINT_MIN_SENT, COMPLAINT_RATE } from './policy.js';
 import { verifyVerpToken, verpTokenOf } from './verp.js';
 
 /** An address in the form the store keeps (lower case, normalized); the input when it is not an address. */
@@ -16,10 +17,7 @@ function addr(a: string): string {
   return n.ok ? n.email : a.trim().toLowerCase();
 }
 
-/** An issue pauses when complaints pass this share of its sent copies… */
-export const COMPLAINT_RATE = 0.003;
-/** …counted once it has at least this many. */
-export const COMPLAINT_MIN_SENT = 1000;
+export { COMPLAINT_MIN_SENT, COMPLAINT_RATE };
 
 /** What one report came to, for the log and the caller. */
 export interface ReportResult {

@@ -1,5 +1,6 @@
 // The sender: claim due deliveries with a lease, build each message from the issue's template,
 // hand it to the mailer, and record the server's answers a tick at a time (one transaction for many marks).
+import { COMPLAINT_MIN_SENT, COMPLAINT_RATE } from '../bounces/policy.js';
 import { verpAddress } from '../bounces/verp.js';
 import type { AppContext } from '../context.js';
 import { newOwnerId, ownerIsGone } from '../lib/owner.js';
@@ -13,6 +14,7 @@ import {
   claimOwners,
   finishCompletedIssues,
   getSendableIssue,
+  applyReport,
   markBounced,
   markFailed,
   markRetry,
@@ -566,9 +568,32 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       const wait = schedule[row.attempts];
       const nextAt = wait === undefined ? null : now + Math.max(wait, err.opts.retryAfterMs ?? 0);
       await markRetry(ctx, row.id, owner, { error: err.message, nextAttemptAt: nextAt, countAttempt: true, uncertain: Boolean(err.opts.afterData), messageId }, now);
+      // A recipient's own temporary refusal (452 mailbox full) is a soft bounce of this issue, counted once.
+      if (err.opts.command === 'RCPT TO' && typeof err.opts.responseCode === 'number' && err.opts.responseCode >= 400 && err.opts.responseCode < 500)
+        await countSoftBounce(row, err);
       if (err.opts.afterData) log.warn({ deliveryId: row.id, err: err.message }, 'connection lost after the final dot: copy counted as uncertain, sent once more');
       if (nextAt === null) log.warn({ deliveryId: row.id, err: err.message, attempts: row.attempts + 1 }, 'delivery failed after its last retry');
       recordOutcome(false, row.issueId, err.message);
+    }
+  }
+
+  async function countSoftBounce(row: ClaimedDelivery, err: MailError): Promise<void> {
+    try {
+      await applyReport(ctx, {
+        channel: 'smtp',
+        kind: 'soft',
+        delivery: { deliveryId: row.id, issueId: row.issueId, subscriberId: row.subscriberId, email: row.email, status: 'sending' },
+        recipient: row.email,
+        status: /\b4\.\d{1,3}\.\d{1,3}\b/.exec(err.message)?.[0] ?? String(err.opts.responseCode),
+        detail: `refused while sending: ${err.message}`.slice(0, 300),
+        dedupeKey: `sync:${row.id}`,
+        at: ctx.clock.now(),
+        softBounceLimit: cfg.softBounceLimit,
+        complaintRate: COMPLAINT_RATE,
+        complaintMinSent: COMPLAINT_MIN_SENT,
+      });
+    } catch (e) {
+      log.warn({ deliveryId: row.id, err: (e as Error).message }, 'soft bounce not counted');
     }
   }
 

@@ -82,6 +82,10 @@ describe('SMTP faults', () => {
     const row = deliveryRows(c, issueId).find((r) => r.email === 'user0@example.test')!;
     expect(row).toMatchObject({ status: 'failed', attempts: 2 });
     expect(row.lastError).toContain('452');
+    // FAULTS 54: the mailbox-full refusal is a soft bounce of this issue, counted once however often it is retried.
+    const soft = c.sqlite.prepare("SELECT kind, status, action FROM delivery_reports WHERE subscriber_id = ?").all(row.subscriberId);
+    expect(soft).toEqual([{ kind: 'soft', status: '4.2.2', action: 'counted: 1 of 3 issues in a row' }]);
+    expect((c.sqlite.prepare('SELECT soft_bounce_streak AS n FROM subscribers WHERE id = ?').get(row.subscriberId) as { n: number }).n).toBe(1);
     refuse = false;
     const res = await resendIssue(c, issueId, { failed: true }, 'ops');
     expect(res.queued).toBe(1);
