@@ -6,6 +6,8 @@ export interface WelcomeEmailProps {
   newsletterName: string;
   archiveUrl: string;
   unsubscribeUrl: string;
+  /** The reader's preferences page (pause, plain text). */
+  preferencesUrl?: string;
   homeUrl: string;
   sendTime: string;
   postalAddress?: string;
@@ -26,6 +28,15 @@ export function WelcomeEmail(p: WelcomeEmailProps) {
         </Button>
       </Section>
       <Hr style={s.hr} />
+      {p.preferencesUrl ? (
+        <Text style={s.fine}>
+          {'Too much mail some weeks? '}
+          <Link href={p.preferencesUrl} style={s.link}>
+            Pause it or switch to plain text
+          </Link>
+          {' from your preferences.'}
+        </Text>
+      ) : null}
       <Text style={s.fine}>
         {'Changed your mind? '}
         <Link href={p.unsubscribeUrl} style={s.link}>
@@ -41,6 +52,7 @@ WelcomeEmail.PreviewProps = {
   newsletterName: 'Engineering @ Scale',
   archiveUrl: 'http://localhost:3000/issues',
   unsubscribeUrl: 'http://localhost:3000/unsubscribe/u.1.abc',
+  preferencesUrl: 'http://localhost:3000/preferences/p.1.abc',
   homeUrl: 'http://localhost:3000/',
   sendTime: 'at 06:00 (UTC)',
   postalAddress: '1 Example Street, Example City',

@@ -22,6 +22,7 @@ export const CONSENT_EVENT_TYPES = [
   'admin_unsubscribe',
   'soft_bounce',
   'complaint',
+  'preferences',
 ] as const;
 export type ConsentEventType = (typeof CONSENT_EVENT_TYPES)[number];
 

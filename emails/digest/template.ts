@@ -237,7 +237,7 @@ export function digestMjml(p: DigestEmailProps): string {
   <mj-section padding="22px 0 30px" css-class="pad-x">
     <mj-column padding="0">
       <mj-text padding="0 32px 8px" align="center" css-class="t-muted px" font-size="14px" line-height="1.6" color="${C.muted}">You are receiving ${esc(p.newsletterName)} because you subscribed at <a href="${esc(p.homeUrl)}" style="${footerLink}">${esc(hostOf(p.homeUrl))}</a>.</mj-text>
-      <mj-text padding="0 32px 8px" align="center" css-class="t-muted px" font-size="14px" line-height="1.6" color="${C.muted}"><a href="${esc(p.unsubscribeUrl)}" style="${footerLink}">Unsubscribe</a> &nbsp;·&nbsp; <a href="${esc(p.viewInBrowserUrl)}" style="${footerLink}">View in browser</a> &nbsp;·&nbsp; <a href="${esc(p.archiveUrl)}" style="${footerLink}">Archive</a></mj-text>
+      <mj-text padding="0 32px 8px" align="center" css-class="t-muted px" font-size="14px" line-height="1.6" color="${C.muted}"><a href="${esc(p.unsubscribeUrl)}?preferences" style="${footerLink}">Preferences</a> &nbsp;·&nbsp; <a href="${esc(p.unsubscribeUrl)}" style="${footerLink}">Unsubscribe</a> &nbsp;·&nbsp; <a href="${esc(p.viewInBrowserUrl)}" style="${footerLink}">View in browser</a> &nbsp;·&nbsp; <a href="${esc(p.archiveUrl)}" style="${footerLink}">Archive</a></mj-text>
       ${p.postalAddress ? `<mj-text padding="0 32px" align="center" css-class="t-muted px" font-size="14px" line-height="1.6" color="${C.muted}">${esc(p.postalAddress)}</mj-text>` : ''}
     </mj-column>
   </mj-section>

@@ -30,6 +30,8 @@ export interface Recipient {
   resend?: number;
   /** Test copies get a random Message-ID. */
   messageId?: string;
+  /** The reader asked for the text part only: a text/plain message, no HTML. */
+  textOnly?: boolean;
 }
 
 /** A message template built once per issue. */
@@ -119,6 +121,11 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
   const clean = (b: Buffer) => !/\r(?!\n)|(?<!\r)\n|\n\./.test(b.toString('latin1'));
   const staticClean = [textHead, htmlHead, tail, sharedHead, ...textPieces, ...htmlPieces].every(clean) && !/^\./.test(shared);
   const mailto = src.unsubscribeMailto ? `,${CRLF} <mailto:${src.unsubscribeMailto}?subject=unsubscribe>` : '';
+  // A text-only copy: the same headers with a text/plain body instead of the two alternatives.
+  const textOnlyHead = Buffer.from(
+    shared.replace(/Content-Type: multipart\/alternative; boundary="[^"]+"\r\n$/, '') + `Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`,
+    'utf8',
+  );
   const pieces = (r: Recipient, date = new Date()): { raw: Buffer[]; messageId: string } => {
     const messageId = r.messageId ?? deliveryMessageId(src.issueId, r.subscriberId, src.from, r.resend);
     const to = r.email.replace(/[\r\n<>]/g, '');
@@ -127,6 +134,13 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
       `Date: ${date.toUTCString().replace(/GMT$/, '+0000')}${CRLF}` +
       `Message-ID: <${messageId}>${CRLF}` +
       `List-Unsubscribe: <${r.unsubscribeUrl.replace(/[\r\n<>\s]/g, '')}>${mailto}${CRLF}`;
+    if (r.textOnly) {
+      const only: Buffer[] = [Buffer.from(head, 'utf8'), textOnlyHead];
+      const url = joinPieces(only, textPieces, r.unsubscribeUrl);
+      only.push(Buffer.from(CRLF));
+      if (staticClean && !/[\r\n]/.test(to + messageId) && clean(url)) markSmtpReady(only);
+      return { raw: only, messageId };
+    }
     const parts: Buffer[] = [Buffer.from(head, 'utf8'), sharedHead, textHead];
     const textUrl = joinPieces(parts, textPieces, r.unsubscribeUrl);
     parts.push(htmlHead);

@@ -488,6 +488,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       email: row.email,
       unsubscribeUrl: recipientUnsubscribeUrl(ctx, row.subscriberId),
       resend: row.resends,
+      ...(row.textOnly ? { textOnly: true } : {}),
     });
     await pace();
     await acquire();

@@ -39,6 +39,8 @@ export interface ClaimedDelivery {
   resends: number;
   /** Copies of this delivery that may already have arrived (an earlier drop after the final dot, a crash). */
   uncertain: number;
+  /** The reader asked for the text part only. */
+  textOnly?: boolean;
 }
 
 /** The issue fields the sender reads to build messages. */

@@ -15,10 +15,10 @@ import {
   signup,
   unsubscribe,
 } from '../subscribers/lifecycle.js';
-import type { ConsentMeta } from '../subscribers/repo.js';
+import type { ConsentMeta, Subscriber } from '../subscribers/repo.js';
 import { listArchiveIssues } from '../issues/repo.js';
 import { activeSourceNames } from '../feeds/repo.js';
-import { LandingPage, MessagePage, OneMoreStepPage } from './pages/public.js';
+import { LandingPage, MessagePage, OneMoreStepPage, PreferencesPage } from './pages/public.js';
 import { clientIp, createSharedRateLimiter, readBody, type Body } from './request.js';
 import { createPageCache, type PageCache } from './page-cache.js';
 
@@ -292,6 +292,11 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext, pages: PageCach
     if (token === TEST_COPY_TOKEN) return testCopy(c);
     const s = await checkUnsubscribeToken(ctx, token);
     if (!s) return invalidLink(c);
+    // The footer's "Preferences" link: the same personal URL with ?preferences, on to the reader's preferences page.
+    if (c.req.query('preferences') !== undefined && (s.status === 'confirmed' || s.status === 'pending')) {
+      const { preferencesUrl } = await import('../subscribers/preferences.js');
+      return c.redirect(new URL(preferencesUrl(ctx, s.id)).pathname, 303);
+    }
     if (s.status === 'unsubscribed')
       return c.html(html(MessagePage({ siteName: site, title: "You're unsubscribed", children: <p>You will not receive {site} any more.</p>, secondary: { url: '/#subscribe', label: 'Changed your mind? Subscribe again' } })));
     return c.html(
@@ -327,6 +332,73 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext, pages: PageCach
           title: "You're unsubscribed",
           children: <p>You will receive no more issues of {site}. Sorry to see you go.</p>,
           secondary: { url: '/#subscribe', label: 'Unsubscribed by mistake? Subscribe again' },
+        }),
+      ),
+    );
+  });
+
+  // Preferences: GET shows the form (a link scanner changes nothing), POST saves it. The footer of every issue
+  // reaches this page through the reader's unsubscribe link with ?preferences.
+  const prefsPage = async (c: Context, s: Subscriber, token: string, extra: { saved?: string; error?: string } = {}, status: 200 | 400 = 200) => {
+    const now = ctx.clock.now();
+    const paused =
+      s.pausedUntil && s.pausedUntil > now
+        ? new Date(s.pausedUntil).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: ctx.config.digestTimezone })
+        : null;
+    return c.html(html(PreferencesPage({ siteName: site, action: `/preferences/${encodeURIComponent(token)}`, email: s.email ?? '', pausedUntil: paused, textOnly: s.textOnly, ...extra })), status);
+  };
+  const notSubscribed = (c: Context) =>
+    c.html(html(MessagePage({ siteName: site, title: "You're not subscribed", children: <p>There are no preferences to set for an address that receives nothing.</p>, secondary: { url: '/#subscribe', label: 'Subscribe' } })));
+
+  app.get('/preferences/:token', async (c) => {
+    const token = c.req.param('token');
+    const { checkPreferencesToken } = await import('../subscribers/preferences.js');
+    const s = await checkPreferencesToken(ctx, token);
+    if (!s) return invalidLink(c);
+    if (s.status !== 'confirmed' && s.status !== 'pending') return notSubscribed(c);
+    return prefsPage(c, s, token);
+  });
+
+  app.post('/preferences/:token', async (c) => {
+    checkOrigin(c);
+    const token = c.req.param('token');
+    const { checkPreferencesToken, parsePreferences, savePreferences } = await import('../subscribers/preferences.js');
+    const s = await checkPreferencesToken(ctx, token);
+    if (!s) return invalidLink(c);
+    if (s.status !== 'confirmed' && s.status !== 'pending') return notSubscribed(c);
+    const form = await readBody(c).catch(() => ({}) as Body);
+    let parsed: ReturnType<typeof parsePreferences>;
+    try {
+      parsed = parsePreferences(form);
+    } catch (err) {
+      if (err instanceof AppError) return prefsPage(c, s, token, { error: err.message }, 400);
+      throw err;
+    }
+    const saved = await savePreferences(ctx, s, parsed, meta(c, '/preferences'));
+    if (!saved) return notSubscribed(c);
+    return prefsPage(c, saved, token, { saved: 'Saved. Your next issues follow these choices.' });
+  });
+
+  // "Email me my preferences link": the same answer for every address, and rate-limited, so it tells nobody who reads.
+  const prefsLinks = createSharedRateLimiter(ctx, 'prefs-link', 5, 60_000);
+  app.post('/preferences', async (c) => {
+    checkOrigin(c);
+    if (!(await prefsLinks.hit(clientIp(c, ctx.config.trustProxy)))) throw new AppError(429, 'RATE_LIMITED', 'Too many requests. Please try again in a minute.');
+    const form = await readBody(c).catch(() => ({}) as Body);
+    const { normalizeEmail } = await import('../subscribers/address.js');
+    const e = normalizeEmail(form.email);
+    if (e.ok) {
+      const { mailPreferencesLink } = await import('../subscribers/preferences.js');
+      await mailPreferencesLink(ctx, e.email);
+    }
+    return c.html(
+      html(
+        MessagePage({
+          siteName: site,
+          eyebrow: 'Check your inbox',
+          title: 'If that address is subscribed, a link is on its way',
+          children: <p>The mail holds a link to your preferences: pause the digest for a few weeks, or have it in plain text.</p>,
+          secondary: { url: '/', label: '← Back to the front page' },
         }),
       ),
     );

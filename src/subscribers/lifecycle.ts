@@ -123,6 +123,7 @@ export async function sendWelcome(ctx: AppContext, subscriber: Subscriber): Prom
       newsletterName: ctx.config.newsletterName,
       archiveUrl: ctx.urls.issues(),
       unsubscribeUrl,
+      preferencesUrl: `${ctx.config.publicUrl}/preferences/${signToken(ctx.config.secretKey, { purpose: 'preferences', subscriberId: subscriber.id, issuedAt: 0 })}`,
       homeUrl: ctx.urls.home(),
       sendTime: describeSendTime(ctx.config.digestCron, ctx.config.digestTimezone),
       postalAddress: ctx.config.postalAddress,

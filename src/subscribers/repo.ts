@@ -13,6 +13,7 @@ export const {
   listSubscribers,
   countSubscribersByStatus,
   listConsentEvents,
+  setPreferences,
   importSubscriberBatch,
   iterateSubscribers,
   eraseSubscriber,

@@ -17,6 +17,10 @@ export interface Subscriber {
   /** How consent was given for the current confirmed state: 'double_opt_in' or 'import'. */
   consentSource: string | null;
   erasedAt: number | null;
+  /** Paused by the reader until this time (null: not paused). */
+  pausedUntil: number | null;
+  /** The reader asked for the text part only. */
+  textOnly: boolean;
 }
 
 /** One entry of a subscriber's consent history. */
@@ -116,6 +120,8 @@ export interface SubscribersStore {
   /** Counts subscribers per state. */
   countSubscribersByStatus(): Promise<Record<SubscriberStatus, number>>;
   listConsentEvents(subscriberId: number): Promise<ConsentEvent[]>;
+  /** Saves a reader's preferences (pause, text-only) with a history event saying what changed; undefined when they are not subscribed. */
+  setPreferences(id: number, p: { pausedUntil: number | null; textOnly: boolean }, now: number, detail: string, meta: ConsentMeta): Promise<Subscriber | undefined>;
   /**
    * Inserts a batch of imported rows in one transaction. An address already in the database is skipped (never
    * changed, so never re-subscribed); so is one the suppression log says left (unsubscribed, bounced, erased) when

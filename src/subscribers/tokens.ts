@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import { macEquals } from '../lib/mac.js';
 
 /** What a token lets its bearer do; a token of one purpose never works for another. */
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences';
 
-const PREFIX: Record<TokenPurpose, string> = { confirm: 'c', unsubscribe: 'u' };
+const PREFIX: Record<TokenPurpose, string> = { confirm: 'c', unsubscribe: 'u', preferences: 'p' };
 /** Confirmation links expire; unsubscribe links never do (RFC 8058 clients may use them months later). */
 export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
 /** A confirm token dated this far ahead of the clock is still accepted (a clock step), as for console sessions. */
@@ -24,12 +24,12 @@ function mac(secret: string, purpose: TokenPurpose, body: string): Buffer {
   return createHmac('sha256', `newsdesk:${purpose}:${secret}`).update(body).digest().subarray(0, 16);
 }
 
-/** Signs a purpose-bound token: `c.<id>.<issued>.<mac>` or `u.<id>.<mac>` (base36 numbers, base64url MAC). */
+/** Signs a purpose-bound token: `c.<id>.<issued>.<mac>`, `u.<id>.<mac>` or `p.<id>.<mac>` (base36 numbers, base64url MAC). */
 export function signToken(secret: string, p: TokenPayload): string {
   const body =
     p.purpose === 'confirm'
       ? `${PREFIX.confirm}.${p.subscriberId.toString(36)}.${p.issuedAt.toString(36)}`
-      : `${PREFIX.unsubscribe}.${p.subscriberId.toString(36)}`;
+      : `${PREFIX[p.purpose]}.${p.subscriberId.toString(36)}`;
   return `${body}.${mac(secret, p.purpose, body).toString('base64url')}`;
 }
 

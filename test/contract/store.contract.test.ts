@@ -566,6 +566,26 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('reader preferences', () => {
+      it('a pause keeps a reader out of the queue until it ends; text-only comes with the claim; each change is on the history', async () => {
+        const [ann, bob] = await confirmed(s, ['ann@example.com', 'bob@example.com']);
+        const saved = await s.subscribers.setPreferences(ann!, { pausedUntil: T0 + 7 * DAY, textOnly: true }, T0, 'paused for 1 week; text-only mail', { page: '/preferences' });
+        expect(saved).toMatchObject({ id: ann, pausedUntil: T0 + 7 * DAY, textOnly: true });
+        expect((await s.subscribers.findSubscriberById(bob!))).toMatchObject({ pausedUntil: null, textOnly: false });
+        expect((await s.subscribers.listConsentEvents(ann!)).at(-1)).toMatchObject({ type: 'preferences', detail: 'paused for 1 week; text-only mail', page: '/preferences' });
+        const one = await draftIssue(s, '2026-11-02');
+        expect((await s.deliveries.queueIssue(one.id, T0 + DAY)).queued).toBe(1);
+        const two = await draftIssue(s, '2026-11-10');
+        expect((await s.deliveries.queueIssue(two.id, T0 + 8 * DAY)).queued).toBe(2);
+        const claimed = await s.deliveries.claimBatch(two.id, 'o', 10, T0 + 8 * DAY, T0 + 9 * DAY);
+        expect(claimed.find((c) => c.subscriberId === ann)!.textOnly).toBe(true);
+        expect(claimed.find((c) => c.subscriberId === bob)!.textOnly).toBeUndefined();
+        // An unsubscribed reader has no preferences to save.
+        await s.subscribers.unsubscribeSubscriber(bob!, T0, {});
+        expect(await s.subscribers.setPreferences(bob!, { pausedUntil: null, textOnly: true }, T0, 'x', {})).toBeUndefined();
+      });
+    });
+
     describe('bounce and complaint reports', () => {
       /** Queues an issue to everyone confirmed and marks every copy accepted by the relay. */
       async function sentIssue(date: string) {

@@ -39,9 +39,9 @@ export async function queueIssue(r: Repo, issueId: number, now: number, warmup?:
     const queued = await run(
       q,
       `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
-       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
+       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?)
        ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
-      [issueId, now, now],
+      [issueId, now, now, now],
     );
     // Warm-up: past the day's cap, the rest of the list is skipped for this issue, in the same transaction.
     const held = warmup
@@ -84,7 +84,7 @@ export async function claimBatch(r: Repo, issueId: number, owner: string, limit:
         WHERE d.issue_id = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
         ORDER BY d.next_attempt_at, d.id LIMIT ? FOR UPDATE SKIP LOCKED
      ), judged AS (
-       SELECT p.id, (s.status = 'confirmed' AND s.email IS NOT NULL) AS ok, s.status AS sub_status, s.email
+       SELECT p.id, (s.status = 'confirmed' AND s.email IS NOT NULL) AS ok, s.status AS sub_status, s.email, s.text_only
          FROM picked p JOIN deliveries d ON d.id = p.id JOIN subscribers s ON s.id = d.subscriber_id
      )
      UPDATE deliveries d SET
@@ -94,13 +94,13 @@ export async function claimBatch(r: Repo, issueId: number, owner: string, limit:
        last_error = CASE WHEN j.ok THEN d.last_error ELSE 'subscriber ' || j.sub_status END,
        updated_at = ?
      FROM judged j WHERE d.id = j.id
-     RETURNING d.id, d.issue_id, d.subscriber_id, d.attempts, d.resends, d.uncertain, j.email, d.status`,
+     RETURNING d.id, d.issue_id, d.subscriber_id, d.attempts, d.resends, d.uncertain, j.email, j.text_only, d.status`,
     [issueId, now, limit, owner, leaseUntil, now],
   );
   return rows
     .filter((x) => x.status === 'sending')
     .sort((a, b) => a.id - b.id)
-    .map(({ status: _s, ...c }) => c);
+    .map(({ status: _s, textOnly, ...c }) => (textOnly ? { ...c, textOnly: true } : c));
 }
 
 export async function subscriberStatuses(r: Repo, subscriberIds: readonly number[]): Promise<Map<number, string>> {
@@ -394,9 +394,9 @@ export async function queueResend(
           queued: await run(
             q,
             `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
-             SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
+             SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?)
              ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
-            [issueId, now, now],
+            [issueId, now, now, now],
           ),
         };
       }

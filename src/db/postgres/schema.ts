@@ -140,6 +140,10 @@ export const subscribers = pgTable(
     softBounceStreak: integer('soft_bounce_streak').notNull().default(0),
     /** The issue of the last soft bounce counted (one per issue). */
     softBounceIssueId: integer('soft_bounce_issue_id'),
+    /** The reader's pause: no issue is queued for them before this time (null: not paused). */
+    pausedUntil: bigint('paused_until', { mode: 'number' }),
+    /** The reader asked for the text part only. */
+    textOnly: boolean('text_only').notNull().default(false),
   },
   (t) => [
     uniqueIndex('subscribers_email_uq').on(t.email),

@@ -259,3 +259,12 @@ export async function replaySuppressions(r: Repo, log: Map<string, Suppression>,
   }
   return changed;
 }
+
+export async function setPreferences(r: Repo, id: number, p: { pausedUntil: number | null; textOnly: boolean }, now: number, detail: string, meta: ConsentMeta): Promise<Subscriber | undefined> {
+  const changed = await r.tx(async (q) => {
+    const n = await run(q, `UPDATE subscribers SET paused_until = ?, text_only = ?, updated_at = ? WHERE id = ? AND status IN ('confirmed', 'pending')`, [p.pausedUntil, p.textOnly, now, id]);
+    if (n) await addEvent(q, id, 'preferences', now, { ...meta, detail });
+    return n > 0;
+  });
+  return changed ? findSubscriberById(r, id) : undefined;
+}

@@ -53,9 +53,9 @@ export async function queueIssue(r: Repo, issueId: number, now: number, warmup?:
     const res = st(
       r,
       `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
-       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
+       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?)
        ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
-    ).run(issueId, now, now);
+    ).run(issueId, now, now, now);
     // Warm-up: past the day's cap, the rest of the list is skipped for this issue, in the same transaction.
     const held = warmup
       ? st(
@@ -112,7 +112,7 @@ export async function claimBatch(r: Repo, issueId: number, owner: string, limit:
   return immediate(r.sqlite, () => {
     const rows = st(
       r,
-      `SELECT d.id, d.issue_id AS issueId, d.subscriber_id AS subscriberId, d.attempts, d.resends, d.uncertain, s.email, s.status AS subStatus
+      `SELECT d.id, d.issue_id AS issueId, d.subscriber_id AS subscriberId, d.attempts, d.resends, d.uncertain, s.email, s.status AS subStatus, s.text_only AS textOnly
        FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
        WHERE d.issue_id = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
        ORDER BY d.next_attempt_at, d.id LIMIT ?`,
@@ -124,7 +124,7 @@ export async function claimBatch(r: Repo, issueId: number, owner: string, limit:
         skip.run(`subscriber ${row.subStatus}`, now, row.id);
         continue;
       }
-      out.push({ id: row.id, issueId: row.issueId, subscriberId: row.subscriberId, email: row.email, attempts: row.attempts, resends: row.resends, uncertain: row.uncertain });
+      out.push({ id: row.id, issueId: row.issueId, subscriberId: row.subscriberId, email: row.email, attempts: row.attempts, resends: row.resends, uncertain: row.uncertain, ...(row.textOnly ? { textOnly: true } : {}) });
     }
     // One statement claims the batch (its ids travel as one JSON array).
     if (out.length)
@@ -495,9 +495,9 @@ export async function queueResend(
         queued: st(
           r,
           `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
-           SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed'
+           SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?)
            ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
-        ).run(issueId, now, now).changes,
+        ).run(issueId, now, now, now).changes,
       };
     }
     if (out.reason === 'not_found' || out.reason === 'not_confirmed') return out;

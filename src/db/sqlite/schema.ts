@@ -150,6 +150,10 @@ export const subscribers = sqliteTable(
     softBounceStreak: integer('soft_bounce_streak').notNull().default(0),
     /** The issue of the last soft bounce counted (one per issue). */
     softBounceIssueId: integer('soft_bounce_issue_id'),
+    /** The reader's pause: no issue is queued for them before this time (null: not paused). */
+    pausedUntil: integer('paused_until'),
+    /** The reader asked for the text part only. */
+    textOnly: integer('text_only', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     uniqueIndex('subscribers_email_uq').on(t.email),

@@ -22,7 +22,10 @@ type Repo = Pick<DbHandle, 'db' | 'sqlite' | 'suppressionLog'>;
 /** A subscriber row in the store's shape, for the hot paths (signup, one-click unsubscribe) that skip the builder. */
 const SUBSCRIBER = `id, email, name, status, created_at AS createdAt, updated_at AS updatedAt, confirmed_at AS confirmedAt,
   unsubscribed_at AS unsubscribedAt, bounced_at AS bouncedAt, last_confirmation_sent_at AS lastConfirmationSentAt,
-  consent_source AS consentSource, erased_at AS erasedAt`;
+  consent_source AS consentSource, erased_at AS erasedAt, paused_until AS pausedUntil, text_only AS textOnly`;
+
+/** A raw row as a Subscriber: SQLite keeps booleans as 0 and 1. */
+const asSubscriber = (row: Subscriber | undefined): Subscriber | undefined => (row ? { ...row, textOnly: Boolean(row.textOnly) } : undefined);
 
 const st = (r: Repo, sql: string) => cachedStatement(r.sqlite, sql);
 
@@ -30,7 +33,7 @@ function addEvent(r: Repo, subscriberId: number, type: ConsentEventType, at: num
   st(r, CONSENT_EVENT_INSERT).run(...consentEventValues(subscriberId, type, at, meta));
 }
 
-const byId = (r: Repo, id: number) => st(r, `SELECT ${SUBSCRIBER} FROM subscribers WHERE id = ?`).get(id) as Subscriber | undefined;
+const byId = (r: Repo, id: number) => asSubscriber(st(r, `SELECT ${SUBSCRIBER} FROM subscribers WHERE id = ?`).get(id) as Subscriber | undefined);
 
 export async function findSubscriberById(r: Repo, id: number): Promise<Subscriber | undefined> {
   return byId(r, id);
@@ -158,6 +161,7 @@ function unsubscribeTx(r: Repo, id: number, now: number, meta: ConsentMeta, type
   if (!s) return { changed: false };
   if (s.status === 'unsubscribed') return { changed: false, subscriber: s };
   const row = st(r, `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ?, updated_at = ? WHERE id = ? RETURNING ${SUBSCRIBER}`).get(now, now, id) as Subscriber;
+  row.textOnly = Boolean(row.textOnly);
   addEvent(r, id, type, now, meta);
   st(r, `UPDATE deliveries SET status = 'skipped', last_error = 'unsubscribed', updated_at = ? WHERE subscriber_id = ? AND status = 'queued'`).run(now, id);
   return { changed: true, subscriber: row };
@@ -317,4 +321,15 @@ export async function replaySuppressions(r: Repo, log: Map<string, Suppression>,
     changed++;
   }
   return changed;
+}
+
+export async function setPreferences(r: Repo, id: number, p: { pausedUntil: number | null; textOnly: boolean }, now: number, detail: string, meta: ConsentMeta): Promise<Subscriber | undefined> {
+  const changed = await immediate(r.sqlite, () => {
+    const n = r.sqlite
+      .prepare(`UPDATE subscribers SET paused_until = ?, text_only = ?, updated_at = ? WHERE id = ? AND status IN ('confirmed', 'pending')`)
+      .run(p.pausedUntil, p.textOnly ? 1 : 0, now, id).changes;
+    if (n) addEvent(r, id, 'preferences', now, { ...meta, detail });
+    return n > 0;
+  });
+  return changed ? byId(r, id) : undefined;
 }

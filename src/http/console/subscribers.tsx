@@ -45,6 +45,7 @@ const EVENT_LABEL: Record<string, string> = {
   erase: 'Erased',
   soft_bounce: 'Soft bounce',
   complaint: 'Complained (marked as spam): unsubscribed',
+  preferences: 'Changed their preferences',
 };
 
 /** Parses a positive integer id from a path segment; anything else is a 404. */

@@ -122,6 +122,19 @@ export function LandingPage(p: LandingProps) {
         <SignupForm consentText={p.consentText} formToken={p.formToken} values={p.values} errors={p.errors} />
       </section>
 
+      <section class="section prefs-request">
+        <details>
+          <summary>Already subscribed? Pause it or switch to plain text</summary>
+          <form method="post" action="/preferences" class="inline">
+            <label for="prefs-email">Your address</label>
+            <input id="prefs-email" name="email" type="email" required autocomplete="email" placeholder="you@example.com" />
+            <button type="submit" class="secondary">
+              Email me my preferences link
+            </button>
+          </form>
+        </details>
+      </section>
+
       {p.latest.length ? (
         <section class="section">
           <h2>Latest issues</h2>
@@ -217,6 +230,50 @@ export function MessagePage(p: {
             <a href={p.secondary.url}>{p.secondary.label}</a>
           </p>
         ) : null}
+      </section>
+    </Layout>
+  );
+}
+
+/** /preferences/:token: the reader's choices as a form; nothing changes until it is posted. */
+export function PreferencesPage(p: { siteName: string; action: string; email: string; pausedUntil: string | null; textOnly: boolean; saved?: string; error?: string }) {
+  return (
+    <Layout title="Your preferences" siteName={p.siteName}>
+      <section class="card narrow">
+        <p class="eyebrow">Preferences</p>
+        <h1>Your {p.siteName} mail</h1>
+        <p class="muted">For {p.email}.</p>
+        {p.saved ? (
+          <p class="notice ok" role="status">
+            {p.saved}
+          </p>
+        ) : null}
+        {p.error ? (
+          <p class="notice error" role="alert">
+            {p.error}
+          </p>
+        ) : null}
+        <form method="post" action={p.action} class="prefs">
+          <fieldset>
+            <legend>Take a break</legend>
+            <p class="hint">{p.pausedUntil ? `Paused until ${p.pausedUntil}. Issues start again by themselves after that.` : 'No pause: every issue reaches you.'}</p>
+            <label for="pause">Pause</label>
+            <select id="pause" name="pause">
+              <option value="keep">{p.pausedUntil ? 'Keep the current pause' : 'No pause'}</option>
+              {p.pausedUntil ? <option value="0">Resume now</option> : null}
+              {[1, 2, 3, 4, 5, 6, 7, 8].map((n) => (
+                <option value={String(n)}>{`${n} week${n === 1 ? '' : 's'}`}</option>
+              ))}
+            </select>
+          </fieldset>
+          <fieldset>
+            <legend>Format</legend>
+            <label class="check">
+              <input type="checkbox" name="textOnly" value="on" checked={p.textOnly} /> Plain text only (no images, no HTML)
+            </label>
+          </fieldset>
+          <button type="submit">Save preferences</button>
+        </form>
       </section>
     </Layout>
   );

@@ -46,6 +46,15 @@ form .button,form button[type=submit]{width:100%}
 .notice{border-radius:10px;padding:12px 14px;margin-bottom:14px;border:1px solid var(--line);background:var(--bg)}
 .notice.error{border-color:var(--bad);color:var(--bad)}
 .notice.ok{border-color:var(--ok);color:var(--ok)}
+.prefs fieldset{border:0;padding:0;margin:0 0 20px}
+.prefs legend{font-weight:700;margin-bottom:6px;padding:0}
+.prefs .hint{color:var(--muted);margin:0 0 8px}
+.prefs label.check{display:flex;gap:10px;align-items:center;font-weight:400}
+.prefs label.check input{width:18px;height:18px}
+.prefs-request details{max-width:560px}
+.prefs-request summary{cursor:pointer;color:var(--muted)}
+.prefs-request form{display:grid;gap:8px;margin-top:12px}
+.muted{color:var(--muted)}
 .field-error{color:var(--bad);font-size:14px;margin-top:6px}
 .section{margin-top:40px}
 .sources{columns:3 220px;column-gap:24px;padding:0;list-style:none;margin:0}

@@ -1,0 +1,71 @@
+// A reader's own choices, from their preferences link: a pause of 1 to 8 weeks (it ends by itself) and text-only
+// mail. The link is `/preferences/<token>`, a token of its own purpose; every digest's footer reaches it through the
+// reader's unsubscribe link (`?preferences`), so each copy still carries one personal URL.
+import type { AppContext } from '../context.js';
+import { badRequest } from '../lib/errors.js';
+import type { ConsentMeta, Subscriber } from './store.js';
+import { headerSafe } from '../mail/headers.js';
+import { findSubscriberByEmail, findSubscriberById, setPreferences } from './repo.js';
+import { signToken, verifyToken } from './tokens.js';
+
+export const MAX_PAUSE_WEEKS = 8;
+const WEEK_MS = 7 * 86_400_000;
+
+/** The preferences page of a subscriber. */
+export function preferencesUrl(ctx: Pick<AppContext, 'config'>, subscriberId: number): string {
+  return `${ctx.config.publicUrl}/preferences/${signToken(ctx.config.secretKey, { purpose: 'preferences', subscriberId, issuedAt: 0 })}`;
+}
+
+/** The subscriber a preferences token names, or null (forged, another purpose, or gone). */
+export async function checkPreferencesToken(ctx: AppContext, token: string): Promise<Subscriber | null> {
+  const v = verifyToken(ctx.config.secretKey, 'preferences', token, ctx.clock.now());
+  if (!v.ok) return null;
+  const s = await findSubscriberById(ctx, v.payload.subscriberId);
+  return s && !s.erasedAt ? s : null;
+}
+
+/** What the form says: a pause of 0 (none, or resume now) to 8 weeks, and text-only. Throws 400 otherwise. */
+export function parsePreferences(form: Record<string, unknown>): { pauseWeeks: number | null; textOnly: boolean } {
+  const raw = form.pause;
+  let pauseWeeks: number | null = null;
+  if (raw !== undefined && raw !== '' && raw !== 'keep') {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_PAUSE_WEEKS) throw badRequest(`A pause is 1 to ${MAX_PAUSE_WEEKS} weeks (or none).`, { pause: `1 to ${MAX_PAUSE_WEEKS} weeks` });
+    pauseWeeks = n;
+  }
+  return { pauseWeeks, textOnly: form.textOnly === 'on' || form.textOnly === '1' || form.textOnly === 'true' };
+}
+
+/** Saves the form; the history says what changed. Undefined when the reader is no longer subscribed. */
+export async function savePreferences(ctx: AppContext, s: Subscriber, p: { pauseWeeks: number | null; textOnly: boolean }, meta: ConsentMeta): Promise<Subscriber | undefined> {
+  const now = ctx.clock.now();
+  const pausedUntil = p.pauseWeeks === null ? (s.pausedUntil && s.pausedUntil > now ? s.pausedUntil : null) : p.pauseWeeks === 0 ? null : now + p.pauseWeeks * WEEK_MS;
+  const said: string[] = [];
+  if (p.pauseWeeks !== null) said.push(p.pauseWeeks === 0 ? 'no pause' : `paused for ${p.pauseWeeks} week${p.pauseWeeks === 1 ? '' : 's'} (until ${new Date(pausedUntil!).toISOString().slice(0, 10)})`);
+  if (p.textOnly !== s.textOnly) said.push(p.textOnly ? 'text-only mail' : 'HTML mail');
+  const out = await setPreferences(ctx, s.id, { pausedUntil, textOnly: p.textOnly }, now, said.join('; ') || 'saved, unchanged', meta);
+  if (out) ctx.log.info({ subscriberId: s.id, pausedUntil, textOnly: p.textOnly }, 'reader preferences saved');
+  return out;
+}
+
+/** Mails a subscriber the link to their preferences; for any other address, nothing happens (and nothing is said). */
+export async function mailPreferencesLink(ctx: AppContext, email: string): Promise<void> {
+  const s = await findSubscriberByEmail(ctx, email);
+  if (!s || (s.status !== 'confirmed' && s.status !== 'pending') || !s.email) return;
+  const url = preferencesUrl(ctx, s.id);
+  const name = ctx.config.newsletterName;
+  const text = `You asked for the link to your ${name} preferences:\n\n${url}\n\nThere you can pause the digest for 1 to 8 weeks or have it in plain text. If you did not ask, ignore this mail: nothing changes.\n`;
+  const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  try {
+    await ctx.mailer.send({
+      from: ctx.config.mailFrom,
+      to: s.email,
+      subject: headerSafe(`Your ${name} preferences`),
+      text,
+      html: `<p>You asked for the link to your ${esc(name)} preferences:</p><p><a href="${esc(url)}">Open my preferences</a></p><p>There you can pause the digest for 1 to 8 weeks or have it in plain text. If you did not ask, ignore this mail: nothing changes.</p>`,
+    });
+    ctx.log.info({ subscriberId: s.id }, 'preferences link mailed');
+  } catch (err) {
+    ctx.log.warn({ subscriberId: s.id, err: (err as Error).message }, 'preferences link could not be mailed');
+  }
+}
