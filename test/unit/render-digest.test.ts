@@ -97,7 +97,7 @@ describe('digest email rendering', () => {
     expect(r.html).toContain('&quot;quoted&quot;');
     expect(r.text).toContain('<script>alert(1)</script>'); // the text part shows the words as they are
     const hrefs = [...r.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
-    for (const h of hrefs) expect(h === UNSUBSCRIBE_PLACEHOLDER || /^https?:\/\//.test(h)).toBe(true);
+    for (const h of hrefs) expect(h === UNSUBSCRIBE_PLACEHOLDER || h === `${UNSUBSCRIBE_PLACEHOLDER}?preferences` || /^https?:\/\//.test(h)).toBe(true);
   });
 
   it('has a text part wrapped at 72 columns, with every link listed', async () => {
