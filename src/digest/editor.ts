@@ -56,7 +56,8 @@ export function patternsParagraph(themes: Theme[], articles: RankedArticle[]): S
     const i = usedThemes.length;
     usedThemes.push(t);
     const more = perCompany.size - picked.length;
-    const lead = i === 0 ? `${t.label} runs through the day: ` : i === 1 ? `${t.label} also links ` : `Finally, ${t.phrase} came up at `;
+    const title = t.related?.length ? `${t.label} (${t.related.join(', ')})` : t.label;
+    const lead = i === 0 ? `${title} runs through the day: ` : i === 1 ? `${title} also links ` : `Finally, ${t.related?.length ? `${t.phrase} (${t.related.join(', ')})` : t.phrase} came up at `;
     segs.push({ text: (segs.length ? ' ' : '') + lead });
     // Each company's name links to its article: the paragraph stays short enough to read on a phone.
     picked.forEach((a, k) => {

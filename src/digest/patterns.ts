@@ -26,6 +26,15 @@ export function themeSentence(label: string, sources: string[], articleCount: nu
   return `${label} came up in ${articleCount} articles from ${names}.`;
 }
 
+/** Up to two two-word phrases containing a word, each used by two or more sources, the widest first. */
+function relatedPhrases(word: string, sources: Map<string, Set<string>>, firstAt: Map<string, number>, surfaces: Record<string, string>): string[] {
+  return [...sources.entries()]
+    .filter(([k, srcs]) => k.includes(' ') && k.split(' ').includes(word) && srcs.size >= 2)
+    .sort((x, y) => y[1].size - x[1].size || firstAt.get(x[0])! - firstAt.get(y[0])!)
+    .slice(0, 2)
+    .map(([k]) => surfaces[k] ?? k);
+}
+
 /** Finds the best themes of the day; articles (in rank order) carry their source name and their term keys. */
 export function findThemes(
   articles: { id: number; sourceName: string }[],
@@ -82,7 +91,18 @@ export function findThemes(
     // Companies in the order of their best-ranked story on the theme.
     const srcs = [...new Set(ids.map((id) => rankOf.get(id)!).sort((a, b) => a - b).map((i) => articles[i]!.sourceName))];
     const l = label(surfaces[key] ?? key);
-    chosen.push({ key, label: l, phrase: surfaces[key] ?? key, score: Math.round(score * 1000) / 1000, sources: srcs, articleIds: ids, sentence: themeSentence(l, srcs, ids.length) });
+    // A one-word theme is named with the phrases it came in ("context: context engineering, context windows").
+    const related = words.length === 1 ? relatedPhrases(key, sources, firstAt, surfaces) : [];
+    chosen.push({
+      key,
+      label: l,
+      phrase: surfaces[key] ?? key,
+      score: Math.round(score * 1000) / 1000,
+      sources: srcs,
+      articleIds: ids,
+      sentence: themeSentence(l, srcs, ids.length),
+      ...(related.length ? { related } : {}),
+    });
   }
   return chosen;
 }

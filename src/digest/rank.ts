@@ -33,9 +33,13 @@ export function dayTerms(articles: CandidateArticle[]): DayTerms {
   const surfaces: Record<string, string> = {};
   for (const [key, m] of counts) {
     let best = [...m.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]![0];
-    // "Context engineering" at a sentence start is the same phrase as "context engineering" mid-sentence.
+    // A term as written mid-sentence is its own casing: "Context Engineering" in headlines and "Context
+    // engineering" at a sentence start are "context engineering" once any text writes it so; a name nobody writes
+    // in lower case ("Apache Druid") keeps its capitals.
+    const lower = best.toLowerCase();
     const lowerFirst = best.charAt(0).toLowerCase() + best.slice(1);
-    if (lowerFirst !== best && m.has(lowerFirst)) best = lowerFirst;
+    if (lower !== best && m.has(lower)) best = lower;
+    else if (lowerFirst !== best && m.has(lowerFirst)) best = lowerFirst;
     surfaces[key] = best;
   }
   return { byArticle, surfaces };

@@ -135,16 +135,18 @@ function tokens(text: string): Token[][] {
 /** Terms of a text: content words (plural and case folded) and adjacent two-word phrases, with how each was written. */
 export function extractTerms(text: string): Map<string, string> {
   const terms = new Map<string, string>();
+  // The first spelling, unless the text also writes the term in lower case (a headline's Title Case is not its name).
+  const keep = (key: string, surface: string) => {
+    const had = terms.get(key);
+    if (had === undefined || (had !== had.toLowerCase() && surface === surface.toLowerCase())) terms.set(key, surface);
+  };
   for (const toks of tokens(plainText(text))) {
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i]!;
       if (!t.key) continue;
-      if (!BROAD_KEYS.has(t.key) && t.key.length >= 3 && !terms.has(t.key)) terms.set(t.key, t.surface);
+      if (!BROAD_KEYS.has(t.key) && t.key.length >= 3) keep(t.key, t.surface);
       const n = toks[i + 1];
-      if (n?.key) {
-        const key = `${t.key} ${n.key}`;
-        if (!terms.has(key)) terms.set(key, `${t.surface} ${n.surface}`);
-      }
+      if (n?.key) keep(`${t.key} ${n.key}`, `${t.surface} ${n.surface}`);
     }
   }
   return terms;

@@ -80,6 +80,8 @@ export interface Theme {
   sources: string[];
   articleIds: number[];
   sentence: string;
+  /** For a one-word theme: the phrases it was written in, used by two or more sources ("context engineering"). */
+  related?: string[];
 }
 
 /** Background frequencies of the day's candidate terms over the previous 30 days. */
