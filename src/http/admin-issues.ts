@@ -99,9 +99,9 @@ export function registerAdminIssuesApi(app: Hono, ctx: AppContext): void {
   app.get('/api/admin/issues/:id', async (c) => {
     const row = await getIssue(ctx, parseId(c.req.param('id')));
     if (!row) throw notFound('No such issue.');
-    const [articles, progress] = await Promise.all([getIssueArticles(ctx, row.id), sendProgress(ctx, row.id, ctx.clock.now())]);
+    // The stored digest comes with the issue's articles: one read of them serves both.
     const { loadIssueDigest } = await import('../issues/stored.js');
-    const { digest } = await loadIssueDigest(ctx, row);
+    const [{ digest, articles }, progress] = await Promise.all([loadIssueDigest(ctx, row), sendProgress(ctx, row.id, ctx.clock.now())]);
     const shown = new Map([...(digest.signal ? [digest.signal] : []), ...digest.deepDives].map((a) => [a.id, a]));
     return c.json({
       ...(await issueJson(ctx, row)),

@@ -751,19 +751,22 @@ export function registerIssuePages(admin: Hono<ConsoleEnv>, ctx: AppContext): vo
   admin.get('/issues/:id', async (c) => {
     const page = c.get('page');
     const issue = await loadIssue(ctx, c);
-    const [reportCountMap, reports] = await Promise.all([reportCounts(ctx, [issue.id]), listReports(ctx, { issueId: issue.id, limit: 30 })]);
-    const [articles, prog, subs, failed, missing, tests, problems] = await Promise.all([
-      getIssueArticles(ctx, issue.id),
+    const { loadIssueDigest } = await import('../../issues/stored.js');
+    const draft = issue.status === 'draft';
+    // One read of the issue's articles serves the ranked list and the digest (summaries, who wrote them).
+    const [{ digest, articles }, prog, subs, failed, missing, tests, problems, reportCountMap, reports] = await Promise.all([
+      loadIssueDigest(ctx, issue),
       sendProgress(ctx, issue.id, page.now),
       countSubscribersByStatus(ctx),
       resendReach(ctx, issue.id, { kind: 'failed' }),
-      issue.status === 'draft' ? Promise.resolve(0) : resendReach(ctx, issue.id, { kind: 'missing' }),
+      draft ? Promise.resolve(0) : resendReach(ctx, issue.id, { kind: 'missing' }),
       testSendsOf(ctx, issue.id),
-      issue.status === 'draft' ? Promise.resolve([]) : problemDeliveries(ctx, issue.id),
+      draft ? Promise.resolve([]) : problemDeliveries(ctx, issue.id),
+      // A draft has no copies out, so no reports about them.
+      draft ? Promise.resolve(new Map<number, { hard: number; soft: number; complaints: number }>()) : reportCounts(ctx, [issue.id]),
+      draft ? Promise.resolve([]) : listReports(ctx, { issueId: issue.id, limit: 30 }),
     ]);
     const view = c.req.query('view') === 'text' ? 'text' : 'html';
-    const { loadIssueDigest } = await import('../../issues/stored.js');
-    const { digest } = await loadIssueDigest(ctx, issue);
     const summaries: IssueData['summaries'] = new Map();
     for (const a of [...(digest.signal ? [digest.signal] : []), ...digest.deepDives]) summaries.set(a.id, { text: a.summary, by: a.summaryBy });
     const editorBy: IssueData['editorBy'] = {
