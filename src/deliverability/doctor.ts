@@ -6,6 +6,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Config } from '../config.js';
+import { addressDomain } from '../mail/compose.js';
 import { smtpUrlParts } from '../mail/smtp.js';
 import { signToken } from '../subscribers/tokens.js';
 
@@ -18,7 +19,6 @@ export interface Check {
   message: string;
 }
 
-const domainOf = (address: string) => (/<([^>]+)>/.exec(address)?.[1] ?? address).trim().split('@').pop()!.toLowerCase();
 
 /** The organizational domain, roughly: the last two labels (three for a two-letter second level such as co.uk). */
 export function orgDomain(d: string): string {
@@ -81,7 +81,7 @@ async function dkimCheck(r: Resolver, config: Config): Promise<Check> {
 
 async function dmarcCheck(r: Resolver, config: Config, envelopeDomain: string): Promise<Check> {
   const name = 'DMARC';
-  const from = domainOf(config.mailFrom);
+  const from = addressDomain(config.mailFrom);
   let records = await txt(r, `_dmarc.${from}`);
   if (records !== null && !records.some((t) => /^v=DMARC1/i.test(t)) && orgDomain(from) !== from) records = await txt(r, `_dmarc.${orgDomain(from)}`);
   if (records === null) return { name, status: 'fail', message: `the DNS lookup for _dmarc.${from} failed` };
@@ -104,7 +104,7 @@ async function dmarcCheck(r: Resolver, config: Config, envelopeDomain: string): 
 async function mxCheck(r: Resolver, config: Config): Promise<Check> {
   const name = 'Bounce domain MX';
   if (!config.bounceAddress) return { name, status: 'warn', message: 'BOUNCE_ADDRESS is not set: bounce reports go to MAIL_FROM and are never read; set it and point its MX at this host' };
-  const domain = domainOf(config.bounceAddress);
+  const domain = addressDomain(config.bounceAddress);
   try {
     const mx = await r.resolveMx(domain);
     if (!mx.length) throw Object.assign(new Error('none'), { code: 'ENODATA' });
@@ -172,8 +172,8 @@ async function oneClickCheck(config: Config): Promise<Check> {
 /** Runs every check; the order is the one an operator fixes them in. */
 export async function runDoctor(config: Config, o: { dnsServers?: string[] } = {}): Promise<Check[]> {
   const r = resolver(o.dnsServers ?? config.dnsServers);
-  const fromDomain = domainOf(config.mailFrom);
-  const envelopeDomain = config.bounceAddress ? domainOf(config.bounceAddress) : fromDomain;
+  const fromDomain = addressDomain(config.mailFrom);
+  const envelopeDomain = config.bounceAddress ? addressDomain(config.bounceAddress) : fromDomain;
   const checks: Check[] = [await spfCheck(r, envelopeDomain, 'envelope sender')];
   if (envelopeDomain !== fromDomain) checks.push(await spfCheck(r, fromDomain, 'From'));
   checks.push(await dkimCheck(r, config), await dmarcCheck(r, config, envelopeDomain), await mxCheck(r, config), ...(await relayCheck(config)), await oneClickCheck(config));

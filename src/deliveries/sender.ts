@@ -2,6 +2,7 @@
 // hand it to the mailer, and record the server's answers a tick at a time (one transaction for many marks).
 import { COMPLAINT_MIN_SENT, COMPLAINT_RATE } from '../bounces/policy.js';
 import { verpAddress } from '../bounces/verp.js';
+import { addressDomain } from '../mail/compose.js';
 import type { AppContext } from '../context.js';
 import { newOwnerId, ownerIsGone } from '../lib/owner.js';
 import { MailError, type SendResult } from '../mail/mailer.js';
@@ -478,7 +479,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       return;
     }
     // A receiving domain that asked us to slow down waits; the other domains go on.
-    const slow = domainPaused.get(domainOfAddress(row.email));
+    const slow = domainPaused.get(addressDomain(row.email));
     if (slow && slow.until > Date.now()) {
       await release([row], ctx.clock.now() + (slow.until - Date.now()));
       return;
@@ -527,7 +528,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       recordOutcome(true, row.issueId);
       if (relayReason !== null) await relayBack();
       relayBackoff = 0;
-      domainPaused.delete(domainOfAddress(row.email));
+      domainPaused.delete(addressDomain(row.email));
     } catch (err) {
       storeFailed(err, row.id);
       throw err;
@@ -542,7 +543,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
     const now = ctx.clock.now();
     if (err.opts.responseCode === 421 && err.opts.command === 'RCPT TO') {
       // One receiving domain deferring ("421 4.7.0 try again later") slows that domain only: the relay is fine.
-      const domain = domainOfAddress(row.email);
+      const domain = addressDomain(row.email);
       const prev = domainPaused.get(domain);
       const wait = Math.min(domainBackoff[1], Math.max(domainBackoff[0], err.opts.retryAfterMs ?? 0, prev ? prev.wait * 2 : 0));
       domainPaused.set(domain, { until: Date.now() + wait, wait });
@@ -698,9 +699,4 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       sent,
     }),
   };
-}
-
-/** The domain of an address, lower case. */
-function domainOfAddress(email: string): string {
-  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 }

@@ -11,6 +11,7 @@ import {
   type ConsentMeta,
   type Subscriber,
 } from './repo.js';
+import { preferencesUrl } from './preferences.js';
 import { signToken, verifyToken } from './tokens.js';
 
 /** Bumped whenever the wording next to the signup form changes; stored with every signup. */
@@ -123,7 +124,7 @@ export async function sendWelcome(ctx: AppContext, subscriber: Subscriber): Prom
       newsletterName: ctx.config.newsletterName,
       archiveUrl: ctx.urls.issues(),
       unsubscribeUrl,
-      preferencesUrl: `${ctx.config.publicUrl}/preferences/${signToken(ctx.config.secretKey, { purpose: 'preferences', subscriberId: subscriber.id, issuedAt: 0 })}`,
+      preferencesUrl: preferencesUrl(ctx, subscriber.id),
       homeUrl: ctx.urls.home(),
       sendTime: describeSendTime(ctx.config.digestCron, ctx.config.digestTimezone),
       postalAddress: ctx.config.postalAddress,

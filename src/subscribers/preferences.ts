@@ -52,17 +52,17 @@ export async function savePreferences(ctx: AppContext, s: Subscriber, p: { pause
 export async function mailPreferencesLink(ctx: AppContext, email: string): Promise<void> {
   const s = await findSubscriberByEmail(ctx, email);
   if (!s || (s.status !== 'confirmed' && s.status !== 'pending') || !s.email) return;
-  const url = preferencesUrl(ctx, s.id);
-  const name = ctx.config.newsletterName;
-  const text = `You asked for the link to your ${name} preferences:\n\n${url}\n\nThere you can pause the digest for 1 to 8 weeks or have it in plain text. If you did not ask, ignore this mail: nothing changes.\n`;
-  const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  const [{ renderEmail }, { PreferencesLinkEmail }] = await Promise.all([import('../../emails/render.js'), import('../../emails/PreferencesLinkEmail.js')]);
+  const { html, text } = await renderEmail(
+    PreferencesLinkEmail({ newsletterName: ctx.config.newsletterName, preferencesUrl: preferencesUrl(ctx, s.id), homeUrl: ctx.urls.home(), postalAddress: ctx.config.postalAddress }),
+  );
   try {
     await ctx.mailer.send({
       from: ctx.config.mailFrom,
       to: s.email,
-      subject: headerSafe(`Your ${name} preferences`),
+      subject: headerSafe(`Your ${ctx.config.newsletterName} preferences`),
       text,
-      html: `<p>You asked for the link to your ${esc(name)} preferences:</p><p><a href="${esc(url)}">Open my preferences</a></p><p>There you can pause the digest for 1 to 8 weeks or have it in plain text. If you did not ask, ignore this mail: nothing changes.</p>`,
+      html,
     });
     ctx.log.info({ subscriberId: s.id }, 'preferences link mailed');
   } catch (err) {

@@ -9,6 +9,7 @@ import { signToken } from '../../src/subscribers/tokens.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
 import { addSubscribers, contextForTest, deliveryRows, insertIssue, senderForTest, sinkForTest, until } from '../helpers/deliver-fixtures.js';
 import { readFileSync } from 'node:fs';
+import { simpleParser } from 'mailparser';
 import { join } from 'node:path';
 
 // A reader's preferences page: pause 1–8 weeks (ends by itself), plain-text mail; reached from every issue's footer
@@ -114,7 +115,10 @@ describe('the preferences page', () => {
     expect(unknown).toBe(known);
     const mails = listOutbox(ctx.config.outboxDir).filter((e) => e.name.includes('user0@example.test'));
     expect(mails).toHaveLength(1);
-    expect(readFileSync(join(ctx.config.outboxDir, mails[0]!.name), 'utf8')).toContain(new URL(preferencesUrl(ctx, id)).pathname.split('/').pop()!.slice(0, 12));
+    // Read as a mail client would: the link is in both parts.
+    const mail = await simpleParser(readFileSync(join(ctx.config.outboxDir, mails[0]!.name)));
+    expect(mail.text).toContain(preferencesUrl(ctx, id));
+    expect(String(mail.html)).toContain(`href="${preferencesUrl(ctx, id)}"`);
     expect(listOutbox(ctx.config.outboxDir).some((e) => e.name.includes('nobody'))).toBe(false);
     for (let i = 0; i < 3; i++) await ask('nobody@example.test');
     expect((await ask('nobody@example.test')).status).toBe(429);
