@@ -16,7 +16,7 @@ import type {
   SentMark,
 } from '../../deliveries/store.js';
 import { appendSuppression } from '../../subscribers/suppressions.js';
-import { foldReportCounts, reportWhere, type ReportCounts } from '../report-query.js';
+import { complaintPause, foldReportCounts, reportWhere, softBounceStep, type ReportCounts } from '../report-query.js';
 import type { PgExec, PgHandle } from './client.js';
 import { all, one, run, value } from './rows.js';
 
@@ -512,18 +512,18 @@ export async function applyReport(r: Repo, x: ReportInput): Promise<ReportOutcom
     } else if (x.kind === 'soft' && sub && d) {
       const last = sub.lastIssue === null ? null : Number(sub.lastIssue);
       if (!active) action = `nothing: the subscriber is ${sub.status}`;
-      else if (last === d.issueId) action = 'nothing: a soft bounce of this issue was counted already';
       else {
         const accepted =
           last !== null &&
+          last !== d.issueId &&
           (await value<number>(q, `SELECT 1 FROM deliveries WHERE subscriber_id = ? AND issue_id > ? AND issue_id < ? AND status = 'sent' LIMIT 1`, [sub.id, last, d.issueId])) !== undefined;
-        const streak = (accepted ? 0 : Number(sub.streak)) + 1;
-        await run(q, 'UPDATE subscribers SET soft_bounce_streak = ?, soft_bounce_issue_id = ?, updated_at = ? WHERE id = ?', [streak, d.issueId, x.at, sub.id]);
-        await run(q, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'soft_bounce', ?, ?)`, [sub.id, x.at, `issue ${d.issueId}: ${detail}`.slice(0, 300)]);
-        if (streak >= x.softBounceLimit) {
-          await bounce(`${streak} issues in a row soft-bounced (SOFT_BOUNCE_LIMIT=${x.softBounceLimit}): ${detail}`);
-          action = `bounced: ${streak} of ${x.softBounceLimit} issues in a row`;
-        } else action = `counted: ${streak} of ${x.softBounceLimit} issues in a row`;
+        const step = softBounceStep({ streak: Number(sub.streak), lastIssue: last }, d.issueId, accepted, x.softBounceLimit);
+        action = step.action;
+        if (step.counted) {
+          await run(q, 'UPDATE subscribers SET soft_bounce_streak = ?, soft_bounce_issue_id = ?, updated_at = ? WHERE id = ?', [step.streak, d.issueId, x.at, sub.id]);
+          await run(q, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'soft_bounce', ?, ?)`, [sub.id, x.at, `issue ${d.issueId}: ${detail}`.slice(0, 300)]);
+          if (step.bounce) await bounce(`${step.streak} issues in a row soft-bounced (SOFT_BOUNCE_LIMIT=${x.softBounceLimit}): ${detail}`);
+        }
       }
     } else if (x.kind === 'complaint' && sub) {
       if (active) {
@@ -535,12 +535,9 @@ export async function applyReport(r: Repo, x: ReportInput): Promise<ReportOutcom
         const issue = await one<{ status: string; pausedReason: string | null }>(q, 'SELECT status, paused_reason FROM issues WHERE id = ? FOR UPDATE', [d.issueId]);
         const complaints = Number(await value<number>(q, `SELECT count(*) FROM delivery_reports WHERE issue_id = ? AND kind = 'complaint'`, [d.issueId]));
         const sent = Number(await value<number>(q, `SELECT count(*) FROM deliveries WHERE issue_id = ? AND status IN ('sent', 'bounced', 'uncertain')`, [d.issueId]));
-        if (issue && sent >= x.complaintMinSent && complaints / sent > x.complaintRate && issue.status === 'sending' && !issue.pausedReason?.startsWith('complaints:')) {
-          await run(q, 'UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?', [
-            `complaints: ${complaints} of ${sent} sent copies (${((complaints / sent) * 100).toFixed(2)}%, over ${(x.complaintRate * 100).toFixed(1)}%); sending paused for the operator`,
-            x.at,
-            d.issueId,
-          ]);
+        const reason = issue ? complaintPause({ complaints, sent, status: issue.status, pausedReason: issue.pausedReason }, x.complaintRate, x.complaintMinSent) : null;
+        if (reason) {
+          await run(q, 'UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?', [reason, x.at, d.issueId]);
           pausedIssue = d.issueId;
         }
       }

@@ -17,7 +17,7 @@ import type {
 } from '../../deliveries/store.js';
 import { cachedStatement, immediate, type DbHandle } from './client.js';
 import { appendSuppression } from '../../subscribers/suppressions.js';
-import { foldReportCounts, reportWhere, type ReportCounts } from '../report-query.js';
+import { complaintPause, foldReportCounts, reportWhere, softBounceStep, type ReportCounts } from '../report-query.js';
 
 type Repo = Pick<DbHandle, 'sqlite' | 'suppressionLog'>;
 
@@ -615,19 +615,18 @@ export async function applyReport(r: Repo, x: ReportInput): Promise<ReportOutcom
       } else action = `nothing: the subscriber is ${sub.status}`;
     } else if (x.kind === 'soft' && sub && d) {
       if (!active) action = `nothing: the subscriber is ${sub.status}`;
-      else if (sub.lastIssue === d.issueId) action = 'nothing: a soft bounce of this issue was counted already';
       else {
-        // In a row: an accepted copy of an issue between the last counted one and this one starts the count again.
         const accepted =
           sub.lastIssue !== null &&
+          sub.lastIssue !== d.issueId &&
           st(r, `SELECT 1 FROM deliveries WHERE subscriber_id = ? AND issue_id > ? AND issue_id < ? AND status = 'sent' LIMIT 1`).get(sub.id, sub.lastIssue, d.issueId) !== undefined;
-        const streak = (accepted ? 0 : sub.streak) + 1;
-        st(r, 'UPDATE subscribers SET soft_bounce_streak = ?, soft_bounce_issue_id = ?, updated_at = ? WHERE id = ?').run(streak, d.issueId, x.at, sub.id);
-        st(r, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'soft_bounce', ?, ?)`).run(sub.id, x.at, `issue ${d.issueId}: ${detail}`.slice(0, 300));
-        if (streak >= x.softBounceLimit) {
-          bounce(`${streak} issues in a row soft-bounced (SOFT_BOUNCE_LIMIT=${x.softBounceLimit}): ${detail}`);
-          action = `bounced: ${streak} of ${x.softBounceLimit} issues in a row`;
-        } else action = `counted: ${streak} of ${x.softBounceLimit} issues in a row`;
+        const step = softBounceStep(sub, d.issueId, accepted, x.softBounceLimit);
+        action = step.action;
+        if (step.counted) {
+          st(r, 'UPDATE subscribers SET soft_bounce_streak = ?, soft_bounce_issue_id = ?, updated_at = ? WHERE id = ?').run(step.streak, d.issueId, x.at, sub.id);
+          st(r, `INSERT INTO consent_events (subscriber_id, type, at, detail) VALUES (?, 'soft_bounce', ?, ?)`).run(sub.id, x.at, `issue ${d.issueId}: ${detail}`.slice(0, 300));
+          if (step.bounce) bounce(`${step.streak} issues in a row soft-bounced (SOFT_BOUNCE_LIMIT=${x.softBounceLimit}): ${detail}`);
+        }
       }
     } else if (x.kind === 'complaint' && sub) {
       if (sub.status === 'confirmed' || sub.status === 'pending') {
@@ -639,14 +638,11 @@ export async function applyReport(r: Repo, x: ReportInput): Promise<ReportOutcom
           r,
           `SELECT (SELECT count(*) FROM delivery_reports WHERE issue_id = ? AND kind = 'complaint') AS complaints,
                   (SELECT count(*) FROM deliveries WHERE issue_id = ? AND status IN ('sent', 'bounced', 'uncertain')) AS sent,
-                  (SELECT status FROM issues WHERE id = ?) AS status, (SELECT paused_reason FROM issues WHERE id = ?) AS paused`,
-        ).get(d.issueId, d.issueId, d.issueId, d.issueId) as { complaints: number; sent: number; status: string; paused: string | null };
-        if (c.sent >= x.complaintMinSent && c.complaints / c.sent > x.complaintRate && c.status === 'sending' && !c.paused?.startsWith('complaints:')) {
-          st(r, 'UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?').run(
-            `complaints: ${c.complaints} of ${c.sent} sent copies (${((c.complaints / c.sent) * 100).toFixed(2)}%, over ${(x.complaintRate * 100).toFixed(1)}%); sending paused for the operator`,
-            x.at,
-            d.issueId,
-          );
+                  (SELECT status FROM issues WHERE id = ?) AS status, (SELECT paused_reason FROM issues WHERE id = ?) AS pausedReason`,
+        ).get(d.issueId, d.issueId, d.issueId, d.issueId) as { complaints: number; sent: number; status: string; pausedReason: string | null };
+        const reason = complaintPause(c, x.complaintRate, x.complaintMinSent);
+        if (reason) {
+          st(r, 'UPDATE issues SET paused_reason = ?, updated_at = ? WHERE id = ?').run(reason, x.at, d.issueId);
           pausedIssue = d.issueId;
         }
       }
