@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { localHttpHost } from './server.js';
+import { LocalHost } from './server.js';
 import { REFERENCE_DAY, REFERENCE_SOURCES, REFERENCE_CUTOFF, teaserOf, type ReferenceArticle } from '../fixtures/reference-day.js';
 
 // A local web host for the reference day: one RSS feed per source carrying teasers only, and each article's page
@@ -30,26 +30,13 @@ export interface ExtraItem {
 /** The misbehaving pages, by path under /bad/. */
 export type BadPage = 'hang' | 'huge' | 'pdf' | 'login' | 'cookies' | 'empty' | 'hostile' | 'slow';
 
-export class ReferenceHost {
-  server!: http.Server;
-  base = '';
+export class ReferenceHost extends LocalHost {
   hits: Record<string, number> = {};
   /** Most page requests in progress at once, per source prefix. */
   maxConcurrent: Record<string, number> = {};
   private active: Record<string, number> = {};
   extra: ExtraItem[] = [];
 
-  private host?: Awaited<ReturnType<typeof localHttpHost>>;
-
-  async start() {
-    this.host = await localHttpHost((req, res) => void this.handle(req, res));
-    this.server = this.host.server;
-    this.base = this.host.base;
-  }
-
-  async stop() {
-    await this.host?.stop();
-  }
 
   url(source: string, slug: string) {
     return `${this.base}/${source}/${slug}`;
@@ -75,7 +62,7 @@ ${items.map((i) => `<item><title>${esc(i.title)}</title><link>${i.link}</link><g
 </channel></rss>`;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const path = (req.url ?? '/').split('?')[0]!;
     this.hits[path] = (this.hits[path] ?? 0) + 1;
     const feed = /^\/feeds\/([\w-]+)\.xml$/.exec(path);

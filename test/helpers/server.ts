@@ -63,3 +63,22 @@ export async function localHttpHost(handler: import('node:http').RequestListener
     },
   };
 }
+
+/** A local host a test subclasses with its own `handle`: start() listens on 127.0.0.1, stop() cuts what is open. */
+export abstract class LocalHost {
+  server!: import('node:http').Server;
+  base = '';
+  private host?: Awaited<ReturnType<typeof localHttpHost>>;
+
+  protected abstract handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): unknown;
+
+  async start() {
+    this.host = await localHttpHost((req, res) => void this.handle(req, res));
+    this.server = this.host.server;
+    this.base = this.host.base;
+  }
+
+  async stop() {
+    await this.host?.stop();
+  }
+}

@@ -9,7 +9,7 @@ import { listArticlesOfSource, listSourcesWithHealth, type SourceHealth } from '
 import { createApp } from '../../src/http/app.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
-import { localHttpHost } from '../helpers/server.js';
+import { LocalHost } from '../helpers/server.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/feeds');
 const fx = (name: string) => readFileSync(join(fixtures, name));
@@ -18,33 +18,20 @@ const AUTH = { authorization: 'Bearer test-admin-token-0123456789' };
 const SIXTY_MB = 60 * 1024 * 1024;
 
 /** A local feed host: fixture feeds plus every misbehaviour the ingester must survive. Records what it saw. */
-class FeedHost {
-  server!: http.Server;
-  base = '';
+class FeedHost extends LocalHost {
   hits: Record<string, number> = {};
   headers: Record<string, http.IncomingHttpHeaders> = {};
   events: string[] = [];
   hugeBytesWritten = 0;
   flipToHtml = false;
 
-  private host?: Awaited<ReturnType<typeof localHttpHost>>;
-
-  async start() {
-    this.host = await localHttpHost((req, res) => void this.handle(req, res));
-    this.server = this.host.server;
-    this.base = this.host.base;
-  }
-
-  async stop() {
-    await this.host?.stop();
-  }
 
   private send(res: http.ServerResponse, body: Buffer | string, type: string, extra: http.OutgoingHttpHeaders = {}) {
     res.writeHead(200, { 'content-type': type, ...extra });
     res.end(body);
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const path = (req.url ?? '/').split('?')[0]!;
     this.hits[path] = (this.hits[path] ?? 0) + 1;
     this.headers[path] = req.headers;
