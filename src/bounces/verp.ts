@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../lib/mac.js';
 
 // VERP: each copy's envelope sender names its delivery, `bounces+<id>-<mac>@domain`, so a bounce that reaches the
 // bounce address says which delivery it is about. The id is base 36, the MAC 10 characters of base 32 (lower case:
@@ -43,9 +44,7 @@ export function verifyVerpToken(secret: string, token: string): number | null {
   if (!m) return null;
   const id = parseInt(m[1]!.toLowerCase(), 36);
   if (!Number.isSafeInteger(id) || id <= 0) return null;
-  const want = Buffer.from(mac(secret, id));
-  const got = Buffer.from(m[2]!.toLowerCase());
-  return got.length === want.length && timingSafeEqual(got, want) ? id : null;
+  return safeEqual(m[2]!.toLowerCase(), mac(secret, id)) ? id : null;
 }
 
 /**

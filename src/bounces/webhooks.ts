@@ -1,7 +1,8 @@
 // Provider webhooks: SES (through SNS), Postmark, Mailgun and SendGrid. Each call is verified the provider's way
 // before anything is read from it; a call that does not verify is refused (401) and changes nothing. A verified
 // event is applied once (by its event id) through handleProviderEvent.
-import { createHmac, createPublicKey, createVerify, timingSafeEqual, verify as verifySig } from 'node:crypto';
+import { createHmac, createPublicKey, createVerify, verify as verifySig } from 'node:crypto';
+import { safeEqual } from '../lib/mac.js';
 import type { AppContext } from '../context.js';
 import { handleProviderEvent, type ReportResult } from './apply.js';
 
@@ -18,11 +19,6 @@ export class WebhookRefused extends Error {
   }
 }
 
-const safeEq = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 function json(body: string): unknown {
   try {
@@ -126,7 +122,7 @@ export async function postmarkWebhook(ctx: AppContext, body: string, authorizati
   const auth = ctx.config.webhooks.postmarkAuth;
   if (!auth) throw new WebhookRefused(404, 'POSTMARK_WEBHOOK_AUTH is not set: this webhook is off');
   const given = /^Basic\s+(.+)$/i.exec(authorization ?? '')?.[1] ?? '';
-  if (!safeEq(given, Buffer.from(auth).toString('base64'))) throw new WebhookRefused(401, 'wrong or missing Basic credentials');
+  if (!safeEqual(given, Buffer.from(auth).toString('base64'))) throw new WebhookRefused(401, 'wrong or missing Basic credentials');
   const e = json(body) as { RecordType?: string; ID?: number | string; Type?: string; Email?: string; Details?: string; Description?: string; MessageID?: string; Metadata?: Record<string, string> };
   if (!e || typeof e !== 'object' || e.ID === undefined) throw new WebhookRefused(400, 'not a Postmark event');
   const hard = new Set(['HardBounce', 'BadEmailAddress', 'ManuallyDeactivated', 'Blocked']);
@@ -147,7 +143,7 @@ export async function mailgunWebhook(ctx: AppContext, body: string): Promise<{ r
   const sig = p?.signature;
   if (!sig?.timestamp || !sig.token || !sig.signature) throw new WebhookRefused(401, 'no Mailgun signature');
   const want = createHmac('sha256', key).update(sig.timestamp + sig.token).digest('hex');
-  if (!safeEq(sig.signature, want)) throw new WebhookRefused(401, 'the Mailgun signature does not verify');
+  if (!safeEqual(sig.signature, want)) throw new WebhookRefused(401, 'the Mailgun signature does not verify');
   fresh(ctx, Number(sig.timestamp) * 1000, 'the signature');
   const e = (p['event-data'] ?? {}) as {
     id?: string;

@@ -1,13 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { safeEqual } from '../lib/mac.js';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../lib/errors.js';
 
 /** Constant-time comparison of two secrets of any length (hashed first so lengths do not leak). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
+export { safeEqual };
 
 /** Requires `Authorization: Bearer $ADMIN_TOKEN`; anything else is a 401 with no detail. */
 export function requireAdminToken(token: string): MiddlewareHandler {

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Whether a base64url MAC from a link or cookie is exactly the canonical encoding of the expected one, compared
@@ -11,4 +11,11 @@ export function macEquals(given: string, expected: Buffer): boolean {
   // Always one full-length comparison, so the timing does not tell where or how the given text goes wrong.
   const same = got.length === want.length;
   return timingSafeEqual(same ? got : want, want) && same;
+}
+
+/** Whether two secrets or signatures are equal, in time that tells nothing about where they differ (or their length). */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
 }
