@@ -149,6 +149,10 @@ const schema = z.object({
   SECRET_KEY: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   ADMIN_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   DIGEST_CRON: cronExpr.default('0 6 * * *'),
+  /** When the weekly edition is assembled and sent (DIGEST_TIMEZONE): by default Mondays at 07:00. */
+  WEEKLY_CRON: cronExpr.default('0 7 * * 1'),
+  /** off (default): no link rewritten, nothing stored · counts: totals only · subscriber: who clicked and voted. */
+  TRACKING: z.enum(['off', 'counts', 'subscriber'], { message: 'must be off, counts or subscriber' }).default('off'),
   DIGEST_TIMEZONE: timeZone.default('UTC'),
   DIGEST_LOOKBACK_HOURS: int(1, 24 * 31).default('24'),
   INGEST_CRON: cronExpr.default('*/30 * * * *'),
@@ -240,6 +244,8 @@ export interface Config {
   /** true when ADMIN_TOKEN was generated on this start (printed once). */
   adminTokenGenerated: boolean;
   digestCron: string;
+  weeklyCron: string;
+  tracking: 'off' | 'counts' | 'subscriber';
   digestTimezone: string;
   digestLookbackHours: number;
   ingestCron: string;
@@ -381,6 +387,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminToken: admin.value,
     adminTokenGenerated: admin.created,
     digestCron: r.DIGEST_CRON,
+    weeklyCron: r.WEEKLY_CRON,
+    tracking: r.TRACKING,
     digestTimezone: r.DIGEST_TIMEZONE,
     digestLookbackHours: r.DIGEST_LOOKBACK_HOURS,
     ingestCron: r.INGEST_CRON,

@@ -11,6 +11,14 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const ISSUE_STATUSES = ['draft', 'sending', 'sent'] as const;
 export type IssueStatus = (typeof ISSUE_STATUSES)[number];
 
+/** An issue's edition, and a reader's frequency: the daily issue, or the weekly one built from a week of dailies. */
+export const EDITIONS = ['daily', 'weekly'] as const;
+export type Edition = (typeof EDITIONS)[number];
+
+/** TRACKING: `off` rewrites no link; `counts` keeps totals only; `subscriber` keeps who clicked and voted. */
+export const TRACKING_MODES = ['off', 'counts', 'subscriber'] as const;
+export type TrackingMode = (typeof TRACKING_MODES)[number];
+
 export const CONSENT_EVENT_TYPES = [
   'signup',
   'confirmation_sent',

@@ -2,6 +2,7 @@
 // all of them (src/db/sqlite, src/db/postgres); src/db/index.ts picks it from DATABASE_URL.
 import type { StoreErrorKind } from './db/errors.js';
 import type { DeliveriesStore } from './deliveries/store.js';
+import type { FeedbackStore } from './feedback/store.js';
 import type { FeedsStore } from './feeds/store.js';
 import type { ConsoleStore } from './http/console/store.js';
 import type { IssuesStore } from './issues/store.js';
@@ -20,6 +21,7 @@ export interface Store {
   feeds: FeedsStore;
   jobs: JobsStore;
   console: ConsoleStore;
+  feedback: FeedbackStore;
   /** Where unsubscribes, bounces and erasures are also appended, to survive a restore of an older backup; null for none. */
   suppressionLog: string | null;
   /** The database answers and can take writes (a full disk is not ok). */
@@ -36,7 +38,7 @@ type Method = (...a: never[]) => unknown;
 export type Facade<S> = { [K in keyof S]: S[K] extends (...a: infer A) => infer R ? (ctx: { store: Store }, ...a: A) => R : never };
 
 /** The functions of one domain's store, each taking the context first and calling that context's store. */
-export function facade<D extends 'deliveries' | 'subscribers' | 'issues' | 'feeds' | 'jobs' | 'console'>(domain: D): Facade<Store[D]> {
+export function facade<D extends 'deliveries' | 'subscribers' | 'issues' | 'feeds' | 'jobs' | 'console' | 'feedback'>(domain: D): Facade<Store[D]> {
   return new Proxy({} as Facade<Store[D]>, {
     get: (_, name: string) => (ctx: { store: Store }, ...a: unknown[]) => (ctx.store[domain] as unknown as Record<string, Method>)[name]!(...(a as never[])),
   });

@@ -12,6 +12,8 @@ export interface DigestEmailArticle {
   readingMinutes: number | null;
   /** Other sources' articles on the same story. */
   alsoCoveredBy?: { sourceName: string; title: string; url: string | null }[];
+  /** With tracking on: the reader's "more like this" / "less like this" links (a confirm page each). */
+  voteUrls?: { more: string; less: string } | null;
 }
 
 /** A run of paragraph text, linked when href is set. */
@@ -24,6 +26,8 @@ export interface DigestSegment {
 /** Everything the digest email shows; every URL arrives as a prop. */
 export interface DigestEmailProps {
   newsletterName: string;
+  /** 'weekly' names the week instead of the day (default 'daily'). */
+  edition?: 'daily' | 'weekly';
   /** "Monday, 6 April 2026". */
   dateLabel: string;
   preheader: string;
@@ -115,13 +119,19 @@ function titleHtml(a: DigestEmailArticle, style: string, cls = ''): string {
   return a.url ? `<a href="${esc(a.url)}"${cls ? ` class="${cls}"` : ''} style="${style}">${t}</a>` : t;
 }
 
-function signalBlock(a: DigestEmailArticle, why: string | null | undefined): string {
+function votesHtml(a: DigestEmailArticle): string {
+  if (!a.voteUrls) return '';
+  const l = `color:${C.muted};text-decoration:underline;`;
+  return `<p class="t-muted" style="margin:8px 0 0;font-size:13px;color:${C.muted};"><a href="${esc(a.voteUrls.more)}" class="t-muted" style="${l}">More like this</a> &nbsp;·&nbsp; <a href="${esc(a.voteUrls.less)}" class="t-muted" style="${l}">Less like this</a></p>`;
+}
+
+function signalBlock(a: DigestEmailArticle, why: string | null | undefined, weekly: boolean): string {
   const link = `color:${C.ink};text-decoration:none;`;
   const small = `color:${C.accent};text-decoration:underline;`;
   return `
 <mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="30px 0 6px">
   <mj-column padding="0">
-    <mj-text padding="0 32px 10px" css-class="t-accent px" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.accent}">SIGNAL OF THE DAY</mj-text>
+    <mj-text padding="0 32px 10px" css-class="t-accent px" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.accent}">${weekly ? 'SIGNAL OF THE WEEK' : 'SIGNAL OF THE DAY'}</mj-text>
     <mj-text padding="0 32px 8px" css-class="t-ink px" font-family="${SERIF}" font-size="26px" line-height="1.25" font-weight="700" color="${C.ink}"><h2 class="h-signal" style="margin:0;font-size:26px;line-height:1.25;font-weight:700;">${titleHtml(a, link)}</h2></mj-text>
     <mj-text padding="0 32px 14px" css-class="t-muted px" font-size="14px" color="${C.muted}">${meta(a)}</mj-text>
     ${a.summary ? `<mj-text padding="0 32px 14px" css-class="t-body px" font-size="17px" line-height="1.6" color="${C.body}">${esc(a.summary)}${alsoHtml(a, small)}</mj-text>` : ''}
@@ -155,10 +165,11 @@ function deepDive(a: DigestEmailArticle, i: number, first: boolean): string {
 ${a.summary ? `<p class="t-body" style="margin:0;font-size:16px;line-height:1.6;color:${C.body};">${esc(a.summary)}</p>` : ''}
 ${alsoHtml(a, `color:${C.accent};text-decoration:underline;`)}
 ${read}
+${votesHtml(a)}
 </div></mj-text>`;
 }
 
-function patternsBlock(p: DigestEmailProps['patterns']): string {
+function patternsBlock(p: DigestEmailProps['patterns'], weekly: boolean): string {
   let body: string;
   if (p.note) {
     body = p.note
@@ -175,7 +186,7 @@ function patternsBlock(p: DigestEmailProps['patterns']): string {
       })
       .join('');
   } else {
-    body = `<p class="t-muted" style="margin:0;font-size:16px;line-height:1.6;color:${C.muted};">No theme ran through more than one source today.</p>`;
+    body = `<p class="t-muted" style="margin:0;font-size:16px;line-height:1.6;color:${C.muted};">No theme ran through more than one source ${weekly ? 'this week' : 'today'}.</p>`;
   }
   return `
 <mj-section css-class="bg-soft pad-x" background-color="${C.soft}" padding="4px 0 16px">
@@ -189,6 +200,7 @@ function patternsBlock(p: DigestEmailProps['patterns']): string {
 /** The MJML document of one issue. */
 export function digestMjml(p: DigestEmailProps): string {
   const footerLink = `color:${C.muted};text-decoration:underline;`;
+  const weekly = p.edition === 'weekly';
   const countLine = `${p.articleCount} article${p.articleCount === 1 ? '' : 's'} from ${p.sourceCount} source${p.sourceCount === 1 ? '' : 's'}`;
   return `<mjml lang="en" dir="ltr">
 <mj-head>
@@ -210,12 +222,12 @@ export function digestMjml(p: DigestEmailProps): string {
   </mj-section>
   <mj-section background-color="${C.mast}" padding="30px 0 26px" css-class="pad-x" border-radius="12px 12px 0 0">
     <mj-column padding="0">
-      <mj-text css-class="px" padding="0 32px 10px" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.mastAccent}">THE DAILY ENGINEERING DIGEST</mj-text>
+      <mj-text css-class="px" padding="0 32px 10px" font-size="12px" font-weight="700" letter-spacing="1.5px" color="${C.mastAccent}">${weekly ? 'THE WEEKLY ENGINEERING DIGEST' : 'THE DAILY ENGINEERING DIGEST'}</mj-text>
       <mj-text css-class="px" padding="0 32px 8px" font-family="${SERIF}" font-size="34px" line-height="1.15" font-weight="700" color="${C.mastInk}"><h1 class="h-mast" style="margin:0;font-size:34px;line-height:1.15;font-weight:700;color:${C.mastInk};">${esc(p.newsletterName)}</h1></mj-text>
       <mj-text css-class="px" padding="0 32px" font-size="15px" color="${C.mastMuted}">${esc(p.dateLabel)} · ${esc(countLine)}</mj-text>
     </mj-column>
   </mj-section>
-  ${p.signal ? signalBlock(p.signal, p.signalWhy) : ''}
+  ${p.signal ? signalBlock(p.signal, p.signalWhy, weekly) : ''}
   ${
     p.deepDives.length
       ? `<mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="0 0 12px">
@@ -227,7 +239,7 @@ export function digestMjml(p: DigestEmailProps): string {
 </mj-section>`
       : ''
   }
-  ${patternsBlock(p.patterns)}
+  ${patternsBlock(p.patterns, weekly)}
   <mj-section css-class="bg-card pad-x" background-color="${C.card}" padding="4px 0 26px" border-radius="0 0 12px 12px">
     <mj-column padding="0">
       ${sectionHeading('Sources')}

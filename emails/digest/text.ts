@@ -40,7 +40,7 @@ export function digestText(p: DigestEmailProps): string {
   out.push(p.newsletterName.toUpperCase(), `${p.dateLabel} · ${p.articleCount} articles from ${p.sourceCount} sources`, '', wrap(`View in your browser: ${p.viewInBrowserUrl}`), '');
   if (p.signal) {
     const s = p.signal;
-    out.push(heading('Signal of the Day'), '', wrap(`${s.title}${ref(s.url)}`), metaLine(s));
+    out.push(heading(p.edition === 'weekly' ? 'Signal of the Week' : 'Signal of the Day'), '', wrap(`${s.title}${ref(s.url)}`), metaLine(s));
     if (s.summary) out.push('', wrap(s.summary));
     if (s.alsoCoveredBy?.length) out.push(wrap(`Also covered by ${s.alsoCoveredBy.map((o) => `${o.sourceName}${ref(o.url)}`).join(', ')}`));
     if (p.signalWhy) out.push('', wrap(`Why it matters: ${p.signalWhy}`));
@@ -54,6 +54,7 @@ export function digestText(p: DigestEmailProps): string {
       out.push(num + wrap(`${a.title}${ref(a.url)}`, WIDTH, pad).slice(pad.length), `${pad}${metaLine(a)}`);
       if (a.summary) out.push(wrap(a.summary, WIDTH, pad));
       if (a.alsoCoveredBy?.length) out.push(wrap(`Also covered by ${a.alsoCoveredBy.map((o) => `${o.sourceName}${ref(o.url)}`).join(', ')}`, WIDTH, pad));
+      if (a.voteUrls) out.push(wrap(`More like this${ref(a.voteUrls.more)} · Less like this${ref(a.voteUrls.less)}`, WIDTH, pad));
       out.push('');
     });
   }
@@ -61,7 +62,7 @@ export function digestText(p: DigestEmailProps): string {
   if (p.patterns.note) for (const para of p.patterns.note.split(/\n\s*\n/)) out.push(wrap(para.trim()), '');
   else if (p.patterns.paragraph?.length) out.push(wrap(p.patterns.paragraph.map((seg) => (seg.href ? `${seg.text}${ref(seg.href)}` : seg.text)).join('')), '');
   else if (p.patterns.themes.length) for (const t of p.patterns.themes) out.push(wrap(t.sentence, WIDTH, '  ').replace(/^ {2}/, '- '), '');
-  else out.push('No theme ran through more than one source today.', '');
+  else out.push(`No theme ran through more than one source ${p.edition === 'weekly' ? 'this week' : 'today'}.`, '');
   out.push(heading('Sources'), '', wrap(p.sources.join(' · ') || 'No sources yet.'), '');
   if (links.length) {
     out.push(heading('Links'), '');

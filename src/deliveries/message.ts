@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import { RECIPIENT_PLACEHOLDER } from '../feedback/tokens.js';
 import { UNSUBSCRIBE_PLACEHOLDER, withPostalAddress } from '../issues/personalize.js';
 import { addressDomain } from '../mail/compose.js';
 import type { Config } from '../config.js';
@@ -32,6 +33,8 @@ export interface Recipient {
   messageId?: string;
   /** The reader asked for the text part only: a text/plain message, no HTML. */
   textOnly?: boolean;
+  /** With tracking on: this copy's recipient part of every tracked link (absent: links redirect but count nothing). */
+  trackingToken?: string;
 }
 
 /** A message template built once per issue. */
@@ -45,7 +48,6 @@ export interface IssueTemplate {
 }
 
 const CRLF = '\r\n';
-const EMPTY = Buffer.alloc(0);
 
 /** The deterministic Message-ID (no brackets) of one issue to one subscriber; resends get a suffix. */
 export function deliveryMessageId(issueId: number, subscriberId: number, from: string, resend = 0): string {
@@ -56,21 +58,32 @@ export function deliveryMessageId(issueId: number, subscriberId: number, from: s
 // A dot starting a line is written as =2E: the message then needs no SMTP dot-stuffing at all.
 const qp = (s: string) => qpWrap(qpEncode(s), 76).replace(/(^|\r\n)\./g, '$1=2E');
 
-/** Splits a part on the placeholder and encodes each piece as quoted-printable once. */
-function encodePieces(content: string): string[] {
-  const normalized = content.replace(/\r?\n/g, CRLF);
-  return normalized.split(UNSUBSCRIBE_PLACEHOLDER).map(qp);
+/** A part split where per-recipient values go: `kinds[i]` says which value comes before `bufs[i + 1]`. */
+interface Pieces {
+  bufs: Buffer[];
+  kinds: number[];
 }
 
-/** Joins encoded pieces around an encoded value: soft line breaks keep every line within 76 characters. */
-function joinPieces(out: Buffer[], pieces: Buffer[], value: string): Buffer {
-  out.push(pieces[0]!);
-  if (pieces.length === 1) return EMPTY;
+/** The per-recipient placeholders, in the order their values are passed to joinPieces. */
+const PLACEHOLDERS = [UNSUBSCRIBE_PLACEHOLDER, RECIPIENT_PLACEHOLDER];
+const SPLIT = new RegExp(PLACEHOLDERS.join('|'), 'g');
+
+/** Splits a part on the placeholders and encodes each piece as quoted-printable once. */
+function encodePieces(content: string): Pieces {
+  const normalized = content.replace(/\r?\n/g, CRLF);
+  const kinds: number[] = [];
+  for (const m of normalized.matchAll(SPLIT)) kinds.push(PLACEHOLDERS.indexOf(m[0]));
+  return { bufs: normalized.split(SPLIT).map((p) => Buffer.from(qp(p), 'utf8')), kinds };
+}
+
+/** Joins encoded pieces around encoded values: soft line breaks keep every line within 76 characters. */
+function joinPieces(out: Buffer[], pieces: Pieces, values: string[]): Buffer[] {
+  out.push(pieces.bufs[0]!);
+  if (pieces.bufs.length === 1) return [];
   // A URL of plain characters is its own quoted-printable form (the common case: no encoder call).
-  const encoded = /^[\x21-\x3c\x3e-\x7e]{1,76}$/.test(value) ? value : qp(value);
-  const v = Buffer.from(`=${CRLF}${encoded}=${CRLF}`, 'utf8');
-  for (let i = 1; i < pieces.length; i++) out.push(v, pieces[i]!);
-  return v;
+  const enc = values.map((value) => Buffer.from(`=${CRLF}${/^[\x21-\x3c\x3e-\x7e]{1,76}$/.test(value) ? value : qp(value)}=${CRLF}`, 'utf8'));
+  for (let i = 1; i < pieces.bufs.length; i++) out.push(enc[pieces.kinds[i - 1]!]!, pieces.bufs[i]!);
+  return enc;
 }
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -109,8 +122,8 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
     'Auto-Submitted: auto-generated' + CRLF +
     `Content-Type: multipart/alternative; boundary="${boundary}"` + CRLF;
   // Encoded once per issue; a recipient's message is these Buffers, shared, and a few short strings of its own.
-  const textPieces = encodePieces(src.text).map((p) => Buffer.from(p, 'utf8'));
-  const htmlPieces = encodePieces(src.html).map((p) => Buffer.from(p, 'utf8'));
+  const textPieces = encodePieces(src.text);
+  const htmlPieces = encodePieces(src.html);
   const partHead = (type: string) =>
     `--${boundary}${CRLF}Content-Type: ${type}; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`;
   const textHead = Buffer.from(partHead('text/plain'));
@@ -119,7 +132,7 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
   const sharedHead = Buffer.from(shared + CRLF, 'utf8');
   // Every static piece is checked once: CRLF line ends only and no line starting with a dot.
   const clean = (b: Buffer) => !/\r(?!\n)|(?<!\r)\n|\n\./.test(b.toString('latin1'));
-  const staticClean = [textHead, htmlHead, tail, sharedHead, ...textPieces, ...htmlPieces].every(clean) && !/^\./.test(shared);
+  const staticClean = [textHead, htmlHead, tail, sharedHead, ...textPieces.bufs, ...htmlPieces.bufs].every(clean) && !/^\./.test(shared);
   const mailto = src.unsubscribeMailto ? `,${CRLF} <mailto:${src.unsubscribeMailto}?subject=unsubscribe>` : '';
   // A text-only copy: the same headers with a text/plain body instead of the two alternatives.
   const textOnlyHead = Buffer.from(
@@ -134,20 +147,22 @@ export function createIssueTemplate(src: IssueMailSource): IssueTemplate {
       `Date: ${date.toUTCString().replace(/GMT$/, '+0000')}${CRLF}` +
       `Message-ID: <${messageId}>${CRLF}` +
       `List-Unsubscribe: <${r.unsubscribeUrl.replace(/[\r\n<>\s]/g, '')}>${mailto}${CRLF}`;
+    // Only URL-safe characters go into a tracked link; a missing token leaves the links working, counting nothing.
+    const rcpt = (r.trackingToken ?? 'x').replace(/[^A-Za-z0-9._~-]/g, '');
     if (r.textOnly) {
       const only: Buffer[] = [Buffer.from(head, 'utf8'), textOnlyHead];
-      const url = joinPieces(only, textPieces, r.unsubscribeUrl);
+      const vals = joinPieces(only, textPieces, [r.unsubscribeUrl, rcpt]);
       only.push(Buffer.from(CRLF));
-      if (staticClean && !/[\r\n]/.test(to + messageId) && clean(url)) markSmtpReady(only);
+      if (staticClean && !/[\r\n]/.test(to + messageId) && vals.every(clean)) markSmtpReady(only);
       return { raw: only, messageId };
     }
     const parts: Buffer[] = [Buffer.from(head, 'utf8'), sharedHead, textHead];
-    const textUrl = joinPieces(parts, textPieces, r.unsubscribeUrl);
+    const textVals = joinPieces(parts, textPieces, [r.unsubscribeUrl, rcpt]);
     parts.push(htmlHead);
-    const htmlUrl = joinPieces(parts, htmlPieces, escapeAttr(r.unsubscribeUrl));
+    const htmlVals = joinPieces(parts, htmlPieces, [escapeAttr(r.unsubscribeUrl), rcpt]);
     parts.push(tail);
-    // The per-recipient parts are short and stripped of line breaks; the URL is checked like the pieces.
-    if (staticClean && !/[\r\n]/.test(to + messageId) && clean(textUrl) && clean(htmlUrl)) markSmtpReady(parts);
+    // The per-recipient parts are short and stripped of line breaks; the values are checked like the pieces.
+    if (staticClean && !/[\r\n]/.test(to + messageId) && textVals.every(clean) && htmlVals.every(clean)) markSmtpReady(parts);
     return { raw: parts, messageId };
   };
   return {

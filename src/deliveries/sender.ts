@@ -7,7 +7,7 @@ import type { AppContext } from '../context.js';
 import { newOwnerId, ownerIsGone } from '../lib/owner.js';
 import { MailError, type SendResult } from '../mail/mailer.js';
 import { recipientUnsubscribeUrl } from './links.js';
-import { issueTemplateFrom, type IssueTemplate } from './message.js';
+import { issueCopies, type IssueCopies } from './variants.js';
 import {
   activeIssueIds,
   checkpoint,
@@ -143,7 +143,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   const log = ctx.log.child({ component: 'sender' });
   const envelopeFrom = /<([^>]+)>/.exec(cfg.mailFrom)?.[1] ?? cfg.mailFrom;
 
-  const templates = new Map<number, IssueTemplate>();
+  const templates = new Map<number, Promise<IssueCopies>>();
   /** Subscriber states read together for the rows about to go out (see statusBeforeSend). */
   const fresh = new Map<number, { status: string | null; at: number }>();
   /** When each buffered row was claimed (the claim read its subscriber's state). */
@@ -189,14 +189,15 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       });
     });
 
-  async function templateFor(issueId: number): Promise<IssueTemplate | null> {
-    let t = templates.get(issueId);
+  async function copiesFor(issueId: number): Promise<IssueCopies | null> {
+    const t = templates.get(issueId);
     if (t) return t;
     const issue = await getSendableIssue(ctx, issueId);
     if (!issue) return null;
-    t = issueTemplateFrom(ctx.config, issueId, issue);
-    templates.set(issueId, t);
-    return t;
+    const pending = issueCopies(ctx, issueId, issue);
+    templates.set(issueId, pending);
+    pending.catch(() => templates.delete(issueId));
+    return pending;
   }
 
   async function issueIds(): Promise<number[]> {
@@ -473,11 +474,12 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
   }
 
   async function deliver(row: ClaimedDelivery): Promise<void> {
-    const tpl = await templateFor(row.issueId);
-    if (!tpl) {
+    const copies = await copiesFor(row.issueId);
+    if (!copies) {
       await release([row]);
       return;
     }
+    const tpl = await copies.templateFor(row.excludedCompanies);
     // A receiving domain that asked us to slow down waits; the other domains go on.
     const slow = domainPaused.get(addressDomain(row.email));
     if (slow && slow.until > Date.now()) {
@@ -490,6 +492,7 @@ export function createSender(ctx: AppContext, o: SenderOptions = {}): Sender {
       unsubscribeUrl: recipientUnsubscribeUrl(ctx, row.subscriberId),
       resend: row.resends,
       ...(row.textOnly ? { textOnly: true } : {}),
+      trackingToken: copies.trackingToken(row.subscriberId, ctx.clock.now()),
     });
     await pace();
     await acquire();

@@ -1,5 +1,6 @@
 // What the sender, the admin API and the console need from the delivery ledger, in their own words. Implemented
 // once per backend (src/db/sqlite/deliveries.ts, src/db/postgres/deliveries.ts); the contract suite holds both to it.
+import type { Edition } from '../domain-types.js';
 import type { ReportChannel, ReportKind } from '../domain-types.js';
 
 /** Counts per state of one issue's deliveries, plus copies that may have gone twice. */
@@ -41,6 +42,8 @@ export interface ClaimedDelivery {
   uncertain: number;
   /** The reader asked for the text part only. */
   textOnly?: boolean;
+  /** Companies the reader left out: their copy is the issue's variant without those stories. */
+  excludedCompanies?: string[];
 }
 
 /** The issue fields the sender reads to build messages. */
@@ -165,7 +168,8 @@ export interface ReportRow {
 /** The delivery ledger. Every mark changes only a row its owner still holds (`lease_owner` and status `sending`). */
 export interface DeliveriesStore {
   getSendableIssue(issueId: number): Promise<SendableIssue | undefined>;
-  findIssueIdByDate(date: string): Promise<number | undefined>;
+  /** The issue of a date in an edition (default daily). */
+  findIssueIdByDate(date: string, edition?: Edition): Promise<number | undefined>;
   /**
    * Snapshots every confirmed subscriber into one queued delivery each, in one immediate transaction with
    * INSERT … SELECT (no rows pass through JavaScript), and marks the issue sending. Idempotent: the unique

@@ -6,6 +6,7 @@ import { findThemes, listNames } from './patterns.js';
 import { dayTerms, rankArticles, type RankedCandidate } from './rank.js';
 import { extractSummary, SUMMARY_LIMITS } from './summary.js';
 import { clampSentences, cleanTitle, oneLine, truncateWords } from './text.js';
+import type { Edition } from '../domain-types.js';
 import type { AlsoCovered, ArticleTerms, CandidateArticle, Digest, EditorText, RankedArticle, TermHistory, Theme } from './types.js';
 
 // Turns a window's articles into a Digest: rank, pick the signal, find patterns, write subject and preheader.
@@ -37,6 +38,8 @@ export interface ModelTexts {
 
 export interface ComposeInput {
   date: string;
+  /** Default 'daily'. */
+  edition?: Edition;
   newsletterName: string;
   windowStart: number;
   cutoffAt: number;
@@ -76,13 +79,46 @@ export function makeSubject(newsletterName: string, date: string, signalTitle: s
   return headerSafe(`${truncateWords(title, MAX_SUBJECT - tail.length)}${tail}`, MAX_SUBJECT);
 }
 
+/** The dates a weekly issue of `date` covers: the seven days before it. */
+export function weekRange(date: string): { from: string; to: string } {
+  const day = (n: number) => new Date(Date.parse(`${date}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  return { from: day(-7), to: day(-1) };
+}
+
+/** "6–12 April 2026" (or "27 April – 3 May 2026") for the week a weekly issue of `date` covers. */
+export function weekLabel(date: string): string {
+  const { from, to } = weekRange(date);
+  const f = (d: string, o: Intl.DateTimeFormatOptions) => new Date(`${d}T12:00:00Z`).toLocaleDateString('en-GB', { ...o, timeZone: 'UTC' });
+  const sameMonth = from.slice(0, 7) === to.slice(0, 7);
+  const sameYear = from.slice(0, 4) === to.slice(0, 4);
+  const start = sameMonth ? f(from, { day: 'numeric' }) : f(from, sameYear ? { day: 'numeric', month: 'long' } : { day: 'numeric', month: 'long', year: 'numeric' });
+  return `${start}${sameMonth ? '–' : ' – '}${f(to, { day: 'numeric', month: 'long', year: 'numeric' })}`;
+}
+
+/** The weekly subject: "The week: <best story> · 6–12 Apr", header-safe and under 100 characters. */
+export function makeWeeklySubject(newsletterName: string, date: string, signalTitle: string | null): string {
+  const { from, to } = weekRange(date);
+  const short = (d: string) => shortDate(d).replace(/ \d{4}$/, '');
+  const span = from.slice(0, 7) === to.slice(0, 7) ? `${short(from).split(' ')[0]}–${short(to)}` : `${short(from)} – ${short(to)}`;
+  const title = signalTitle ? headerSafe(signalTitle, 300) : '';
+  if (!title) return headerSafe(`${newsletterName} weekly — ${span}`, MAX_SUBJECT);
+  const head = 'The week: ';
+  const tail = ` · ${span}`;
+  return headerSafe(`${head}${truncateWords(title, MAX_SUBJECT - head.length - tail.length)}${tail}`, MAX_SUBJECT);
+}
+
 /** One line under the subject in the inbox: how much is in the issue and what it is about. */
-export function makePreheader(deepDives: RankedArticle[], signal: RankedArticle | null, themes: string[]): string {
+export function makePreheader(deepDives: RankedArticle[], signal: RankedArticle | null, themes: string[], edition: Edition = 'daily'): string {
   if (!signal) return '';
   const names = [...new Set([signal, ...deepDives].map((a) => a.sourceName))];
   const n = deepDives.length;
   const from = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : listNames(names);
-  let line = n ? `${n} deep dive${n === 1 ? '' : 's'} from ${from}` : `Today's pick from ${from}`;
+  let line =
+    edition === 'weekly'
+      ? `The week's ${n + 1} best stor${n === 0 ? 'y' : 'ies'}, from ${from}`
+      : n
+        ? `${n} deep dive${n === 1 ? '' : 's'} from ${from}`
+        : `Today's pick from ${from}`;
   if (themes.length) line += `. Patterns: ${listNames(themes.slice(0, 3))}`;
   return headerSafe(truncateWords(line + '.', MAX_PREHEADER), MAX_PREHEADER);
 }
@@ -158,16 +194,18 @@ export function composeDigest(p: ComposeInput): { digest: Digest; terms: Article
   }
   const all = signal ? [signal, ...deepDives] : deepDives;
   const paragraph = m.patterns && !excluded.size ? [{ text: m.patterns }] : patternsParagraph(themes, all);
-  const autoSubject = makeSubject(p.newsletterName, p.date, signal?.title ?? null);
+  const edition = p.edition ?? 'daily';
+  const autoSubject = (edition === 'weekly' ? makeWeeklySubject : makeSubject)(p.newsletterName, p.date, signal?.title ?? null);
   const subject = o.subject?.trim() ? headerSafe(o.subject, MAX_SUBJECT) : autoSubject;
   return {
     digest: {
       date: p.date,
+      edition,
       newsletterName: p.newsletterName,
       windowStart: p.windowStart,
       cutoffAt: p.cutoffAt,
       subject,
-      preheader: makePreheader(deepDives, signal, note ? [] : themes.map((t) => t.phrase)),
+      preheader: makePreheader(deepDives, signal, note ? [] : themes.map((t) => t.phrase), edition),
       signal,
       signalWhy,
       deepDives,

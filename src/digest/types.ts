@@ -1,3 +1,4 @@
+import type { Edition } from '../domain-types.js';
 // The in-memory selection of one date: what the issue will say, before anything is stored or rendered.
 
 /** An article as the digest sees it: already deduplicated and stored by ingest. */
@@ -37,6 +38,8 @@ export interface ScoreParts {
   words: number;
   /** Whether that text is the article (full content or its page) rather than a teaser. */
   textKnown: boolean;
+  /** In a weekly issue, −0.4 … 1: what readers' clicks and votes added (READER_WEIGHT of it), when tracking is on. */
+  readers?: number;
   /** Set on a story's other copies: the id of the entry that shows it. */
   duplicateOf?: number;
   /** Issues stored before these parts existed carried these two instead. */
@@ -96,6 +99,8 @@ export type ArticleTerms = Record<number, string[]>;
 /** The complete content of one issue, from which the email and the web page are rendered. */
 export interface Digest {
   date: string;
+  /** 'weekly': the week's best from its daily issues, dated by the day it is sent. */
+  edition: Edition;
   newsletterName: string;
   windowStart: number;
   cutoffAt: number;

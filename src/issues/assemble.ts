@@ -33,7 +33,7 @@ export function todayLocal(ctx: Pick<AppContext, 'clock' | 'config'>): string {
 }
 
 async function summary(ctx: AppContext, row: IssueRecord): Promise<IssueSummary> {
-  return { id: row.id, date: row.date, subject: row.subject, articleCount: await countIssueArticles(ctx, row.id) };
+  return { id: row.id, date: row.date, edition: row.edition, subject: row.subject, articleCount: await countIssueArticles(ctx, row.id) };
 }
 
 /** Document frequencies over the 30 days before the window, kept only for the terms that occur in the window. */

@@ -107,6 +107,7 @@ export async function editIssue(ctx: AppContext, id: number, edits: IssueEdits):
     const { digest, rendered } = await rerenderIssue(
       {
         date: row.date,
+        edition: row.edition,
         newsletterName: ctx.config.newsletterName,
         windowStart: row.windowStart,
         cutoffAt: row.cutoffAt,

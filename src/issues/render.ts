@@ -1,5 +1,6 @@
 import { renderDigestEmail, type DigestEmailArticle, type DigestEmailProps } from '../../emails/digest/index.js';
-import { composeDigest, longDate, type DigestOverrides, type ModelTexts, type Scored } from '../digest/build.js';
+import { composeDigest, longDate, weekLabel, type DigestOverrides, type ModelTexts, type Scored } from '../digest/build.js';
+import type { Edition } from '../domain-types.js';
 import type { Digest, RankedArticle, TermHistory } from '../digest/types.js';
 import { safeHttpUrl } from '../feeds/canonical.js';
 import type { Urls } from '../lib/urls.js';
@@ -17,7 +18,9 @@ export interface RenderedIssue {
 
 /** Links and footer values the rendering needs. */
 export interface RenderOptions {
-  urls: Pick<Urls, 'issue' | 'issues' | 'home'>;
+  urls: Pick<Urls, 'issue' | 'issues' | 'home' | 'weeklyIssue' | 'weeklyIssues'>;
+  /** With tracking on: each article's link as the mail carries it (`/r/…`), and its vote links; by article id. */
+  tracked?: Map<number, { url: string; more: string; less: string }>;
 }
 
 /** What re-rendering needs besides the articles; stored as issues.digest_json. */
@@ -32,10 +35,12 @@ export interface StoredDigestData {
   extracted?: Record<string, string>;
 }
 
-function emailArticle(a: RankedArticle): DigestEmailArticle {
+function emailArticle(a: RankedArticle, opts: RenderOptions, votes: boolean): DigestEmailArticle {
+  const t = a.url ? opts.tracked?.get(a.id) : undefined;
   return {
     title: a.title,
-    url: a.url,
+    url: t?.url ?? a.url,
+    ...(t && votes ? { voteUrls: { more: t.more, less: t.less } } : {}),
     sourceName: a.sourceName,
     summary: a.summary,
     readingMinutes: a.readingMinutes,
@@ -45,13 +50,15 @@ function emailArticle(a: RankedArticle): DigestEmailArticle {
 
 /** The template props of a digest (shared by the email and tests). */
 export function emailProps(digest: Digest, opts: RenderOptions): DigestEmailProps {
+  const weekly = digest.edition === 'weekly';
   return {
     newsletterName: digest.newsletterName,
-    dateLabel: longDate(digest.date),
+    edition: digest.edition,
+    dateLabel: weekly ? `Week of ${weekLabel(digest.date)}` : longDate(digest.date),
     preheader: digest.preheader,
-    signal: digest.signal ? emailArticle(digest.signal) : null,
+    signal: digest.signal ? emailArticle(digest.signal, opts, false) : null,
     signalWhy: digest.signalWhy?.text ?? null,
-    deepDives: digest.deepDives.map(emailArticle),
+    deepDives: digest.deepDives.map((a) => emailArticle(a, opts, true)),
     patterns: {
       note: digest.patterns.note,
       paragraph: digest.patterns.paragraph.map((s) => ({ text: s.text, href: s.href ? safeHttpUrl(s.href) : null, ...(s.title ? { title: s.title } : {}) })),
@@ -60,8 +67,8 @@ export function emailProps(digest: Digest, opts: RenderOptions): DigestEmailProp
     sources: digest.sources,
     articleCount: digest.deepDives.length + (digest.signal ? 1 : 0),
     sourceCount: digest.sourceCount,
-    viewInBrowserUrl: opts.urls.issue(digest.date),
-    archiveUrl: opts.urls.issues(),
+    viewInBrowserUrl: weekly ? opts.urls.weeklyIssue(digest.date) : opts.urls.issue(digest.date),
+    archiveUrl: weekly ? opts.urls.weeklyIssues() : opts.urls.issues(),
     homeUrl: opts.urls.home(),
     unsubscribeUrl: UNSUBSCRIBE_PLACEHOLDER,
     // Filled in when the issue is sent or previewed, from the configuration of that moment.
@@ -78,6 +85,7 @@ export async function renderIssue(digest: Digest, opts: RenderOptions): Promise<
 /** A stored issue's articles with their stored rank and score: the input of a re-render. */
 export interface StoredIssueInput {
   date: string;
+  edition?: Edition;
   newsletterName: string;
   windowStart: number;
   cutoffAt: number;
@@ -90,6 +98,7 @@ export interface StoredIssueInput {
 export async function rerenderIssue(input: StoredIssueInput, opts: RenderOptions): Promise<{ digest: Digest; rendered: RenderedIssue }> {
   const { digest } = composeDigest({
     date: input.date,
+    edition: input.edition,
     newsletterName: input.newsletterName,
     windowStart: input.windowStart,
     cutoffAt: input.cutoffAt,

@@ -17,6 +17,7 @@ export const {
   historyArticles,
   followedSourceNames,
   getIssueArticles,
+  weekArticles,
   insertIssue,
   updateDraftIssue,
   adjacentArchiveDates,

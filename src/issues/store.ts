@@ -1,11 +1,13 @@
 // What assembling, editing, the archive and the console need from stored issues.
-import type { IssueStatus } from '../domain-types.js';
+import type { Edition, IssueStatus } from '../domain-types.js';
 import type { CandidateArticle, ScoreParts } from '../digest/types.js';
 
 /** A stored issue row. */
 export interface IssueRecord {
   id: number;
   date: string;
+  /** 'daily', or 'weekly': the week's best from the dailies, dated by the day it is sent. */
+  edition: Edition;
   status: IssueStatus;
   windowStart: number;
   cutoffAt: number;
@@ -31,6 +33,7 @@ export interface IssueRecord {
 export interface IssueSummary {
   id: number;
   date: string;
+  edition: Edition;
   subject: string;
   articleCount: number;
 }
@@ -66,6 +69,8 @@ export interface IssueArticleRow extends CandidateArticle {
 /** Everything stored for a new issue. */
 export interface NewIssue {
   date: string;
+  /** Default 'daily'. */
+  edition?: Edition;
   windowStart: number;
   cutoffAt: number;
   subject: string;
@@ -98,6 +103,19 @@ export interface IssueEdit {
   expectedUpdatedAt: number;
 }
 
+/** An article of a daily issue in a date range, with the stored score: what a weekly issue is chosen from. */
+export interface WeekArticleRow extends IssueArticleRow {
+  issueId: number;
+  issueDate: string;
+}
+
+/** Which archive a listing reads; absent: both editions. */
+export interface ListOptions {
+  limit: number;
+  offset: number;
+  edition?: Edition;
+}
+
 /** A text the language model wrote, kept by the hash of what it was asked. */
 export interface LlmCacheEntry {
   key: string;
@@ -114,19 +132,19 @@ export interface IssuesStore {
   publicVersion(): Promise<string>;
   /** One issue by id, or null. */
   getIssue(id: number): Promise<IssueRecord | null>;
-  /** The issue of a date, or null. */
-  getIssueByDate(date: string): Promise<IssueRecord | null>;
+  /** The issue of a date in an edition (default daily), or null. */
+  getIssueByDate(date: string, edition?: Edition): Promise<IssueRecord | null>;
   /** Articles shown in an issue (not excluded). */
   countIssueArticles(issueId: number): Promise<number>;
   /** Published issues (sending or sent), newest date first. */
-  listArchiveIssues(p: { limit: number; offset: number }): Promise<ArchiveIssue[]>;
-  /** How many issues the archive holds. */
-  countArchiveIssues(): Promise<number>;
+  listArchiveIssues(p: ListOptions): Promise<ArchiveIssue[]>;
+  /** How many issues the archive holds (of one edition, or both). */
+  countArchiveIssues(edition?: Edition): Promise<number>;
   /** Every issue, newest date first, for the operator. */
-  listAllIssues(p: { limit: number; offset: number }): Promise<ArchiveIssue[]>;
+  listAllIssues(p: ListOptions): Promise<ArchiveIssue[]>;
   /** Delivery counts per issue for the given ids. */
   deliveryCounts(issueIds: number[]): Promise<Map<number, DeliveryCounts>>;
-  /** The cutoff of the latest issue dated before `date`, or null for the first issue. */
+  /** The cutoff of the latest daily issue dated before `date`, or null for the first issue. */
   previousCutoff(date: string): Promise<number | null>;
   /** Articles in no issue yet, published in (floor, cutoff]; the caller applies the exact window rule. */
   unassignedArticles(floor: number, cutoff: number): Promise<CandidateArticle[]>;
@@ -136,9 +154,11 @@ export interface IssuesStore {
   followedSourceNames(): Promise<string[]>;
   /** The articles of an issue in rank order, excluded ones included. */
   getIssueArticles(issueId: number): Promise<IssueArticleRow[]>;
+  /** The shown articles of the daily issues dated in [from, to] that no weekly issue holds yet, with stored scores. */
+  weekArticles(from: string, to: string): Promise<WeekArticleRow[]>;
   /**
-   * Stores an issue and its articles in one transaction. If the date already has an issue, returns it
-   * ('exists'); if another issue claimed one of the articles meanwhile, stores nothing ('taken').
+   * Stores an issue and its articles in one transaction. If the date already has an issue of that edition, returns
+   * it ('exists'); if another issue of the edition claimed one of the articles meanwhile, stores nothing ('taken').
    */
   insertIssue(n: NewIssue): Promise<{ created: IssueRecord } | { exists: IssueRecord } | { taken: true }>;
   /** Applies an edit while the issue is still a draft; 'frozen' once sending started, 'stale' after a concurrent edit. */
@@ -154,6 +174,6 @@ export interface IssuesStore {
   llmSpend(day: string, tokens: number, limit: number): Promise<boolean>;
   /** Tokens spent on `day`. */
   llmSpent(day: string): Promise<number>;
-  /** The published issue dates just before and after `date`, for paging between issues. */
-  adjacentArchiveDates(date: string): Promise<{ prev: string | null; next: string | null }>;
+  /** The published issue dates of an edition (default daily) just before and after `date`, for paging. */
+  adjacentArchiveDates(date: string, edition?: Edition): Promise<{ prev: string | null; next: string | null }>;
 }

@@ -37,6 +37,7 @@ export async function loadIssueDigest(ctx: AppContext, row: IssueRecord): Promis
   }
   const { digest } = composeDigest({
     date: row.date,
+    edition: row.edition,
     newsletterName: ctx.config.newsletterName,
     windowStart: row.windowStart,
     cutoffAt: row.cutoffAt,

@@ -8,6 +8,15 @@ export interface Urls {
   issue(date: string): string;
   issuesAtom(): string;
   issuesJson(): string;
+  /** The weekly edition's archive, issue pages and feeds. */
+  weeklyIssues(page?: number): string;
+  weeklyIssue(date: string): string;
+  weeklyAtom(): string;
+  weeklyJson(): string;
+  /** A tracked article link; `/r/<token>` redirects to the stored URL only. */
+  redirect(token: string): string;
+  /** "More like this" / "less like this" on a Deep Dive: a confirm page, then a POST. */
+  vote(token: string, value: 'more' | 'less'): string;
   admin(path?: string): string;
 }
 
@@ -24,6 +33,12 @@ export function createUrls(publicUrl: string): Urls {
     issue: (date) => `${base}/issues/${enc(date)}`,
     issuesAtom: () => `${base}/issues/feed.xml`,
     issuesJson: () => `${base}/issues/feed.json`,
+    weeklyIssues: (page) => (page && page > 1 ? `${base}/issues/weekly?page=${page}` : `${base}/issues/weekly`),
+    weeklyIssue: (date) => `${base}/issues/weekly/${enc(date)}`,
+    weeklyAtom: () => `${base}/issues/weekly/feed.xml`,
+    weeklyJson: () => `${base}/issues/weekly/feed.json`,
+    redirect: (token) => `${base}/r/${enc(token)}`,
+    vote: (token, value) => `${base}/v/${enc(token)}?${value}`,
     admin: (path = '') => `${base}/admin${path}`,
   };
 }

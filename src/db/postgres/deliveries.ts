@@ -1,5 +1,7 @@
 // The delivery ledger on PostgreSQL: claims with FOR UPDATE SKIP LOCKED so any number of senders share one queue;
 // every mark is one guarded UPDATE (only a row its owner still holds changes), as on SQLite.
+import type { Edition } from '../../domain-types.js';
+import { companiesOf } from '../../subscribers/companies.js';
 import type {
   ClaimedDelivery,
   DeliveryCounts,
@@ -26,8 +28,8 @@ export async function getSendableIssue(r: Repo, issueId: number): Promise<Sendab
   return one<SendableIssue>(r, 'SELECT id, date, status, subject, subject_override, html, text, paused_reason, send_started_at FROM issues WHERE id = ?', [issueId]);
 }
 
-export async function findIssueIdByDate(r: Repo, date: string): Promise<number | undefined> {
-  return value<number>(r, 'SELECT id FROM issues WHERE date = ?', [date]);
+export async function findIssueIdByDate(r: Repo, date: string, edition: Edition = 'daily'): Promise<number | undefined> {
+  return value<number>(r, 'SELECT id FROM issues WHERE date = ? AND edition = ?', [date, edition]);
 }
 
 export async function queueIssue(r: Repo, issueId: number, now: number, warmup?: { cap: number; reason: string }): Promise<{ queued: number; status: string; heldBack?: number }> {
@@ -39,9 +41,10 @@ export async function queueIssue(r: Repo, issueId: number, now: number, warmup?:
     const queued = await run(
       q,
       `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
-       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?)
+       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers
+        WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?) AND frequency = (SELECT edition FROM issues WHERE id = ?)
        ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
-      [issueId, now, now, now],
+      [issueId, now, now, now, issueId],
     );
     // Warm-up: past the day's cap, the rest of the list is skipped for this issue, in the same transaction.
     const held = warmup
@@ -84,23 +87,29 @@ export async function claimBatch(r: Repo, issueId: number, owner: string, limit:
         WHERE d.issue_id = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
         ORDER BY d.next_attempt_at, d.id LIMIT ? FOR UPDATE SKIP LOCKED
      ), judged AS (
-       SELECT p.id, (s.status = 'confirmed' AND s.email IS NOT NULL) AS ok, s.status AS sub_status, s.email, s.text_only
-         FROM picked p JOIN deliveries d ON d.id = p.id JOIN subscribers s ON s.id = d.subscriber_id
+       SELECT p.id, s.status AS sub_status, s.email, s.text_only, s.excluded_companies,
+              CASE WHEN s.status <> 'confirmed' OR s.email IS NULL THEN 'subscriber ' || s.status
+                   WHEN d.resends = 0 AND s.frequency <> i.edition THEN 'reader chose the ' || s.frequency || ' edition'
+                   WHEN d.resends = 0 AND s.paused_until > ?::bigint THEN 'reader paused' END AS why_not
+         FROM picked p JOIN deliveries d ON d.id = p.id JOIN subscribers s ON s.id = d.subscriber_id JOIN issues i ON i.id = d.issue_id
      )
      UPDATE deliveries d SET
-       status = CASE WHEN j.ok THEN 'sending' ELSE 'skipped' END,
-       lease_owner = CASE WHEN j.ok THEN ?::text ELSE NULL END,
-       lease_until = CASE WHEN j.ok THEN ?::bigint ELSE NULL END,
-       last_error = CASE WHEN j.ok THEN d.last_error ELSE 'subscriber ' || j.sub_status END,
+       status = CASE WHEN j.why_not IS NULL THEN 'sending' ELSE 'skipped' END,
+       lease_owner = CASE WHEN j.why_not IS NULL THEN ?::text ELSE NULL END,
+       lease_until = CASE WHEN j.why_not IS NULL THEN ?::bigint ELSE NULL END,
+       last_error = coalesce(j.why_not, d.last_error),
        updated_at = ?
      FROM judged j WHERE d.id = j.id
-     RETURNING d.id, d.issue_id, d.subscriber_id, d.attempts, d.resends, d.uncertain, j.email, j.text_only, d.status`,
-    [issueId, now, limit, owner, leaseUntil, now],
+     RETURNING d.id, d.issue_id, d.subscriber_id, d.attempts, d.resends, d.uncertain, j.email, j.text_only, j.excluded_companies, d.status`,
+    [issueId, now, limit, now, owner, leaseUntil, now],
   );
   return rows
     .filter((x) => x.status === 'sending')
     .sort((a, b) => a.id - b.id)
-    .map(({ status: _s, textOnly, ...c }) => (textOnly ? { ...c, textOnly: true } : c));
+    .map(({ status: _s, textOnly, excludedCompanies, ...c }) => {
+      const excluded = companiesOf(excludedCompanies as unknown as string);
+      return { ...c, ...(textOnly ? { textOnly: true } : {}), ...(excluded.length ? { excludedCompanies: excluded } : {}) };
+    });
 }
 
 export async function subscriberStatuses(r: Repo, subscriberIds: readonly number[]): Promise<Map<number, string>> {
@@ -394,9 +403,10 @@ export async function queueResend(
           queued: await run(
             q,
             `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
-             SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?)
+             SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers
+              WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?) AND frequency = (SELECT edition FROM issues WHERE id = ?)
              ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
-            [issueId, now, now, now],
+            [issueId, now, now, now, issueId],
           ),
         };
       }

@@ -5,6 +5,7 @@ import { storeErrorKind } from '../errors.js';
 import { openPg, type PgHandle } from './client.js';
 import * as consoleViews from './console.js';
 import * as deliveries from './deliveries.js';
+import * as feedback from './feedback.js';
 import * as feeds from './feeds.js';
 import * as issues from './issues.js';
 import * as jobs from './jobs.js';
@@ -29,6 +30,7 @@ export function pgStore(handle: PgHandle): PgStore {
     feeds: bindStore(handle, feeds),
     jobs: bindStore(handle, jobs),
     console: bindStore(handle, consoleViews),
+    feedback: bindStore(handle, feedback),
     suppressionLog: handle.suppressionLog,
     async health() {
       try {

@@ -1,7 +1,8 @@
 // Stored issues on PostgreSQL: the same rules as SQLite's (one issue per date, an article in at most one issue,
 // edits only while a draft), kept by unique indexes, row locks and one advisory lock per date.
 import type { CandidateArticle, ScoreParts } from '../../digest/types.js';
-import type { ArchiveIssue, DeliveryCounts, IssueArticleRow, IssueEdit, IssueRecord, LlmCacheEntry, NewIssue } from '../../issues/store.js';
+import type { Edition } from '../../domain-types.js';
+import type { ArchiveIssue, DeliveryCounts, IssueArticleRow, IssueEdit, IssueRecord, ListOptions, LlmCacheEntry, NewIssue, WeekArticleRow } from '../../issues/store.js';
 import type { PgHandle } from './client.js';
 import { all, one, run, value } from './rows.js';
 
@@ -15,32 +16,33 @@ export async function getIssue(ctx: Ctx, id: number): Promise<IssueRecord | null
   return (await one<IssueRecord>(ctx, 'SELECT * FROM issues WHERE id = ?', [id])) ?? null;
 }
 
-export async function getIssueByDate(ctx: Ctx, date: string): Promise<IssueRecord | null> {
-  return (await one<IssueRecord>(ctx, 'SELECT * FROM issues WHERE date = ?', [date])) ?? null;
+export async function getIssueByDate(ctx: Ctx, date: string, edition: Edition = 'daily'): Promise<IssueRecord | null> {
+  return (await one<IssueRecord>(ctx, 'SELECT * FROM issues WHERE date = ? AND edition = ?', [date, edition])) ?? null;
 }
 
 export async function countIssueArticles(ctx: Ctx, issueId: number): Promise<number> {
   return (await value<number>(ctx, 'SELECT count(*) FROM issue_articles WHERE issue_id = ? AND NOT excluded', [issueId])) ?? 0;
 }
 
-function listIssues(ctx: Ctx, p: { limit: number; offset: number }, published: boolean): Promise<ArchiveIssue[]> {
+function listIssues(ctx: Ctx, p: ListOptions, published: boolean): Promise<ArchiveIssue[]> {
+  const where = [published ? ARCHIVE_WHERE : 'true', p.edition ? 'i.edition = ?' : 'true'].join(' AND ');
   return all<ArchiveIssue>(
     ctx,
-    `SELECT i.id, i.date, i.subject, i.preheader, i.status, i.sent_at, i.send_started_at, i.updated_at, ${ARTICLE_COUNT} AS article_count
-       FROM issues i ${published ? `WHERE ${ARCHIVE_WHERE}` : ''} ORDER BY i.date DESC LIMIT ? OFFSET ?`,
-    [p.limit, p.offset],
+    `SELECT i.id, i.date, i.edition, i.subject, i.preheader, i.status, i.sent_at, i.send_started_at, i.updated_at, ${ARTICLE_COUNT} AS article_count
+       FROM issues i WHERE ${where} ORDER BY i.date DESC, i.edition DESC LIMIT ? OFFSET ?`,
+    [...(p.edition ? [p.edition] : []), p.limit, p.offset],
   );
 }
 
-export async function listArchiveIssues(ctx: Ctx, p: { limit: number; offset: number }): Promise<ArchiveIssue[]> {
+export async function listArchiveIssues(ctx: Ctx, p: ListOptions): Promise<ArchiveIssue[]> {
   return listIssues(ctx, p, true);
 }
 
-export async function countArchiveIssues(ctx: Ctx): Promise<number> {
-  return (await value<number>(ctx, `SELECT count(*) FROM issues i WHERE ${ARCHIVE_WHERE}`)) ?? 0;
+export async function countArchiveIssues(ctx: Ctx, edition?: Edition): Promise<number> {
+  return (await value<number>(ctx, `SELECT count(*) FROM issues i WHERE ${ARCHIVE_WHERE} AND (?::text IS NULL OR i.edition = ?)`, [edition ?? null, edition ?? null])) ?? 0;
 }
 
-export async function listAllIssues(ctx: Ctx, p: { limit: number; offset: number }): Promise<ArchiveIssue[]> {
+export async function listAllIssues(ctx: Ctx, p: ListOptions): Promise<ArchiveIssue[]> {
   return listIssues(ctx, p, false);
 }
 
@@ -61,7 +63,7 @@ export async function deliveryCounts(ctx: Ctx, issueIds: number[]): Promise<Map<
 }
 
 export async function previousCutoff(ctx: Ctx, date: string): Promise<number | null> {
-  return (await value<number>(ctx, 'SELECT cutoff_at FROM issues WHERE date < ? ORDER BY date DESC LIMIT 1', [date])) ?? null;
+  return (await value<number>(ctx, "SELECT cutoff_at FROM issues WHERE date < ? AND edition = 'daily' ORDER BY date DESC LIMIT 1", [date])) ?? null;
 }
 
 const CANDIDATE = `a.id, a.source_id, coalesce(s.company, s.name) AS source_name, s.weight AS source_weight, a.title, a.canonical_url, a.summary,
@@ -101,26 +103,40 @@ export async function getIssueArticles(ctx: Ctx, issueId: number): Promise<Issue
   return rows.map(({ scoreParts, ...r }) => ({ ...r, parts: JSON.parse(scoreParts) as ScoreParts }));
 }
 
+export async function weekArticles(ctx: Ctx, from: string, to: string): Promise<WeekArticleRow[]> {
+  const rows = await all<CandidateArticle & { rank: number; score: number; scoreParts: string; excluded: boolean; issueId: number; issueDate: string }>(
+    ctx,
+    `SELECT ${CANDIDATE}, ia.rank, ia.score, ia.score_parts, ia.excluded, i.id AS issue_id, i.date AS issue_date
+       FROM issue_articles ia JOIN issues i ON i.id = ia.issue_id JOIN articles a ON a.id = ia.article_id JOIN sources s ON s.id = a.source_id
+      WHERE i.edition = 'daily' AND ia.edition = 'daily' AND NOT ia.excluded AND i.date >= ? AND i.date <= ?
+        AND NOT EXISTS (SELECT 1 FROM issue_articles w WHERE w.article_id = ia.article_id AND w.edition = 'weekly')
+      ORDER BY i.date, ia.rank`,
+    [from, to],
+  );
+  return rows.map(({ scoreParts, ...r }) => ({ ...r, parts: JSON.parse(scoreParts) as ScoreParts }));
+}
+
 export async function insertIssue(ctx: Ctx, n: NewIssue): Promise<{ created: IssueRecord } | { exists: IssueRecord } | { taken: true }> {
   // Assemblies of the same date take turns; the unique indexes (date, article) back that up.
   return ctx.tx(
     async (q) => {
-      const existing = await one<IssueRecord>(q, 'SELECT * FROM issues WHERE date = ?', [n.date]);
+      const edition = n.edition ?? 'daily';
+      const existing = await one<IssueRecord>(q, 'SELECT * FROM issues WHERE date = ? AND edition = ?', [n.date, edition]);
       if (existing) return { exists: existing };
       const ids = n.articles.map((a) => a.articleId);
-      if (ids.length && (await value(q, 'SELECT 1 FROM issue_articles WHERE article_id = ANY(?::int[]) LIMIT 1', [ids])) !== undefined) return { taken: true as const };
+      if (ids.length && (await value(q, 'SELECT 1 FROM issue_articles WHERE edition = ? AND article_id = ANY(?::int[]) LIMIT 1', [edition, ids])) !== undefined) return { taken: true as const };
       const created = (await one<IssueRecord>(
         q,
-        `INSERT INTO issues (date, status, window_start, cutoff_at, subject, preheader, html, text, signal_article_id, patterns_json, digest_json, created_at, updated_at)
-         VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-        [n.date, n.windowStart, n.cutoffAt, n.subject, n.preheader, n.html, n.text, n.signalArticleId, n.patternsJson, n.digestJson, n.now, n.now],
+        `INSERT INTO issues (date, edition, status, window_start, cutoff_at, subject, preheader, html, text, signal_article_id, patterns_json, digest_json, created_at, updated_at)
+         VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        [n.date, edition, n.windowStart, n.cutoffAt, n.subject, n.preheader, n.html, n.text, n.signalArticleId, n.patternsJson, n.digestJson, n.now, n.now],
       ))!;
       for (let i = 0; i < n.articles.length; i += 200) {
         const chunk = n.articles.slice(i, i + 200);
         await run(
           q,
-          `INSERT INTO issue_articles (issue_id, article_id, rank, score, score_parts) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-          chunk.flatMap((a) => [created.id, a.articleId, a.rank, a.score, a.scoreParts]),
+          `INSERT INTO issue_articles (issue_id, article_id, rank, score, score_parts, edition) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+          chunk.flatMap((a) => [created.id, a.articleId, a.rank, a.score, a.scoreParts, edition]),
         );
       }
       return { created };
@@ -146,9 +162,9 @@ export async function updateDraftIssue(ctx: Ctx, id: number, e: IssueEdit): Prom
   });
 }
 
-export async function adjacentArchiveDates(ctx: Ctx, date: string): Promise<{ prev: string | null; next: string | null }> {
-  const prev = await value<string>(ctx, `SELECT i.date FROM issues i WHERE ${ARCHIVE_WHERE} AND i.date < ? ORDER BY i.date DESC LIMIT 1`, [date]);
-  const next = await value<string>(ctx, `SELECT i.date FROM issues i WHERE ${ARCHIVE_WHERE} AND i.date > ? ORDER BY i.date ASC LIMIT 1`, [date]);
+export async function adjacentArchiveDates(ctx: Ctx, date: string, edition: Edition = 'daily'): Promise<{ prev: string | null; next: string | null }> {
+  const prev = await value<string>(ctx, `SELECT i.date FROM issues i WHERE ${ARCHIVE_WHERE} AND i.edition = ? AND i.date < ? ORDER BY i.date DESC LIMIT 1`, [edition, date]);
+  const next = await value<string>(ctx, `SELECT i.date FROM issues i WHERE ${ARCHIVE_WHERE} AND i.edition = ? AND i.date > ? ORDER BY i.date ASC LIMIT 1`, [edition, date]);
   return { prev: prev ?? null, next: next ?? null };
 }
 

@@ -3,7 +3,7 @@ import { bigint, boolean, check, doublePrecision, index, integer, pgTable, prima
 
 // The PostgreSQL schema: the same tables and constraints as SQLite's. All times are integer milliseconds since the epoch (UTC); dates of issues are 'YYYY-MM-DD' in DIGEST_TIMEZONE.
 
-import { CONSENT_EVENT_TYPES, DELIVERY_STATUSES, ISSUE_STATUSES, REPORT_CHANNELS, REPORT_KINDS, SUBSCRIBER_STATUSES } from '../../domain-types.js';
+import { CONSENT_EVENT_TYPES, DELIVERY_STATUSES, EDITIONS, ISSUE_STATUSES, REPORT_CHANNELS, REPORT_KINDS, SUBSCRIBER_STATUSES } from '../../domain-types.js';
 
 const inList = (col: string, values: readonly string[]) =>
   sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
@@ -19,6 +19,8 @@ export const sources = pgTable(
     weight: doublePrecision('weight').notNull().default(1),
     /** The name the digest shows (OPML `company`); null: the feed's name. */
     company: text('company'),
+    /** A weight learned from readers' clicks and votes, applied only once the operator accepted it; null: none. */
+    feedbackWeight: doublePrecision('feedback_weight'),
     /** OPML `fulltext`: true always fetch the article page, false never, null when the feed gives only a teaser. */
     fulltext: boolean('fulltext'),
     active: boolean('active').notNull().default(true),
@@ -78,6 +80,7 @@ export const issues = pgTable(
   {
     id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
     date: text('date').notNull(),
+    edition: text('edition', { enum: EDITIONS }).notNull().default('daily'),
     status: text('status', { enum: ISSUE_STATUSES }).notNull().default('draft'),
     windowStart: bigint('window_start', { mode: 'number' }).notNull(),
     cutoffAt: bigint('cutoff_at', { mode: 'number' }).notNull(),
@@ -98,10 +101,14 @@ export const issues = pgTable(
     sentAt: bigint('sent_at', { mode: 'number' }),
     pausedReason: text('paused_reason'),
   },
-  (t) => [uniqueIndex('issues_date_uq').on(t.date), check('issues_status_ck', inList('status', ISSUE_STATUSES))],
+  (t) => [
+    uniqueIndex('issues_edition_date_uq').on(t.edition, t.date),
+    check('issues_status_ck', inList('status', ISSUE_STATUSES)),
+    check('issues_edition_ck', inList('edition', EDITIONS)),
+  ],
 );
 
-/** Which articles an issue holds; an article belongs to at most one issue. */
+/** Which articles an issue holds; an article belongs to at most one daily issue (and at most one weekly). */
 export const issueArticles = pgTable(
   'issue_articles',
   {
@@ -115,8 +122,10 @@ export const issueArticles = pgTable(
     score: doublePrecision('score').notNull(),
     scoreParts: text('score_parts').notNull().default('{}'),
     excluded: boolean('excluded').notNull().default(false),
+    /** The issue's edition, repeated here so the database keeps one daily and one weekly issue per article. */
+    edition: text('edition', { enum: EDITIONS }).notNull().default('daily'),
   },
-  (t) => [primaryKey({ columns: [t.issueId, t.articleId] }), uniqueIndex('issue_articles_article_uq').on(t.articleId)],
+  (t) => [primaryKey({ columns: [t.issueId, t.articleId] }), uniqueIndex('issue_articles_edition_article_uq').on(t.edition, t.articleId)],
 );
 
 /** A person on the list; email is stored normalized and unique. Erased rows keep no address. */
@@ -144,11 +153,16 @@ export const subscribers = pgTable(
     pausedUntil: bigint('paused_until', { mode: 'number' }),
     /** The reader asked for the text part only. */
     textOnly: boolean('text_only').notNull().default(false),
+    /** Which edition the reader gets: every daily issue, or only the weekly one. */
+    frequency: text('frequency', { enum: EDITIONS }).notNull().default('daily'),
+    /** Companies whose stories the reader left out, as a JSON array of names; their copy is rendered without them. */
+    excludedCompanies: text('excluded_companies').notNull().default('[]'),
   },
   (t) => [
     uniqueIndex('subscribers_email_uq').on(t.email),
     index('subscribers_status_idx').on(t.status, t.id),
     check('subscribers_status_ck', inList('status', SUBSCRIBER_STATUSES)),
+    check('subscribers_frequency_ck', inList('frequency', EDITIONS)),
   ],
 );
 
@@ -332,5 +346,69 @@ export const deliveryReports = pgTable(
     index('delivery_reports_subscriber_idx').on(t.subscriberId, t.receivedAt),
     check('delivery_reports_channel_ck', inList('channel', REPORT_CHANNELS)),
     check('delivery_reports_kind_ck', inList('kind', REPORT_KINDS)),
+  ],
+);
+
+/** An article link of an issue that tracking rewrites to `/r/<token>`: the redirect only ever goes to this URL. */
+export const links = pgTable(
+  'links',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    issueId: integer('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id),
+    url: text('url').notNull(),
+  },
+  (t) => [uniqueIndex('links_issue_article_uq').on(t.issueId, t.articleId)],
+);
+
+/**
+ * A click on a tracked link. `machine` marks scanners and prefetches (kept apart from the counts); subscriber_id is
+ * null under TRACKING=counts. One human and one machine row per link and reader: a reader who clicks twice counts once.
+ */
+export const clicks = pgTable(
+  'clicks',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    linkId: integer('link_id')
+      .notNull()
+      .references(() => links.id),
+    issueId: integer('issue_id').notNull(),
+    articleId: integer('article_id').notNull(),
+    subscriberId: integer('subscriber_id'),
+    at: bigint('at', { mode: 'number' }).notNull(),
+    machine: boolean('machine').notNull().default(false),
+    /** Why a click was taken for a machine's: 'scanner', 'head', 'prefetch', 'too-soon'. */
+    reason: text('reason'),
+  },
+  (t) => [
+    uniqueIndex('clicks_link_subscriber_uq').on(t.linkId, t.subscriberId, t.machine),
+    index('clicks_issue_idx').on(t.issueId, t.articleId),
+    index('clicks_at_idx').on(t.at),
+  ],
+);
+
+/** "More like this" (+1) or "less like this" (−1) on a Deep Dive; one per reader and article (the last one counts). */
+export const votes = pgTable(
+  'votes',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    issueId: integer('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id),
+    subscriberId: integer('subscriber_id'),
+    value: integer('value').notNull(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('votes_issue_article_subscriber_uq').on(t.issueId, t.articleId, t.subscriberId),
+    index('votes_at_idx').on(t.at),
+    check('votes_value_ck', sql.raw('value IN (-1, 1)')),
   ],
 );

@@ -1,4 +1,6 @@
 // The delivery ledger: every statement that reads or writes deliveries, resend requests and test sends.
+import type { Edition } from '../../domain-types.js';
+import { companiesOf } from '../../subscribers/companies.js';
 import type Database from 'better-sqlite3';
 import type {
   ClaimedDelivery,
@@ -36,8 +38,8 @@ export async function getSendableIssue(r: Repo, issueId: number): Promise<Sendab
   ).get(issueId) as SendableIssue | undefined;
 }
 
-export async function findIssueIdByDate(r: Repo, date: string): Promise<number | undefined> {
-  return (st(r, 'SELECT id FROM issues WHERE date = ?').get(date) as { id: number } | undefined)?.id;
+export async function findIssueIdByDate(r: Repo, date: string, edition: Edition = 'daily'): Promise<number | undefined> {
+  return (st(r, 'SELECT id FROM issues WHERE date = ? AND edition = ?').get(date, edition) as { id: number } | undefined)?.id;
 }
 
 /**
@@ -53,9 +55,10 @@ export async function queueIssue(r: Repo, issueId: number, now: number, warmup?:
     const res = st(
       r,
       `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
-       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?)
+       SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers
+        WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?) AND frequency = (SELECT edition FROM issues WHERE id = ?)
        ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
-    ).run(issueId, now, now, now);
+    ).run(issueId, now, now, now, issueId);
     // Warm-up: past the day's cap, the rest of the list is skipped for this issue, in the same transaction.
     const held = warmup
       ? st(
@@ -108,15 +111,23 @@ export async function activeIssueIds(r: Repo): Promise<number[]> {
  * transaction. Rows whose subscriber is no longer confirmed are skipped instead (unsubscribed or bounced
  * while the issue was sending). Walks the claim index in (next_attempt_at, id) order: no sort, no full scan.
  */
+/**
+ * Why a first copy queued earlier is no longer wanted (the reader switched edition or paused since), or null. An
+ * operator's resend is sent whatever the reader's choices. Parameter: now.
+ */
+const READER_CHANGED_SQL = `CASE WHEN d.resends = 0 AND s.frequency <> i.edition THEN 'reader chose the ' || s.frequency || ' edition'
+  WHEN d.resends = 0 AND s.paused_until > ? THEN 'reader paused' END`;
+
 export async function claimBatch(r: Repo, issueId: number, owner: string, limit: number, now: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
   return immediate(r.sqlite, () => {
     const rows = st(
       r,
-      `SELECT d.id, d.issue_id AS issueId, d.subscriber_id AS subscriberId, d.attempts, d.resends, d.uncertain, s.email, s.status AS subStatus, s.text_only AS textOnly
-       FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+      `SELECT d.id, d.issue_id AS issueId, d.subscriber_id AS subscriberId, d.attempts, d.resends, d.uncertain, s.email, s.status AS subStatus, s.text_only AS textOnly,
+              s.excluded_companies AS excludedCompanies, ${READER_CHANGED_SQL} AS changed
+       FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id JOIN issues i ON i.id = d.issue_id
        WHERE d.issue_id = ? AND d.status = 'queued' AND d.next_attempt_at <= ?
        ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-    ).all(issueId, now, limit) as (ClaimedDelivery & { subStatus: string; email: string | null })[];
+    ).all(now, issueId, now, limit) as (Omit<ClaimedDelivery, 'excludedCompanies'> & { subStatus: string; email: string | null; excludedCompanies: string; changed: string | null })[];
     const out: ClaimedDelivery[] = [];
     const skip = st(r, `UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ? WHERE id = ?`);
     for (const row of rows) {
@@ -124,7 +135,22 @@ export async function claimBatch(r: Repo, issueId: number, owner: string, limit:
         skip.run(`subscriber ${row.subStatus}`, now, row.id);
         continue;
       }
-      out.push({ id: row.id, issueId: row.issueId, subscriberId: row.subscriberId, email: row.email, attempts: row.attempts, resends: row.resends, uncertain: row.uncertain, ...(row.textOnly ? { textOnly: true } : {}) });
+      if (row.changed) {
+        skip.run(row.changed, now, row.id);
+        continue;
+      }
+      const excluded = companiesOf(row.excludedCompanies);
+      out.push({
+        id: row.id,
+        issueId: row.issueId,
+        subscriberId: row.subscriberId,
+        email: row.email,
+        attempts: row.attempts,
+        resends: row.resends,
+        uncertain: row.uncertain,
+        ...(row.textOnly ? { textOnly: true } : {}),
+        ...(excluded.length ? { excludedCompanies: excluded } : {}),
+      });
     }
     // One statement claims the batch (its ids travel as one JSON array).
     if (out.length)
@@ -495,9 +521,10 @@ export async function queueResend(
         queued: st(
           r,
           `INSERT INTO deliveries (issue_id, subscriber_id, status, queued_at, updated_at, next_attempt_at)
-           SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?)
+           SELECT ?, id, 'queued', ?, ?, 0 FROM subscribers
+            WHERE status = 'confirmed' AND (paused_until IS NULL OR paused_until <= ?) AND frequency = (SELECT edition FROM issues WHERE id = ?)
            ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
-        ).run(issueId, now, now, now).changes,
+        ).run(issueId, now, now, now, issueId).changes,
       };
     }
     if (out.reason === 'not_found' || out.reason === 'not_confirmed') return out;

@@ -7,6 +7,7 @@ import { bindStore } from '../bind.js';
 import { diskFullSince, noteWrite, openDb, type DbHandle } from './client.js';
 import * as consoleViews from './console.js';
 import * as deliveries from './deliveries.js';
+import * as feedback from './feedback.js';
 import * as feeds from './feeds.js';
 import * as issues from './issues.js';
 import * as jobs from './jobs.js';
@@ -50,6 +51,7 @@ export function openSqliteStore(path: string): { store: SqliteStore; applied: nu
     feeds: bindStore(handle, feeds),
     jobs: bindStore(handle, jobs),
     console: bindStore(handle, consoleViews),
+    feedback: bindStore(handle, feedback),
     suppressionLog: handle.suppressionLog,
     async health() {
       try {

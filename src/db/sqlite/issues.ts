@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, notExists, sql } from 'drizzle-orm';
-import type { ArchiveIssue, DeliveryCounts, IssueArticleRow, IssueEdit, IssueRecord, LlmCacheEntry, NewIssue } from '../../issues/store.js';
+import type { Edition } from '../../domain-types.js';
+import type { ArchiveIssue, DeliveryCounts, IssueArticleRow, IssueEdit, IssueRecord, ListOptions, LlmCacheEntry, NewIssue, WeekArticleRow } from '../../issues/store.js';
 import { immediate, type DbHandle } from './client.js';
 import { articles, deliveries, issueArticles, issues, sources } from './schema.js';
 import type { CandidateArticle, ScoreParts } from '../../digest/types.js';
@@ -21,8 +22,8 @@ export async function getIssue(ctx: Ctx, id: number): Promise<IssueRecord | null
 }
 
 /** The issue of a date, or null. */
-export async function getIssueByDate(ctx: Ctx, date: string): Promise<IssueRecord | null> {
-  return ctx.db.select().from(issues).where(eq(issues.date, date)).get() ?? null;
+export async function getIssueByDate(ctx: Ctx, date: string, edition: Edition = 'daily'): Promise<IssueRecord | null> {
+  return ctx.db.select().from(issues).where(and(eq(issues.date, date), eq(issues.edition, edition))).get() ?? null;
 }
 
 /** Articles shown in an issue (not excluded). */
@@ -38,11 +39,12 @@ export async function countIssueArticles(ctx: Ctx, issueId: number): Promise<num
 /** Published: sending or sent, unless every copy was refused (then nobody has it, and it waits for the operator). */
 const archiveWhere = and(inArray(issues.status, ['sending', 'sent']), sql`coalesce(${issues.pausedReason}, '') NOT LIKE 'refused:%'`);
 
-function listIssues(ctx: Ctx, p: { limit: number; offset: number }, published: boolean): ArchiveIssue[] {
+function listIssues(ctx: Ctx, p: ListOptions, published: boolean): ArchiveIssue[] {
   return ctx.db
     .select({
       id: issues.id,
       date: issues.date,
+      edition: issues.edition,
       subject: issues.subject,
       preheader: issues.preheader,
       status: issues.status,
@@ -52,25 +54,25 @@ function listIssues(ctx: Ctx, p: { limit: number; offset: number }, published: b
       articleCount: articleCountSql,
     })
     .from(issues)
-    .where(published ? archiveWhere : undefined)
-    .orderBy(desc(issues.date))
+    .where(and(published ? archiveWhere : undefined, p.edition ? eq(issues.edition, p.edition) : undefined))
+    .orderBy(desc(issues.date), desc(issues.edition))
     .limit(p.limit)
     .offset(p.offset)
     .all();
 }
 
 /** Published issues (sending or sent), newest date first. */
-export async function listArchiveIssues(ctx: Ctx, p: { limit: number; offset: number }): Promise<ArchiveIssue[]> {
+export async function listArchiveIssues(ctx: Ctx, p: ListOptions): Promise<ArchiveIssue[]> {
   return listIssues(ctx, p, true);
 }
 
 /** How many issues the archive holds. */
-export async function countArchiveIssues(ctx: Ctx): Promise<number> {
-  return ctx.db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(issues).where(archiveWhere).get()?.n ?? 0;
+export async function countArchiveIssues(ctx: Ctx, edition?: Edition): Promise<number> {
+  return ctx.db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(issues).where(and(archiveWhere, edition ? eq(issues.edition, edition) : undefined)).get()?.n ?? 0;
 }
 
 /** Every issue, newest date first, for the operator. */
-export async function listAllIssues(ctx: Ctx, p: { limit: number; offset: number }): Promise<ArchiveIssue[]> {
+export async function listAllIssues(ctx: Ctx, p: ListOptions): Promise<ArchiveIssue[]> {
   return listIssues(ctx, p, false);
 }
 
@@ -96,7 +98,7 @@ export async function deliveryCounts(ctx: Ctx, issueIds: number[]): Promise<Map<
 
 /** The cutoff of the latest issue dated before `date`, or null for the first issue. */
 export async function previousCutoff(ctx: Ctx, date: string): Promise<number | null> {
-  const r = ctx.db.select({ cutoffAt: issues.cutoffAt }).from(issues).where(lt(issues.date, date)).orderBy(desc(issues.date)).limit(1).get();
+  const r = ctx.db.select({ cutoffAt: issues.cutoffAt }).from(issues).where(and(lt(issues.date, date), eq(issues.edition, 'daily'))).orderBy(desc(issues.date)).limit(1).get();
   return r?.cutoffAt ?? null;
 }
 
@@ -168,23 +170,43 @@ export async function getIssueArticles(ctx: Ctx, issueId: number): Promise<Issue
 }
 
 
+/** The shown articles of the daily issues dated in [from, to], with their stored scores. */
+export async function weekArticles(ctx: Ctx, from: string, to: string): Promise<WeekArticleRow[]> {
+  const rows = ctx.db
+    .select({ ...candidateColumns, rank: issueArticles.rank, score: issueArticles.score, scoreParts: issueArticles.scoreParts, excluded: issueArticles.excluded, issueId: issues.id, issueDate: issues.date })
+    .from(issueArticles)
+    .innerJoin(issues, eq(issues.id, issueArticles.issueId))
+    .innerJoin(articles, eq(articles.id, issueArticles.articleId))
+    .innerJoin(sources, eq(sources.id, articles.sourceId))
+    .where(and(eq(issues.edition, 'daily'), eq(issueArticles.edition, 'daily'), eq(issueArticles.excluded, false), sql`${issues.date} >= ${from}`, lte(issues.date, to), sql`NOT EXISTS (SELECT 1 FROM issue_articles w WHERE w.article_id = ${issueArticles.articleId} AND w.edition = 'weekly')`))
+    .orderBy(asc(issues.date), asc(issueArticles.rank))
+    .all();
+  return rows.map(({ scoreParts, ...r }) => ({ ...r, parts: JSON.parse(scoreParts) as ScoreParts }));
+}
+
 /**
  * Stores an issue and its articles in one transaction. If the date already has an issue, returns it
  * ('exists'); if another issue claimed one of the articles meanwhile, stores nothing ('taken').
  */
 export async function insertIssue(ctx: Ctx, n: NewIssue): Promise<{ created: IssueRecord } | { exists: IssueRecord } | { taken: true }> {
   return immediate(ctx.sqlite, () => {
-    const existing = ctx.db.select().from(issues).where(eq(issues.date, n.date)).get();
+    const edition = n.edition ?? 'daily';
+    const existing = ctx.db.select().from(issues).where(and(eq(issues.date, n.date), eq(issues.edition, edition))).get();
     if (existing) return { exists: existing };
     const ids = n.articles.map((a) => a.articleId);
     for (let i = 0; i < ids.length; i += 500) {
-      const clash = ctx.db.select({ id: issueArticles.articleId }).from(issueArticles).where(inArray(issueArticles.articleId, ids.slice(i, i + 500))).get();
+      const clash = ctx.db
+        .select({ id: issueArticles.articleId })
+        .from(issueArticles)
+        .where(and(eq(issueArticles.edition, edition), inArray(issueArticles.articleId, ids.slice(i, i + 500))))
+        .get();
       if (clash) return { taken: true as const };
     }
     const created = ctx.db
       .insert(issues)
       .values({
         date: n.date,
+        edition,
         status: 'draft',
         windowStart: n.windowStart,
         cutoffAt: n.cutoffAt,
@@ -203,7 +225,7 @@ export async function insertIssue(ctx: Ctx, n: NewIssue): Promise<{ created: Iss
     for (let i = 0; i < n.articles.length; i += 200) {
       ctx.db
         .insert(issueArticles)
-        .values(n.articles.slice(i, i + 200).map((a) => ({ ...a, issueId: created.id })))
+        .values(n.articles.slice(i, i + 200).map((a) => ({ ...a, issueId: created.id, edition })))
         .run();
     }
     return { created };
@@ -248,9 +270,10 @@ export async function updateDraftIssue(ctx: Ctx, id: number, e: IssueEdit): Prom
 }
 
 /** The published issue dates just before and after `date`, for paging between issues. */
-export async function adjacentArchiveDates(ctx: Ctx, date: string): Promise<{ prev: string | null; next: string | null }> {
-  const prev = ctx.db.select({ date: issues.date }).from(issues).where(and(archiveWhere, lt(issues.date, date))).orderBy(desc(issues.date)).limit(1).get();
-  const next = ctx.db.select({ date: issues.date }).from(issues).where(and(archiveWhere, gt(issues.date, date))).orderBy(asc(issues.date)).limit(1).get();
+export async function adjacentArchiveDates(ctx: Ctx, date: string, edition: Edition = 'daily'): Promise<{ prev: string | null; next: string | null }> {
+  const of = and(archiveWhere, eq(issues.edition, edition));
+  const prev = ctx.db.select({ date: issues.date }).from(issues).where(and(of, lt(issues.date, date))).orderBy(desc(issues.date)).limit(1).get();
+  const next = ctx.db.select({ date: issues.date }).from(issues).where(and(of, gt(issues.date, date))).orderBy(asc(issues.date)).limit(1).get();
   return { prev: prev?.date ?? null, next: next?.date ?? null };
 }
 

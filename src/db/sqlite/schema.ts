@@ -13,7 +13,7 @@ export {
   type IssueStatus,
   type SubscriberStatus,
 } from '../../domain-types.js';
-import { CONSENT_EVENT_TYPES, DELIVERY_STATUSES, ISSUE_STATUSES, REPORT_CHANNELS, REPORT_KINDS, SUBSCRIBER_STATUSES } from '../../domain-types.js';
+import { CONSENT_EVENT_TYPES, DELIVERY_STATUSES, EDITIONS, ISSUE_STATUSES, REPORT_CHANNELS, REPORT_KINDS, SUBSCRIBER_STATUSES } from '../../domain-types.js';
 
 const inList = (col: string, values: readonly string[]) =>
   sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
@@ -29,6 +29,8 @@ export const sources = sqliteTable(
     weight: real('weight').notNull().default(1),
     /** The name the digest shows (OPML `company`), e.g. "Netflix" for "Netflix TechBlog - Medium"; null: the feed's name. */
     company: text('company'),
+    /** A weight learned from readers' clicks and votes, applied only once the operator accepted it; null: none. */
+    feedbackWeight: real('feedback_weight'),
     /** OPML `fulltext`: true always fetch the article page, false never, null when the feed gives only a teaser. */
     fulltext: integer('fulltext', { mode: 'boolean' }),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
@@ -88,6 +90,7 @@ export const issues = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     date: text('date').notNull(),
+    edition: text('edition', { enum: EDITIONS }).notNull().default('daily'),
     status: text('status', { enum: ISSUE_STATUSES }).notNull().default('draft'),
     windowStart: integer('window_start').notNull(),
     cutoffAt: integer('cutoff_at').notNull(),
@@ -108,10 +111,14 @@ export const issues = sqliteTable(
     sentAt: integer('sent_at'),
     pausedReason: text('paused_reason'),
   },
-  (t) => [uniqueIndex('issues_date_uq').on(t.date), check('issues_status_ck', inList('status', ISSUE_STATUSES))],
+  (t) => [
+    uniqueIndex('issues_edition_date_uq').on(t.edition, t.date),
+    check('issues_status_ck', inList('status', ISSUE_STATUSES)),
+    check('issues_edition_ck', inList('edition', EDITIONS)),
+  ],
 );
 
-/** Which articles an issue holds; an article belongs to at most one issue. */
+/** Which articles an issue holds; an article belongs to at most one daily issue (and at most one weekly). */
 export const issueArticles = sqliteTable(
   'issue_articles',
   {
@@ -125,8 +132,10 @@ export const issueArticles = sqliteTable(
     score: real('score').notNull(),
     scoreParts: text('score_parts').notNull().default('{}'),
     excluded: integer('excluded', { mode: 'boolean' }).notNull().default(false),
+    /** The issue's edition, repeated here so the database keeps one daily and one weekly issue per article. */
+    edition: text('edition', { enum: EDITIONS }).notNull().default('daily'),
   },
-  (t) => [primaryKey({ columns: [t.issueId, t.articleId] }), uniqueIndex('issue_articles_article_uq').on(t.articleId)],
+  (t) => [primaryKey({ columns: [t.issueId, t.articleId] }), uniqueIndex('issue_articles_edition_article_uq').on(t.edition, t.articleId)],
 );
 
 /** A person on the list; email is stored normalized and unique. Erased rows keep no address. */
@@ -154,11 +163,16 @@ export const subscribers = sqliteTable(
     pausedUntil: integer('paused_until'),
     /** The reader asked for the text part only. */
     textOnly: integer('text_only', { mode: 'boolean' }).notNull().default(false),
+    /** Which edition the reader gets: every daily issue, or only the weekly one. */
+    frequency: text('frequency', { enum: EDITIONS }).notNull().default('daily'),
+    /** Companies whose stories the reader left out, as a JSON array of names; their copy is rendered without them. */
+    excludedCompanies: text('excluded_companies').notNull().default('[]'),
   },
   (t) => [
     uniqueIndex('subscribers_email_uq').on(t.email),
     index('subscribers_status_idx').on(t.status, t.id),
     check('subscribers_status_ck', inList('status', SUBSCRIBER_STATUSES)),
+    check('subscribers_frequency_ck', inList('frequency', EDITIONS)),
   ],
 );
 
@@ -342,5 +356,69 @@ export const deliveryReports = sqliteTable(
     index('delivery_reports_subscriber_idx').on(t.subscriberId, t.receivedAt),
     check('delivery_reports_channel_ck', inList('channel', REPORT_CHANNELS)),
     check('delivery_reports_kind_ck', inList('kind', REPORT_KINDS)),
+  ],
+);
+
+/** An article link of an issue that tracking rewrites to `/r/<token>`: the redirect only ever goes to this URL. */
+export const links = sqliteTable(
+  'links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    issueId: integer('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id),
+    url: text('url').notNull(),
+  },
+  (t) => [uniqueIndex('links_issue_article_uq').on(t.issueId, t.articleId)],
+);
+
+/**
+ * A click on a tracked link. `machine` marks scanners and prefetches (kept apart from the counts); subscriber_id is
+ * null under TRACKING=counts. One human and one machine row per link and reader: a reader who clicks twice counts once.
+ */
+export const clicks = sqliteTable(
+  'clicks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    linkId: integer('link_id')
+      .notNull()
+      .references(() => links.id),
+    issueId: integer('issue_id').notNull(),
+    articleId: integer('article_id').notNull(),
+    subscriberId: integer('subscriber_id'),
+    at: integer('at').notNull(),
+    machine: integer('machine', { mode: 'boolean' }).notNull().default(false),
+    /** Why a click was taken for a machine's: 'scanner', 'head', 'prefetch', 'too-soon'. */
+    reason: text('reason'),
+  },
+  (t) => [
+    uniqueIndex('clicks_link_subscriber_uq').on(t.linkId, t.subscriberId, t.machine),
+    index('clicks_issue_idx').on(t.issueId, t.articleId),
+    index('clicks_at_idx').on(t.at),
+  ],
+);
+
+/** "More like this" (+1) or "less like this" (−1) on a Deep Dive; one per reader and article (the last one counts). */
+export const votes = sqliteTable(
+  'votes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    issueId: integer('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id),
+    subscriberId: integer('subscriber_id'),
+    value: integer('value').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('votes_issue_article_subscriber_uq').on(t.issueId, t.articleId, t.subscriberId),
+    index('votes_at_idx').on(t.at),
+    check('votes_value_ck', sql.raw('value IN (-1, 1)')),
   ],
 );

@@ -1,0 +1,100 @@
+// The copies of one issue: one message template per distinct choice of left-out companies (never one per reader),
+// and with TRACKING on, article links rewritten to `/r/<token>`. Each template is rendered once, when the first
+// copy that needs it is built; the per-recipient step stays a substitution of a few values.
+import type { AppContext } from '../context.js';
+import { linkToken, recipientToken, RECIPIENT_PLACEHOLDER } from '../feedback/tokens.js';
+import { getIssue } from '../issues/repo.js';
+import { loadIssueDigest, storedData, toScored } from '../issues/stored.js';
+import { variantKey } from '../subscribers/companies.js';
+import { issueTemplateFrom, type IssueTemplate } from './message.js';
+import type { SendableIssue } from './store.js';
+
+/** The templates of one issue, keyed by variant. */
+export interface IssueCopies {
+  /** The template for a reader who left out these companies (absent: none). */
+  templateFor(excluded: readonly string[] | undefined): Promise<IssueTemplate>;
+  /** The recipient part of tracked links for one copy, or undefined with tracking off. */
+  trackingToken(subscriberId: number, now: number): string | undefined;
+  /** How many distinct templates were rendered so far. */
+  readonly rendered: number;
+}
+
+/**
+ * Prepares the copies of a sendable issue. The plain variant with tracking off is the stored rendering itself;
+ * any other is re-composed from the stored issue (operator edits kept) without the left-out companies' stories.
+ */
+export async function issueCopies(ctx: AppContext, issueId: number, stored: SendableIssue): Promise<IssueCopies> {
+  const tracking = ctx.config.tracking;
+  const row = await getIssue(ctx, issueId);
+  const { digest, articles } = row ? await loadIssueDigest(ctx, row) : { digest: null, articles: [] };
+  const shown = digest ? [...(digest.signal ? [digest.signal] : []), ...digest.deepDives] : [];
+  const inIssue = new Set(shown.map((a) => a.sourceName.toLowerCase()));
+  const variants = new Map<string, Promise<IssueTemplate>>();
+  let rendered = 0;
+
+  let tracked: Map<number, { url: string; more: string; less: string }> | undefined;
+  async function trackedLinks() {
+    if (tracked || tracking === 'off') return tracked;
+    const { ensureLinks } = await import('../feedback/repo.js');
+    // Every article of the issue gets its link, so a variant that promotes another story has it too.
+    const all = articles.filter((a) => !a.excluded).map((a) => ({ articleId: a.id, url: a.canonicalUrl }));
+    const links = await ensureLinks(ctx, issueId, all);
+    tracked = new Map();
+    for (const [articleId, l] of links) {
+      const token = `${linkToken(ctx.config.secretKey, l.id)}.${RECIPIENT_PLACEHOLDER}`;
+      tracked.set(articleId, { url: ctx.urls.redirect(token), more: ctx.urls.vote(token, 'more'), less: ctx.urls.vote(token, 'less') });
+    }
+    return tracked;
+  }
+
+  async function render(excludedLower: Set<string>): Promise<IssueTemplate> {
+    rendered++;
+    if (!row || (!excludedLower.size && tracking === 'off')) return issueTemplateFrom(ctx.config, issueId, stored);
+    const { renderIssue } = await import('../issues/render.js');
+    // The plain variant is the issue as stored (its subject, preheader and themes: what the console showed).
+    let d = digest!;
+    if (excludedLower.size) {
+      const { composeDigest } = await import('../digest/build.js');
+      const data = storedData(row);
+      const operatorExcluded = articles.filter((a) => a.excluded).map((a) => a.id);
+      const leftOut = articles.filter((a) => excludedLower.has(a.sourceName.toLowerCase())).map((a) => a.id);
+      const pinned = row.pinnedSignalArticleId != null && !leftOut.includes(row.pinnedSignalArticleId) ? row.pinnedSignalArticleId : null;
+      d = composeDigest({
+        date: row.date,
+        edition: row.edition,
+        newsletterName: ctx.config.newsletterName,
+        windowStart: row.windowStart,
+        cutoffAt: row.cutoffAt,
+        ranked: toScored(articles),
+        history: data.history,
+        sources: data.sources,
+        model: data.model,
+        extracted: data.extracted,
+        overrides: { pinnedSignalId: pinned, excludedIds: [...operatorExcluded, ...leftOut], patternsNote: row.patternsNote, subject: row.subjectOverride, summaries: data.summaries },
+      }).digest;
+    }
+    const r = await renderIssue(d, { urls: ctx.urls, tracked: await trackedLinks() });
+    return issueTemplateFrom(ctx.config, issueId, { subject: r.subject, subjectOverride: row.subjectOverride, html: r.html, text: r.text });
+  }
+
+  return {
+    get rendered() {
+      return rendered;
+    },
+    templateFor(excluded) {
+      const key = variantKey(excluded ?? [], inIssue);
+      let t = variants.get(key);
+      if (!t) {
+        t = render(new Set(key ? key.split('\n') : []));
+        variants.set(key, t);
+        // A failed render is tried again by the next copy rather than remembered.
+        t.catch(() => variants.delete(key));
+      }
+      return t;
+    },
+    trackingToken(subscriberId, now) {
+      if (tracking === 'off') return undefined;
+      return recipientToken(ctx.config.secretKey, { issueId, sentAt: now, subscriberId: tracking === 'subscriber' ? subscriberId : null });
+    },
+  };
+}
