@@ -69,7 +69,7 @@ export function digestText(p: DigestEmailProps): string {
     links.forEach((l, i) => out.push(`[${i + 1}] ${l}`));
     out.push('');
   }
-  out.push('-- ', wrap(`You are receiving ${p.newsletterName} because you subscribed at ${p.homeUrl}`), `Preferences (pause, plain text): ${p.unsubscribeUrl}?preferences`, `Unsubscribe: ${p.unsubscribeUrl}`, `Archive: ${p.archiveUrl}`);
+  out.push('-- ', wrap(`You are receiving ${p.newsletterName} because you subscribed at ${p.homeUrl}`), `Preferences (weekly, pause, plain text, companies): ${p.unsubscribeUrl}?preferences`, `Unsubscribe: ${p.unsubscribeUrl}`, `Archive: ${p.archiveUrl}`);
   if (p.postalAddress) out.push(wrap(p.postalAddress));
   return out.join('\n') + '\n';
 }

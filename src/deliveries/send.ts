@@ -1,4 +1,5 @@
 // Orchestrators behind the admin API and the CLI: queue an issue, resend, send a test copy.
+import type { Edition } from '../domain-types.js';
 import type { AppContext } from '../context.js';
 import { isIsoDate } from '../lib/cron-time.js';
 import { AppError, notFound } from '../lib/errors.js';
@@ -22,12 +23,14 @@ import {
   type SendProgress,
 } from './repo.js';
 
-/** Resolves `<issue-id|date>` as the CLI takes it. */
-export async function resolveIssueRef(ctx: AppContext, ref: string): Promise<number> {
+/** Resolves `<issue-id|date|weekly:date>` as the CLI takes it; a bare date names the daily issue unless `edition` says. */
+export async function resolveIssueRef(ctx: AppContext, ref: string, edition: Edition = 'daily'): Promise<number> {
+  const weekly = /^weekly[:/](.*)$/.exec(ref);
+  if (weekly) return resolveIssueRef(ctx, weekly[1]!, 'weekly');
   if (/^\d{4}-\d{2}-\d{2}$/.test(ref)) {
     if (!isIsoDate(ref)) throw new AppError(400, 'BAD_REQUEST', `"${ref}" is not a calendar date (YYYY-MM-DD).`);
-    const id = await findIssueIdByDate(ctx, ref);
-    if (id === undefined) throw notFound(`No issue for ${ref}.`);
+    const id = await findIssueIdByDate(ctx, ref, edition);
+    if (id === undefined) throw notFound(`No ${edition} issue for ${ref}.`);
     return id;
   }
   if (/^\d+$/.test(ref)) {
@@ -127,6 +130,17 @@ export async function resendIssue(
   if (issue.status === 'sending' && (await hasPendingDeliveries(ctx, issueId)))
     throw new AppError(409, 'SEND_IN_PROGRESS', 'This issue is still sending; resend once it has finished.');
   const now = ctx.clock.now();
+  if (r.kind === 'email') {
+    // A reader's own choice stands: a daily issue is not forced on a weekly reader, nor any issue on a paused one.
+    const { findSubscriberByEmail } = await import('../subscribers/repo.js');
+    const { normalizeEmail } = await import('../subscribers/address.js');
+    const e = normalizeEmail(r.email);
+    const s = e.ok ? await findSubscriberByEmail(ctx, e.email) : undefined;
+    if (s && s.status === 'confirmed' && s.frequency !== issue.edition)
+      throw new AppError(409, 'READER_CHOICE', `This reader chose the ${s.frequency} edition: a ${issue.edition} issue is not sent to them.`);
+    if (s && s.status === 'confirmed' && s.pausedUntil && s.pausedUntil > now)
+      throw new AppError(409, 'READER_PAUSED', `This reader paused their mail until ${new Date(s.pausedUntil).toISOString().slice(0, 10)}.`);
+  }
   const out = await queueResend(ctx, issueId, r, requestedBy, now, idempotencyKey);
   if (out.prior) return replay(ctx, idempotencyKey!, out.prior, issueId, r);
   if (out.reason === 'not_found') throw new AppError(404, 'NOT_FOUND', 'No subscriber has this address.');

@@ -50,6 +50,7 @@ export interface ClaimedDelivery {
 export interface SendableIssue {
   id: number;
   date: string;
+  edition: Edition;
   status: string;
   subject: string;
   subjectOverride: string | null;

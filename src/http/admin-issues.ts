@@ -27,6 +27,7 @@ async function issueJson(ctx: AppContext, row: IssueRecord) {
   return {
     id: row.id,
     date: row.date,
+    edition: row.edition,
     status: row.status,
     subject: row.subject,
     subjectOverride: row.subjectOverride,
@@ -67,9 +68,10 @@ export function registerAdminIssuesApi(app: Hono, ctx: AppContext): void {
     const body = await readBody(c);
     const date = body.date === undefined || body.date === null || body.date === '' ? localDate(ctx.clock.now(), ctx.config.digestTimezone) : body.date;
     if (typeof date !== 'string' || !isIsoDate(date)) throw badRequest('date must be a calendar date as YYYY-MM-DD.', { date: 'must be YYYY-MM-DD' });
+    const edition = body.edition ?? 'daily';
+    if (edition !== 'daily' && edition !== 'weekly') throw badRequest('edition must be "daily" or "weekly".', { edition: 'daily or weekly' });
     // Ranking and rendering (MJML, React Email) are loaded by the first assembly, not by every web process.
-    const { assembleIssue } = await import('../issues/assemble.js');
-    const result = await assembleIssue(ctx, date);
+    const result = edition === 'weekly' ? await (await import('../issues/weekly.js')).assembleWeekly(ctx, date) : await (await import('../issues/assemble.js')).assembleIssue(ctx, date);
     // Both shapes at once: the issue's fields at the top level, and under "issue" like the empty answer.
     return c.json(result.issue ? { ...result.issue, issue: result.issue } : { issue: null, reason: result.reason }, 200);
   });
@@ -77,12 +79,15 @@ export function registerAdminIssuesApi(app: Hono, ctx: AppContext): void {
   app.get('/api/admin/issues', async (c) => {
     const limit = Math.min(200, Math.max(1, Number(c.req.query('limit') ?? 50) || 50));
     const offset = Math.max(0, Number(c.req.query('offset') ?? 0) || 0);
-    const list = await listAllIssues(ctx, { limit, offset });
+    const ed = c.req.query('edition');
+    if (ed !== undefined && ed !== 'daily' && ed !== 'weekly') throw badRequest('edition must be "daily" or "weekly".', { edition: 'daily or weekly' });
+    const list = await listAllIssues(ctx, { limit, offset, ...(ed ? { edition: ed } : {}) });
     const counts = await deliveryCounts(ctx, list.map((i) => i.id));
     return c.json({
       issues: list.map((i) => ({
         id: i.id,
         date: i.date,
+        edition: i.edition,
         status: i.status,
         subject: i.subject,
         preheader: i.preheader,

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import type { AppContext } from '../context.js';
+import type { Edition } from '../domain-types.js';
 import { isIsoDate } from '../lib/cron-time.js';
 import { adjacentArchiveDates, countArchiveIssues, getIssueByDate, isPublished, listArchiveIssues, type ArchiveIssue } from '../issues/repo.js';
 import { loadIssueDigest } from '../issues/stored.js';
@@ -23,16 +24,33 @@ const xml = (s: string) =>
 
 const published = (i: Pick<ArchiveIssue, 'sentAt' | 'sendStartedAt' | 'updatedAt'>) => new Date(i.sentAt ?? i.sendStartedAt ?? i.updatedAt).toISOString();
 
-/** Registers GET /issues, /issues/feed.xml, /issues/feed.json and /issues/:date. */
+/**
+ * Registers GET /issues, /issues/feed.xml, /issues/feed.json and /issues/:date, and the same for the weekly edition
+ * under /issues/weekly.
+ */
 export function registerArchiveRoutes(app: Hono, ctx: AppContext, pages: PageCache = createPageCache(ctx)): void {
+  // The weekly paths first: "/issues/weekly" must not be taken for a date.
+  registerEdition(app, ctx, pages, 'weekly');
+  registerEdition(app, ctx, pages, 'daily');
+}
+
+function registerEdition(app: Hono, ctx: AppContext, pages: PageCache, ed: Edition): void {
   const site = ctx.config.newsletterName;
-  const feeds = { atom: ctx.urls.issuesAtom(), json: ctx.urls.issuesJson() };
+  const weekly = ed === 'weekly';
+  const u = weekly
+    ? { list: ctx.urls.weeklyIssues, issue: ctx.urls.weeklyIssue, atom: ctx.urls.weeklyAtom(), json: ctx.urls.weeklyJson() }
+    : { list: ctx.urls.issues, issue: ctx.urls.issue, atom: ctx.urls.issuesAtom(), json: ctx.urls.issuesJson() };
+  const feeds = { atom: u.atom, json: u.json };
+  const base = weekly ? '/issues/weekly' : '/issues';
+  const edition = { weekly, base };
+  const title = weekly ? `${site} weekly` : site;
+  const subtitle = weekly ? `The weekly edition of ${site}: the week’s best stories` : `Every issue of ${site}`;
 
   async function feedItems() {
-    const list = await listArchiveIssues(ctx, { limit: FEED_SIZE, offset: 0 });
+    const list = await listArchiveIssues(ctx, { limit: FEED_SIZE, offset: 0, edition: ed });
     const out: { issue: ArchiveIssue; html: string }[] = [];
     for (const issue of list) {
-      const row = await getIssueByDate(ctx, issue.date);
+      const row = await getIssueByDate(ctx, issue.date, ed);
       if (!row) continue;
       const { digest } = await loadIssueDigest(ctx, row);
       out.push({ issue, html: (<IssueBody digest={digest} />).toString() });
@@ -40,22 +58,25 @@ export function registerArchiveRoutes(app: Hono, ctx: AppContext, pages: PageCac
     return out;
   }
 
-  app.get('/issues', async (c) => {
+  app.get(base, async (c) => {
     const raw = c.req.query('page');
     const page = raw && /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 1;
-    return pages.send(c, await pages.page(`/issues?page=${page}`, () => archiveList(page)), PUBLIC_CACHE);
+    return pages.send(c, await pages.page(`${base}?page=${page}`, () => archiveList(page)), PUBLIC_CACHE);
   });
 
   async function archiveList(page: number) {
     const [items, total] = await Promise.all([
-      listArchiveIssues(ctx, { limit: ARCHIVE_PAGE_SIZE, offset: (page - 1) * ARCHIVE_PAGE_SIZE }),
-      countArchiveIssues(ctx),
+      listArchiveIssues(ctx, { limit: ARCHIVE_PAGE_SIZE, offset: (page - 1) * ARCHIVE_PAGE_SIZE, edition: ed }),
+      countArchiveIssues(ctx, ed),
     ]);
     if (page > 1 && !items.length) throw notFound('There is no such archive page.');
-    return { body: '<!doctype html>' + (<ArchiveListPage siteName={site} items={items} page={page} hasNext={page * ARCHIVE_PAGE_SIZE < total} feeds={feeds} />).toString(), type: HTML };
+    return {
+      body: '<!doctype html>' + (<ArchiveListPage siteName={site} items={items} page={page} hasNext={page * ARCHIVE_PAGE_SIZE < total} feeds={feeds} edition={edition} />).toString(),
+      type: HTML,
+    };
   }
 
-  app.get('/issues/feed.xml', async (c) => pages.send(c, await pages.page('/issues/feed.xml', atomFeed), PUBLIC_CACHE));
+  app.get(`${base}/feed.xml`, async (c) => pages.send(c, await pages.page(`${base}/feed.xml`, atomFeed), PUBLIC_CACHE));
 
   async function atomFeed() {
     const items = await feedItems();
@@ -63,9 +84,9 @@ export function registerArchiveRoutes(app: Hono, ctx: AppContext, pages: PageCac
     const entries = items
       .map(
         ({ issue, html }) => `  <entry>
-    <id>${xml(ctx.urls.issue(issue.date))}</id>
+    <id>${xml(u.issue(issue.date))}</id>
     <title>${xml(issue.subject)}</title>
-    <link rel="alternate" type="text/html" href="${xml(ctx.urls.issue(issue.date))}"/>
+    <link rel="alternate" type="text/html" href="${xml(u.issue(issue.date))}"/>
     <published>${published(issue)}</published>
     <updated>${published(issue)}</updated>
     <summary>${xml(issue.preheader)}</summary>
@@ -75,11 +96,11 @@ export function registerArchiveRoutes(app: Hono, ctx: AppContext, pages: PageCac
       .join('\n');
     const body = `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
-  <id>${xml(ctx.urls.issues())}</id>
-  <title>${xml(site)}</title>
-  <subtitle>${xml(`Every issue of ${site}`)}</subtitle>
+  <id>${xml(u.list())}</id>
+  <title>${xml(title)}</title>
+  <subtitle>${xml(subtitle)}</subtitle>
   <link rel="self" type="application/atom+xml" href="${xml(feeds.atom)}"/>
-  <link rel="alternate" type="text/html" href="${xml(ctx.urls.issues())}"/>
+  <link rel="alternate" type="text/html" href="${xml(u.list())}"/>
   <updated>${updated}</updated>
   <author><name>${xml(site)}</name></author>
 ${entries}
@@ -88,21 +109,21 @@ ${entries}
     return { body, type: 'application/atom+xml; charset=utf-8' };
   }
 
-  app.get('/issues/feed.json', async (c) => pages.send(c, await pages.page('/issues/feed.json', jsonFeed), PUBLIC_CACHE));
+  app.get(`${base}/feed.json`, async (c) => pages.send(c, await pages.page(`${base}/feed.json`, jsonFeed), PUBLIC_CACHE));
 
   async function jsonFeed() {
     const items = await feedItems();
     const body = {
       version: 'https://jsonfeed.org/version/1.1',
-      title: site,
-      home_page_url: ctx.urls.issues(),
+      title,
+      home_page_url: u.list(),
       feed_url: feeds.json,
-      description: `Every issue of ${site}`,
+      description: subtitle,
       language: 'en',
       authors: [{ name: site }],
       items: items.map(({ issue, html }) => ({
-        id: ctx.urls.issue(issue.date),
-        url: ctx.urls.issue(issue.date),
+        id: u.issue(issue.date),
+        url: u.issue(issue.date),
         title: issue.subject,
         summary: issue.preheader,
         content_html: html,
@@ -112,18 +133,18 @@ ${entries}
     return { body: JSON.stringify(body), type: 'application/feed+json; charset=utf-8' };
   }
 
-  app.get('/issues/:date', async (c) => {
+  app.get(`${base}/:date`, async (c) => {
     const date = c.req.param('date');
     if (!isIsoDate(date)) throw notFound('There is no issue at this address.');
-    return pages.send(c, await pages.page(`/issues/${date}`, () => issuePage(date)), PUBLIC_CACHE);
+    return pages.send(c, await pages.page(`${base}/${date}`, () => issuePage(date)), PUBLIC_CACHE);
   });
 
   async function issuePage(date: string) {
-    const row = await getIssueByDate(ctx, date);
-    if (!row || !isPublished(row)) throw notFound('There is no published issue for this date.');
-    const [{ digest }, adj] = await Promise.all([loadIssueDigest(ctx, row), adjacentArchiveDates(ctx, date)]);
+    const row = await getIssueByDate(ctx, date, ed);
+    if (!row || !isPublished(row)) throw notFound(`There is no published ${weekly ? 'weekly ' : ''}issue for this date.`);
+    const [{ digest }, adj] = await Promise.all([loadIssueDigest(ctx, row), adjacentArchiveDates(ctx, date, ed)]);
     return {
-      body: '<!doctype html>' + (<ArchiveIssuePage siteName={site} digest={digest} url={ctx.urls.issue(date)} feeds={feeds} prev={adj.prev} next={adj.next} />).toString(),
+      body: '<!doctype html>' + (<ArchiveIssuePage siteName={site} digest={digest} url={u.issue(date)} feeds={feeds} prev={adj.prev} next={adj.next} edition={edition} />).toString(),
       type: HTML,
     };
   }

@@ -20,6 +20,7 @@ import { listArchiveIssues } from '../issues/repo.js';
 import { activeSourceNames } from '../feeds/repo.js';
 import { LandingPage, MessagePage, OneMoreStepPage, PreferencesPage } from './pages/public.js';
 import { clientIp, createSharedRateLimiter, readBody, type Body } from './request.js';
+import { registerTrackingRoutes } from './tracking.js';
 import { createPageCache, type PageCache } from './page-cache.js';
 
 /** A form sent sooner than this after it was rendered is a bot; it gets the success page and nothing happens. */
@@ -345,8 +346,27 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext, pages: PageCach
       s.pausedUntil && s.pausedUntil > now
         ? new Date(s.pausedUntil).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: ctx.config.digestTimezone })
         : null;
-    return c.html(html(PreferencesPage({ siteName: site, action: `/preferences/${encodeURIComponent(token)}`, email: s.email ?? '', pausedUntil: paused, textOnly: s.textOnly, ...extra })), status);
+    const { companiesOf } = await import('../subscribers/companies.js');
+    return c.html(
+      html(
+        PreferencesPage({
+          siteName: site,
+          action: `/preferences/${encodeURIComponent(token)}`,
+          email: s.email ?? '',
+          pausedUntil: paused,
+          textOnly: s.textOnly,
+          frequency: s.frequency,
+          weeklyWhen: describeSendTime(ctx.config.weeklyCron, ctx.config.digestTimezone),
+          companies: await companyNames(),
+          excluded: companiesOf(s.excludedCompanies),
+          ...extra,
+        }),
+      ),
+      status,
+    );
   };
+  // The companies a reader can leave out: the names the sources list shows.
+  const companyNames = async () => (await import('../issues/repo.js')).followedSourceNames(ctx);
   const notSubscribed = (c: Context) =>
     c.html(html(MessagePage({ siteName: site, title: "You're not subscribed", children: <p>There are no preferences to set for an address that receives nothing.</p>, secondary: { url: '/#subscribe', label: 'Subscribe' } })));
 
@@ -369,7 +389,7 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext, pages: PageCach
     const form = await readBody(c).catch(() => ({}) as Body);
     let parsed: ReturnType<typeof parsePreferences>;
     try {
-      parsed = parsePreferences(form);
+      parsed = parsePreferences(form, await companyNames());
     } catch (err) {
       if (err instanceof AppError) return prefsPage(c, s, token, { error: err.message }, 400);
       throw err;
@@ -403,4 +423,6 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext, pages: PageCach
       ),
     );
   });
+
+  registerTrackingRoutes(app, ctx, { checkOrigin: (c) => checkOrigin(c), invalidLink });
 }

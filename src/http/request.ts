@@ -33,12 +33,16 @@ export async function readBody(c: Context): Promise<Body> {
   if (type.includes('application/x-www-form-urlencoded')) {
     // Read as text and split here: a fraction of the cost of building a FormData, on every signup and unsubscribe.
     const form: Body = {};
-    for (const [k, v] of new URLSearchParams(await bodyText(c, 'The form data could not be read.'))) form[k] = v;
+    // A repeated field (a group of checkboxes) becomes an array of its values.
+    for (const [k, v] of new URLSearchParams(await bodyText(c, 'The form data could not be read.'))) {
+      const had = form[k];
+      form[k] = had === undefined ? v : Array.isArray(had) ? [...(had as string[]), v] : [had, v];
+    }
     return form;
   }
   if (type.includes('multipart/form-data')) {
     try {
-      const form = await c.req.parseBody();
+      const form = await c.req.parseBody({ all: true });
       return form as Body;
     } catch {
       throw badRequest('The form data could not be read.');

@@ -5,7 +5,8 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { AppContext } from '../context.js';
 import { lastScheduledAtOrBefore, localDate, scheduledInstant } from '../lib/cron-time.js';
 import type { DailyOutcome, DailySteps } from './daily.js';
-import { DAILY_JOB } from './names.js';
+import { DAILY_JOB, WEEKLY_JOB } from './names.js';
+import type { Edition } from '../domain-types.js';
 
 /** The daily job's code (ingest, ranking, rendering) is loaded when a date is due, not when the scheduler starts. */
 const runDaily: typeof import('./daily.js').runDaily = async (...a) => (await import('./daily.js')).runDaily(...a);
@@ -24,8 +25,12 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** What a cron fire does now: the date of the latest scheduled time at or before now, run once. */
   fireDaily(trigger?: string): Promise<DailyOutcome | null>;
+  /** What a WEEKLY_CRON fire does now: the weekly issue of the latest scheduled date at or before now, run once. */
+  fireWeekly(trigger?: string): Promise<DailyOutcome | null>;
   /** Runs a missed or failed date if it is within DIGEST_CATCHUP_HOURS, records a missed one skipped otherwise. */
   catchUp(): Promise<CatchUpResult>;
+  /** The same for the weekly edition. */
+  catchUpWeekly(): Promise<CatchUpResult>;
 }
 
 /** What the catch-up check decided. */
@@ -67,29 +72,39 @@ export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Sche
     }
   };
 
-  async function fireDaily(trigger = 'cron'): Promise<DailyOutcome | null> {
-    const due = dueDate(ctx.clock.now(), cfg.digestCron, cfg.digestTimezone);
+  const schedules: Record<Edition, { job: string; cron: string }> = {
+    daily: { job: DAILY_JOB, cron: cfg.digestCron },
+    weekly: { job: WEEKLY_JOB, cron: cfg.weeklyCron },
+  };
+  // The test steps replace the daily job's; the weekly job runs its own.
+  const stepsOf = (edition: Edition) => (edition === 'daily' ? { steps: o.steps } : { edition });
+
+  async function fire(edition: Edition, trigger: string): Promise<DailyOutcome | null> {
+    const due = dueDate(ctx.clock.now(), schedules[edition].cron, cfg.digestTimezone);
     if (!due) return null;
     return exclusive(async () => {
-      const outcome = await runDaily(ctx, due.date, { trigger, steps: o.steps });
+      const outcome = await runDaily(ctx, due.date, { trigger, ...stepsOf(edition) });
       o.onDaily?.(outcome);
       return outcome;
     });
   }
+  const fireDaily = (trigger = 'cron') => fire('daily', trigger);
+  const fireWeekly = (trigger = 'cron') => fire('weekly', trigger);
 
-  async function catchUp(): Promise<CatchUpResult> {
+  async function catchUpEdition(edition: Edition): Promise<CatchUpResult> {
+    const { job, cron: cronExpr } = schedules[edition];
     const now = ctx.clock.now();
-    const due = dueDate(now, cfg.digestCron, cfg.digestTimezone);
+    const due = dueDate(now, cronExpr, cfg.digestTimezone);
     if (!due) return { action: 'none', reason: 'the schedule has no past run' };
     // Only a schedule that was already running at that send time catches it up: a new installation waits.
     const startedAt = await scheduleStartedAt(ctx, now);
     if (due.at < startedAt) {
       const reason = `${due.date}'s send time came before this installation's schedule began: waiting for the next one`;
-      if (!announcedNew) log.info({ date: due.date }, `nothing sent at the first start: ${reason}`);
+      if (!announcedNew && edition === 'daily') log.info({ date: due.date }, `nothing sent at the first start: ${reason}`);
       announcedNew = true;
       return { action: 'none', reason };
     }
-    const run = await getJobRun(ctx, DAILY_JOB, due.date);
+    const run = await getJobRun(ctx, job, due.date);
     const lateMs = now - due.at;
     const limitMs = cfg.digestCatchupHours * 3_600_000;
     if (run?.status === 'failed') {
@@ -104,23 +119,28 @@ export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Sche
     if (!run && lateMs < 60_000) return { action: 'none', reason: 'the scheduled time has just passed' };
     if (lateMs >= limitMs) {
       const detail = `missed by ${(lateMs / 3_600_000).toFixed(1)} h, beyond DIGEST_CATCHUP_HOURS=${cfg.digestCatchupHours}: not sent late`;
-      if (await recordSkippedRun(ctx, DAILY_JOB, due.date, detail, now)) log.warn({ date: due.date, lateMs }, `daily issue skipped: ${detail}`);
+      if (await recordSkippedRun(ctx, job, due.date, detail, now)) log.warn({ date: due.date, lateMs, job }, `${job} issue skipped: ${detail}`);
       return { action: 'skipped', date: due.date, lateMs };
     }
     const outcome = await exclusive(async () => {
-      if (run?.status === 'failed') log.warn({ date: due.date, lateMs, lastError: run.detail }, 'trying a failed daily run again');
-      else log.info({ date: due.date, lateMs }, 'catching up a missed daily run');
-      const out = await runDaily(ctx, due.date, { trigger: 'catch-up', steps: o.steps });
+      if (run?.status === 'failed') log.warn({ date: due.date, lateMs, job, lastError: run.detail }, `trying a failed ${job} run again`);
+      else log.info({ date: due.date, lateMs, job }, `catching up a missed ${job} run`);
+      const out = await runDaily(ctx, due.date, { trigger: 'catch-up', ...stepsOf(edition) });
       o.onDaily?.(out);
       return out;
     });
-    if (!outcome) return { action: 'none', reason: 'a daily run is already in progress here' };
+    if (!outcome) return { action: 'none', reason: 'a scheduled run is already in progress here' };
     return { action: 'ran', date: due.date, lateMs, outcome };
   }
 
+  const catchUp = () => catchUpEdition('daily');
+  const catchUpWeekly = () => catchUpEdition('weekly');
+
   return {
     fireDaily,
+    fireWeekly,
     catchUp,
+    catchUpWeekly,
     async start() {
       stopped = false;
       // node-cron throws on an invalid expression or zone: config validation already refused those.
@@ -131,6 +151,13 @@ export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Sche
             fireDaily('cron').catch((err) => log.error({ err: (err as Error).message }, 'daily job crashed'));
           },
           { timezone: cfg.digestTimezone, noOverlap: true, name: 'daily' },
+        ),
+        cron.schedule(
+          cfg.weeklyCron,
+          () => {
+            fireWeekly('cron').catch((err) => log.error({ err: (err as Error).message }, 'weekly job crashed'));
+          },
+          { timezone: cfg.digestTimezone, noOverlap: true, name: 'weekly' },
         ),
         cron.schedule(
           cfg.ingestCron,
@@ -145,11 +172,14 @@ export function createScheduler(ctx: AppContext, o: SchedulerOptions = {}): Sche
         ),
       );
       const next = scheduledInstant(localDate(ctx.clock.now(), cfg.digestTimezone), cfg.digestCron, cfg.digestTimezone);
-      log.info({ cron: cfg.digestCron, timezone: cfg.digestTimezone, todayAt: next ? new Date(next).toISOString() : null, review: cfg.digestReview }, 'schedule started');
-      const check = () =>
-        catchUp().catch((err) => {
-          log.error({ err: (err as Error).message }, 'catch-up check failed');
-        });
+      log.info({ cron: cfg.digestCron, weeklyCron: cfg.weeklyCron, timezone: cfg.digestTimezone, todayAt: next ? new Date(next).toISOString() : null, review: cfg.digestReview }, 'schedule started');
+      const check = async () => {
+        for (const run of [catchUp, catchUpWeekly]) {
+          await run().catch((err) => {
+            log.error({ err: (err as Error).message }, 'catch-up check failed');
+          });
+        }
+      };
       await check();
       watchdog = setInterval(check, o.watchdogMs ?? 60_000);
       watchdog.unref?.();

@@ -23,9 +23,12 @@ export type SignupResult = { ok: true; action: 'send_confirmation' | 'throttled'
 
 /** Human words for the send time, e.g. "at 06:00 (UTC)", from a simple daily cron. */
 export function describeSendTime(cron: string, tz: string): string {
-  const m = /^(\d{1,2}) (\d{1,2}) \* \* \*$/.exec(cron.trim());
+  const m = /^(\d{1,2}) (\d{1,2}) \* \* (\*|[0-7])$/.exec(cron.trim());
   if (!m) return `on schedule (${tz})`;
-  return `at ${m[2]!.padStart(2, '0')}:${m[1]!.padStart(2, '0')} (${tz})`;
+  const at = `at ${m[2]!.padStart(2, '0')}:${m[1]!.padStart(2, '0')} (${tz})`;
+  if (m[3] === '*') return at;
+  const day = ['Sundays', 'Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays', 'Sundays'][Number(m[3])];
+  return `${day} ${at}`;
 }
 
 /** Validates a signup, records it, and mails a confirmation unless one went out recently or the address is confirmed. */

@@ -1,7 +1,9 @@
-// A reader's own choices, from their preferences link: a pause of 1 to 8 weeks (it ends by itself) and text-only
-// mail. The link is `/preferences/<token>`, a token of its own purpose; every digest's footer reaches it through the
+// A reader's own choices, from their preferences link: daily or weekly, a pause of 1 to 8 weeks (it ends by itself),
+// text-only mail, and companies to leave out. The link is `/preferences/<token>`, a token of its own purpose; every digest's footer reaches it through the
 // reader's unsubscribe link (`?preferences`), so each copy still carries one personal URL.
 import type { AppContext } from '../context.js';
+import type { Edition } from '../domain-types.js';
+import { companiesOf, MAX_EXCLUDED, normalizeCompanies } from './companies.js';
 import { badRequest } from '../lib/errors.js';
 import type { ConsentMeta, Subscriber } from './store.js';
 import { headerSafe } from '../mail/headers.js';
@@ -24,8 +26,21 @@ export async function checkPreferencesToken(ctx: AppContext, token: string): Pro
   return s && !s.erasedAt ? s : null;
 }
 
-/** What the form says: a pause of 0 (none, or resume now) to 8 weeks, and text-only. Throws 400 otherwise. */
-export function parsePreferences(form: Record<string, unknown>): { pauseWeeks: number | null; textOnly: boolean } {
+/** What the preferences form says. */
+export interface PreferencesForm {
+  /** null: keep the current pause; 0: none (or resume now); 1 … 8 weeks. */
+  pauseWeeks: number | null;
+  textOnly: boolean;
+  frequency: Edition;
+  /** The companies left out, in the spelling of the sources list. */
+  excludedCompanies: string[];
+}
+
+/**
+ * Reads the form: a pause of 0 (none, or resume now) to 8 weeks, text-only, daily or weekly, and the companies left
+ * out, each one of `companies` (the names the sources list shows). Throws 400 for anything else.
+ */
+export function parsePreferences(form: Record<string, unknown>, companies: readonly string[] = []): PreferencesForm {
   const raw = form.pause;
   let pauseWeeks: number | null = null;
   if (raw !== undefined && raw !== '' && raw !== 'keep') {
@@ -33,18 +48,32 @@ export function parsePreferences(form: Record<string, unknown>): { pauseWeeks: n
     if (!Number.isInteger(n) || n < 0 || n > MAX_PAUSE_WEEKS) throw badRequest(`A pause is 1 to ${MAX_PAUSE_WEEKS} weeks (or none).`, { pause: `1 to ${MAX_PAUSE_WEEKS} weeks` });
     pauseWeeks = n;
   }
-  return { pauseWeeks, textOnly: form.textOnly === 'on' || form.textOnly === '1' || form.textOnly === 'true' };
+  const f = form.frequency ?? 'daily';
+  if (f !== 'daily' && f !== 'weekly') throw badRequest('Choose daily or weekly.', { frequency: 'daily or weekly' });
+  const given = form.exclude === undefined ? [] : Array.isArray(form.exclude) ? form.exclude : [form.exclude];
+  const known = new Map(companies.map((c) => [c.toLowerCase(), c]));
+  const excluded: string[] = [];
+  for (const g of given) {
+    const name = typeof g === 'string' ? known.get(g.replace(/\s+/g, ' ').trim().toLowerCase()) : undefined;
+    if (!name) throw badRequest('One of the companies to leave out is not among the sources.', { exclude: 'a company from the sources list' });
+    excluded.push(name);
+  }
+  if (excluded.length > MAX_EXCLUDED) throw badRequest(`At most ${MAX_EXCLUDED} companies can be left out.`, { exclude: `at most ${MAX_EXCLUDED}` });
+  return { pauseWeeks, textOnly: form.textOnly === 'on' || form.textOnly === '1' || form.textOnly === 'true', frequency: f, excludedCompanies: normalizeCompanies(excluded) };
 }
 
 /** Saves the form; the history says what changed. Undefined when the reader is no longer subscribed. */
-export async function savePreferences(ctx: AppContext, s: Subscriber, p: { pauseWeeks: number | null; textOnly: boolean }, meta: ConsentMeta): Promise<Subscriber | undefined> {
+export async function savePreferences(ctx: AppContext, s: Subscriber, p: PreferencesForm, meta: ConsentMeta): Promise<Subscriber | undefined> {
   const now = ctx.clock.now();
   const pausedUntil = p.pauseWeeks === null ? (s.pausedUntil && s.pausedUntil > now ? s.pausedUntil : null) : p.pauseWeeks === 0 ? null : now + p.pauseWeeks * WEEK_MS;
   const said: string[] = [];
   if (p.pauseWeeks !== null) said.push(p.pauseWeeks === 0 ? 'no pause' : `paused for ${p.pauseWeeks} week${p.pauseWeeks === 1 ? '' : 's'} (until ${new Date(pausedUntil!).toISOString().slice(0, 10)})`);
   if (p.textOnly !== s.textOnly) said.push(p.textOnly ? 'text-only mail' : 'HTML mail');
-  const out = await setPreferences(ctx, s.id, { pausedUntil, textOnly: p.textOnly }, now, said.join('; ') || 'saved, unchanged', meta);
-  if (out) ctx.log.info({ subscriberId: s.id, pausedUntil, textOnly: p.textOnly }, 'reader preferences saved');
+  if (p.frequency !== s.frequency) said.push(p.frequency === 'weekly' ? 'weekly edition only' : 'every daily issue');
+  const before = companiesOf(s.excludedCompanies);
+  if (before.join('\n') !== p.excludedCompanies.join('\n')) said.push(p.excludedCompanies.length ? `leaves out ${p.excludedCompanies.join(', ')}` : 'every company');
+  const out = await setPreferences(ctx, s.id, { pausedUntil, textOnly: p.textOnly, frequency: p.frequency, excludedCompanies: p.excludedCompanies }, now, said.join('; ') || 'saved, unchanged', meta);
+  if (out) ctx.log.info({ subscriberId: s.id, pausedUntil, textOnly: p.textOnly, frequency: p.frequency, excluded: p.excludedCompanies.length }, 'reader preferences saved');
   return out;
 }
 

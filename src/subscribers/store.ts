@@ -1,3 +1,4 @@
+import type { Edition } from '../domain-types.js';
 // What signup, confirmation, unsubscribe, import, export and the console need to know and change about subscribers.
 import type { ConsentEventType, SubscriberStatus } from '../domain-types.js';
 import type { Suppression } from './suppressions.js';
@@ -21,6 +22,18 @@ export interface Subscriber {
   pausedUntil: number | null;
   /** The reader asked for the text part only. */
   textOnly: boolean;
+  /** Which edition the reader gets: every daily issue, or only the weekly one. */
+  frequency: Edition;
+  /** Companies the reader left out, as stored (a JSON array of names): read it with companiesOf. */
+  excludedCompanies: string;
+}
+
+/** What a reader can choose on the preferences page, as stored. */
+export interface ReaderChoices {
+  pausedUntil: number | null;
+  textOnly: boolean;
+  frequency: Edition;
+  excludedCompanies: string[];
 }
 
 /** One entry of a subscriber's consent history. */
@@ -121,7 +134,7 @@ export interface SubscribersStore {
   countSubscribersByStatus(): Promise<Record<SubscriberStatus, number>>;
   listConsentEvents(subscriberId: number): Promise<ConsentEvent[]>;
   /** Saves a reader's preferences (pause, text-only) with a history event saying what changed; undefined when they are not subscribed. */
-  setPreferences(id: number, p: { pausedUntil: number | null; textOnly: boolean }, now: number, detail: string, meta: ConsentMeta): Promise<Subscriber | undefined>;
+  setPreferences(id: number, p: ReaderChoices, now: number, detail: string, meta: ConsentMeta): Promise<Subscriber | undefined>;
   /**
    * Inserts a batch of imported rows in one transaction. An address already in the database is skipped (never
    * changed, so never re-subscribed); so is one the suppression log says left (unsubscribed, bounced, erased) when

@@ -569,7 +569,7 @@ for (const backend of BACKENDS) {
     describe('reader preferences', () => {
       it('a pause keeps a reader out of the queue until it ends; text-only comes with the claim; each change is on the history', async () => {
         const [ann, bob] = await confirmed(s, ['ann@example.com', 'bob@example.com']);
-        const saved = await s.subscribers.setPreferences(ann!, { pausedUntil: T0 + 7 * DAY, textOnly: true }, T0, 'paused for 1 week; text-only mail', { page: '/preferences' });
+        const saved = await s.subscribers.setPreferences(ann!, { pausedUntil: T0 + 7 * DAY, textOnly: true, frequency: 'daily', excludedCompanies: [] }, T0, 'paused for 1 week; text-only mail', { page: '/preferences' });
         expect(saved).toMatchObject({ id: ann, pausedUntil: T0 + 7 * DAY, textOnly: true });
         expect((await s.subscribers.findSubscriberById(bob!))).toMatchObject({ pausedUntil: null, textOnly: false });
         expect((await s.subscribers.listConsentEvents(ann!)).at(-1)).toMatchObject({ type: 'preferences', detail: 'paused for 1 week; text-only mail', page: '/preferences' });
@@ -582,7 +582,7 @@ for (const backend of BACKENDS) {
         expect(claimed.find((c) => c.subscriberId === bob)!.textOnly).toBeUndefined();
         // An unsubscribed reader has no preferences to save.
         await s.subscribers.unsubscribeSubscriber(bob!, T0, {});
-        expect(await s.subscribers.setPreferences(bob!, { pausedUntil: null, textOnly: true }, T0, 'x', {})).toBeUndefined();
+        expect(await s.subscribers.setPreferences(bob!, { pausedUntil: null, textOnly: true, frequency: 'daily', excludedCompanies: [] }, T0, 'x', {})).toBeUndefined();
       });
     });
 

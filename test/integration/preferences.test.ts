@@ -98,7 +98,7 @@ describe('the preferences page', () => {
     const { renderDigestEmail, PreviewProps } = await import('../../emails/digest/index.js');
     const { html, text } = await renderDigestEmail(PreviewProps);
     expect(html).toContain(`href="${PreviewProps.unsubscribeUrl}?preferences"`);
-    expect(text).toContain(`Preferences (pause, plain text): ${PreviewProps.unsubscribeUrl}?preferences`);
+    expect(text).toContain(`Preferences (weekly, pause, plain text, companies): ${PreviewProps.unsubscribeUrl}?preferences`);
     // And the welcome mail links the preferences page itself.
     const [{ renderEmail }, { WelcomeEmail }] = await Promise.all([import('../../emails/render.js'), import('../../emails/WelcomeEmail.js')]);
     const welcome = await renderEmail(WelcomeEmail({ ...WelcomeEmail.PreviewProps, preferencesUrl: preferencesUrl(ctx, id) }));

@@ -105,12 +105,13 @@ async function cli<T>(fn: () => Promise<T>): Promise<T> {
 export function registerDeliveryCommands(program: Command): void {
   program
     .command('send')
-    .description('queue an issue for every confirmed subscriber (idempotent) and send it now, with progress on a terminal')
-    .argument('<issue>', 'issue id or date (YYYY-MM-DD)')
-    .action(async (ref: string) => {
+    .description('queue an issue for its readers (daily or weekly; idempotent) and send it now, with progress on a terminal')
+    .argument('<issue>', 'issue id or date (YYYY-MM-DD: the daily issue; weekly:YYYY-MM-DD for the weekly one)')
+    .option('--weekly', 'a date names the weekly issue of that date')
+    .action(async (ref: string, opts: { weekly?: boolean }) => {
       await withContext((ctx) =>
         cli(async () => {
-          const id = await resolveIssueRef(ctx, ref);
+          const id = await resolveIssueRef(ctx, ref, opts.weekly ? 'weekly' : 'daily');
           const q = await sendIssue(ctx, id);
           if (q.alreadySent) {
             out(`issue ${id} was already sent: ${summary(q.progress)} (use resend --missing for later subscribers)`);

@@ -25,7 +25,7 @@ import { all, one, run, value } from './rows.js';
 type Repo = PgHandle;
 
 export async function getSendableIssue(r: Repo, issueId: number): Promise<SendableIssue | undefined> {
-  return one<SendableIssue>(r, 'SELECT id, date, status, subject, subject_override, html, text, paused_reason, send_started_at FROM issues WHERE id = ?', [issueId]);
+  return one<SendableIssue>(r, 'SELECT id, date, edition, status, subject, subject_override, html, text, paused_reason, send_started_at FROM issues WHERE id = ?', [issueId]);
 }
 
 export async function findIssueIdByDate(r: Repo, date: string, edition: Edition = 'daily'): Promise<number | undefined> {

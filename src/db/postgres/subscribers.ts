@@ -10,6 +10,7 @@ import type {
   SignupOutcome,
   Subscriber,
   SubscriberPage,
+  ReaderChoices,
 } from '../../subscribers/store.js';
 import { CONFIRMATION_THROTTLE_MS, CONSENT_EVENT_INSERT, consentEventValues } from '../../subscribers/store.js';
 import { addressKey, appendSuppression, logImportedLeavers, suppressedImportReason, type Suppression } from '../../subscribers/suppressions.js';
@@ -260,9 +261,13 @@ export async function replaySuppressions(r: Repo, log: Map<string, Suppression>,
   return changed;
 }
 
-export async function setPreferences(r: Repo, id: number, p: { pausedUntil: number | null; textOnly: boolean }, now: number, detail: string, meta: ConsentMeta): Promise<Subscriber | undefined> {
+export async function setPreferences(r: Repo, id: number, p: ReaderChoices, now: number, detail: string, meta: ConsentMeta): Promise<Subscriber | undefined> {
   const changed = await r.tx(async (q) => {
-    const n = await run(q, `UPDATE subscribers SET paused_until = ?, text_only = ?, updated_at = ? WHERE id = ? AND status IN ('confirmed', 'pending')`, [p.pausedUntil, p.textOnly, now, id]);
+    const n = await run(
+      q,
+      `UPDATE subscribers SET paused_until = ?, text_only = ?, frequency = ?, excluded_companies = ?, updated_at = ? WHERE id = ? AND status IN ('confirmed', 'pending')`,
+      [p.pausedUntil, p.textOnly, p.frequency, JSON.stringify(p.excludedCompanies), now, id],
+    );
     if (n) await addEvent(q, id, 'preferences', now, { ...meta, detail });
     return n > 0;
   });

@@ -33,7 +33,7 @@ const st = (r: Repo, sql: string): Database.Statement => cachedStatement(r.sqlit
 export async function getSendableIssue(r: Repo, issueId: number): Promise<SendableIssue | undefined> {
   return st(
     r,
-    `SELECT id, date, status, subject, subject_override AS subjectOverride, html, text, paused_reason AS pausedReason,
+    `SELECT id, date, edition, status, subject, subject_override AS subjectOverride, html, text, paused_reason AS pausedReason,
             send_started_at AS sendStartedAt FROM issues WHERE id = ?`,
   ).get(issueId) as SendableIssue | undefined;
 }

@@ -8,6 +8,7 @@ import type {
   SignupOutcome,
   Subscriber,
   SubscriberPage,
+  ReaderChoices,
 } from '../../subscribers/store.js';
 import { CONFIRMATION_THROTTLE_MS, CONSENT_EVENT_INSERT, consentEventValues } from '../../subscribers/store.js';
 import { cachedStatement, immediate, immediateSync, type DbHandle } from './client.js';
@@ -22,7 +23,8 @@ type Repo = Pick<DbHandle, 'db' | 'sqlite' | 'suppressionLog'>;
 /** A subscriber row in the store's shape, for the hot paths (signup, one-click unsubscribe) that skip the builder. */
 const SUBSCRIBER = `id, email, name, status, created_at AS createdAt, updated_at AS updatedAt, confirmed_at AS confirmedAt,
   unsubscribed_at AS unsubscribedAt, bounced_at AS bouncedAt, last_confirmation_sent_at AS lastConfirmationSentAt,
-  consent_source AS consentSource, erased_at AS erasedAt, paused_until AS pausedUntil, text_only AS textOnly`;
+  consent_source AS consentSource, erased_at AS erasedAt, paused_until AS pausedUntil, text_only AS textOnly, frequency,
+  excluded_companies AS excludedCompanies`;
 
 /** A raw row as a Subscriber: SQLite keeps booleans as 0 and 1. */
 const asSubscriber = (row: Subscriber | undefined): Subscriber | undefined => (row ? { ...row, textOnly: Boolean(row.textOnly) } : undefined);
@@ -323,11 +325,11 @@ export async function replaySuppressions(r: Repo, log: Map<string, Suppression>,
   return changed;
 }
 
-export async function setPreferences(r: Repo, id: number, p: { pausedUntil: number | null; textOnly: boolean }, now: number, detail: string, meta: ConsentMeta): Promise<Subscriber | undefined> {
+export async function setPreferences(r: Repo, id: number, p: ReaderChoices, now: number, detail: string, meta: ConsentMeta): Promise<Subscriber | undefined> {
   const changed = await immediate(r.sqlite, () => {
     const n = r.sqlite
-      .prepare(`UPDATE subscribers SET paused_until = ?, text_only = ?, updated_at = ? WHERE id = ? AND status IN ('confirmed', 'pending')`)
-      .run(p.pausedUntil, p.textOnly ? 1 : 0, now, id).changes;
+      .prepare(`UPDATE subscribers SET paused_until = ?, text_only = ?, frequency = ?, excluded_companies = ?, updated_at = ? WHERE id = ? AND status IN ('confirmed', 'pending')`)
+      .run(p.pausedUntil, p.textOnly ? 1 : 0, p.frequency, JSON.stringify(p.excludedCompanies), now, id).changes;
     if (n) addEvent(r, id, 'preferences', now, { ...meta, detail });
     return n > 0;
   });

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Digest, RankedArticle } from '../../digest/types.js';
+import { weekLabel } from '../../digest/build.js';
 import { safeHttpUrl } from '../../feeds/canonical.js';
 import { Layout } from './layout.js';
 
@@ -17,6 +18,20 @@ export interface FeedLinks {
   json: string;
 }
 
+/** Which archive a page belongs to: the dailies at /issues, the weekly edition at /issues/weekly. */
+export interface ArchiveEdition {
+  weekly: boolean;
+  /** '/issues' or '/issues/weekly'. */
+  base: string;
+}
+
+const DAILY: ArchiveEdition = { weekly: false, base: '/issues' };
+
+/** "Week of 6–12 April 2026" for a weekly issue, the long date for a daily one. */
+function issueDateLabel(date: string, weekly: boolean): string {
+  return weekly ? `Week of ${weekLabel(date)}` : prettyDate(date);
+}
+
 function prettyDate(date: string): string {
   const d = new Date(`${date}T12:00:00Z`);
   return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -32,22 +47,29 @@ function FeedHead(p: { siteName: string; feeds: FeedLinks }) {
 }
 
 /** GET /issues: published issues, newest first, paginated. */
-export function ArchiveListPage(p: { siteName: string; items: ArchiveListItem[]; page: number; hasNext: boolean; feeds: FeedLinks }) {
+export function ArchiveListPage(p: { siteName: string; items: ArchiveListItem[]; page: number; hasNext: boolean; feeds: FeedLinks; edition?: ArchiveEdition }) {
+  const e = p.edition ?? DAILY;
   return (
-    <Layout title="Archive" siteName={p.siteName} description={`Every issue of ${p.siteName}, newest first.`} head={<FeedHead siteName={p.siteName} feeds={p.feeds} />}>
-      <p class="eyebrow">Archive</p>
-      <h1>Every issue, newest first</h1>
+    <Layout
+      title={e.weekly ? 'Weekly archive' : 'Archive'}
+      siteName={p.siteName}
+      description={`Every ${e.weekly ? 'weekly ' : ''}issue of ${p.siteName}, newest first.`}
+      head={<FeedHead siteName={p.siteName} feeds={p.feeds} />}
+    >
+      <p class="eyebrow">{e.weekly ? 'Weekly edition' : 'Archive'}</p>
+      <h1>{e.weekly ? 'The week’s best, every week' : 'Every issue, newest first'}</h1>
       <p class="lead">
-        Read past issues here, or follow them by <a href={p.feeds.atom}>Atom</a> or <a href={p.feeds.json}>JSON Feed</a>.
+        Read past {e.weekly ? 'weekly ' : ''}issues here, or follow them by <a href={p.feeds.atom}>Atom</a> or <a href={p.feeds.json}>JSON Feed</a>.{' '}
+        {e.weekly ? <a href="/issues">The daily issues</a> : <a href="/issues/weekly">The weekly edition</a>}
       </p>
       {p.items.length ? (
         <ul class="issue-list archive-list">
           {p.items.map((i) => (
             <li>
               <div class="date">
-                {prettyDate(i.date)} · {i.articleCount} article{i.articleCount === 1 ? '' : 's'}
+                {issueDateLabel(i.date, e.weekly)} · {i.articleCount} article{i.articleCount === 1 ? '' : 's'}
               </div>
-              <a class="archive-title" href={`/issues/${i.date}`}>
+              <a class="archive-title" href={`${e.base}/${i.date}`}>
                 {i.subject.startsWith(`${p.siteName} — `) ? i.subject.slice(p.siteName.length + 3) : i.subject}
               </a>
               {i.preheader ? <p class="archive-preheader">{i.preheader}</p> : null}
@@ -58,8 +80,8 @@ export function ArchiveListPage(p: { siteName: string; items: ArchiveListItem[];
         <p class="card">No issue has been published yet. <a href="/#subscribe">Subscribe</a> to get the first one.</p>
       )}
       <nav class="pager" aria-label="Pages">
-        {p.page > 1 ? <a href={p.page === 2 ? '/issues' : `/issues?page=${p.page - 1}`}>← Newer issues</a> : <span />}
-        {p.hasNext ? <a href={`/issues?page=${p.page + 1}`}>Older issues →</a> : <span />}
+        {p.page > 1 ? <a href={p.page === 2 ? e.base : `${e.base}?page=${p.page - 1}`}>← Newer issues</a> : <span />}
+        {p.hasNext ? <a href={`${e.base}?page=${p.page + 1}`}>Older issues →</a> : <span />}
       </nav>
     </Layout>
   );
@@ -115,7 +137,7 @@ export function IssueBody(p: { digest: Digest }) {
       {d.signal ? (
         <section class="issue-signal" aria-labelledby="signal">
           <p class="eyebrow" id="signal">
-            Signal of the Day
+            {d.edition === 'weekly' ? 'Signal of the Week' : 'Signal of the Day'}
           </p>
           <h2 class="issue-signal-title">
             <Title a={d.signal} />
@@ -191,8 +213,9 @@ export function IssueBody(p: { digest: Digest }) {
 }
 
 /** GET /issues/:date: the issue as a web page, with Open Graph tags and a subscribe link instead of an unsubscribe link. */
-export function ArchiveIssuePage(p: { siteName: string; digest: Digest; url: string; feeds: FeedLinks; prev?: string | null; next?: string | null }) {
+export function ArchiveIssuePage(p: { siteName: string; digest: Digest; url: string; feeds: FeedLinks; prev?: string | null; next?: string | null; edition?: ArchiveEdition }) {
   const d = p.digest;
+  const e = p.edition ?? DAILY;
   const count = d.deepDives.length + (d.signal ? 1 : 0);
   return (
     <Layout
@@ -204,7 +227,7 @@ export function ArchiveIssuePage(p: { siteName: string; digest: Digest; url: str
           <meta property="og:type" content="article" />
           <meta property="og:site_name" content={p.siteName} />
           <meta property="og:title" content={d.subject} />
-          <meta property="og:description" content={d.preheader || `${p.siteName}, ${prettyDate(d.date)}`} />
+          <meta property="og:description" content={d.preheader || `${p.siteName}, ${issueDateLabel(d.date, e.weekly)}`} />
           <meta property="og:url" content={p.url} />
           <meta property="article:published_time" content={`${d.date}`} />
           <meta name="twitter:card" content="summary" />
@@ -216,7 +239,7 @@ export function ArchiveIssuePage(p: { siteName: string; digest: Digest; url: str
       <article class="issue">
         <header class="issue-head">
           <p class="eyebrow">
-            <a href="/issues">Archive</a> · {prettyDate(d.date)}
+            <a href={e.base}>{e.weekly ? 'Weekly archive' : 'Archive'}</a> · {issueDateLabel(d.date, e.weekly)}
           </p>
           <h1 class="issue-h1">{p.siteName}</h1>
           <p class="issue-count">
@@ -226,15 +249,15 @@ export function ArchiveIssuePage(p: { siteName: string; digest: Digest; url: str
         <IssueBody digest={d} />
         <aside class="issue-cta card">
           <p>
-            <strong>Get the next issue by email.</strong> One email a day with what engineering teams shipped and learned.
+            <strong>Get the next issue by email.</strong> {e.weekly ? 'The weekly edition, or one email a day' : 'One email a day'} with what engineering teams shipped and learned.
           </p>
           <a class="button" href="/#subscribe">
             Subscribe
           </a>
         </aside>
         <nav class="pager" aria-label="Issues">
-          {p.prev ? <a href={`/issues/${p.prev}`}>← Previous issue</a> : <span />}
-          {p.next ? <a href={`/issues/${p.next}`}>Next issue →</a> : <span />}
+          {p.prev ? <a href={`${e.base}/${p.prev}`}>← Previous issue</a> : <span />}
+          {p.next ? <a href={`${e.base}/${p.next}`}>Next issue →</a> : <span />}
         </nav>
       </article>
     </Layout>

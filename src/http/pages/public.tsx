@@ -236,7 +236,21 @@ export function MessagePage(p: {
 }
 
 /** /preferences/:token: the reader's choices as a form; nothing changes until it is posted. */
-export function PreferencesPage(p: { siteName: string; action: string; email: string; pausedUntil: string | null; textOnly: boolean; saved?: string; error?: string }) {
+export function PreferencesPage(p: {
+  siteName: string;
+  action: string;
+  email: string;
+  pausedUntil: string | null;
+  textOnly: boolean;
+  frequency: 'daily' | 'weekly';
+  /** "Mondays at 07:00 (Europe/Berlin)". */
+  weeklyWhen: string;
+  companies: string[];
+  excluded: string[];
+  saved?: string;
+  error?: string;
+}) {
+  const out = new Set(p.excluded.map((c) => c.toLowerCase()));
   return (
     <Layout title="Your preferences" siteName={p.siteName}>
       <section class="card narrow">
@@ -255,6 +269,15 @@ export function PreferencesPage(p: { siteName: string; action: string; email: st
         ) : null}
         <form method="post" action={p.action} class="prefs">
           <fieldset>
+            <legend>How often</legend>
+            <label class="check">
+              <input type="radio" name="frequency" value="daily" checked={p.frequency === 'daily'} /> Every daily issue
+            </label>
+            <label class="check">
+              <input type="radio" name="frequency" value="weekly" checked={p.frequency === 'weekly'} /> Only the weekly edition: the week's best stories, {p.weeklyWhen}
+            </label>
+          </fieldset>
+          <fieldset>
             <legend>Take a break</legend>
             <p class="hint">{p.pausedUntil ? `Paused until ${p.pausedUntil}. Issues start again by themselves after that.` : 'No pause: every issue reaches you.'}</p>
             <label for="pause">Pause</label>
@@ -272,6 +295,19 @@ export function PreferencesPage(p: { siteName: string; action: string; email: st
               <input type="checkbox" name="textOnly" value="on" checked={p.textOnly} /> Plain text only (no images, no HTML)
             </label>
           </fieldset>
+          {p.companies.length ? (
+            <fieldset>
+              <legend>Companies to leave out</legend>
+              <p class="hint">Stories from a company you tick here are left out of your copy.</p>
+              <div class="companies">
+                {p.companies.map((c) => (
+                  <label class="check">
+                    <input type="checkbox" name="exclude" value={c} checked={out.has(c.toLowerCase())} /> {c}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          ) : null}
           <button type="submit">Save preferences</button>
         </form>
       </section>
