@@ -2,6 +2,7 @@
 // and with TRACKING on, article links rewritten to `/r/<token>`. Each template is rendered once, when the first
 // copy that needs it is built; the per-recipient step stays a substitution of a few values.
 import type { AppContext } from '../context.js';
+import { safeHttpUrl } from '../feeds/canonical.js';
 import { linkToken, recipientToken, RECIPIENT_PLACEHOLDER } from '../feedback/tokens.js';
 import { getIssue } from '../issues/repo.js';
 import { loadIssueDigest, storedData, toScored } from '../issues/stored.js';
@@ -37,7 +38,8 @@ export async function issueCopies(ctx: AppContext, issueId: number, stored: Send
     if (tracked || tracking === 'off') return tracked;
     const { ensureLinks } = await import('../feedback/repo.js');
     // Every article of the issue gets its link, so a variant that promotes another story has it too.
-    const all = articles.filter((a) => !a.excluded).map((a) => ({ articleId: a.id, url: a.canonicalUrl }));
+    // Only http(s) links are ever tracked: anything else is not a link in the mail at all.
+    const all = articles.filter((a) => !a.excluded && safeHttpUrl(a.canonicalUrl)).map((a) => ({ articleId: a.id, url: safeHttpUrl(a.canonicalUrl)! }));
     const links = await ensureLinks(ctx, issueId, all);
     tracked = new Map();
     for (const [articleId, l] of links) {
