@@ -54,8 +54,9 @@ export function parseTrackedToken(secret: string, token: string): ParsedTracked 
 }
 
 function parseRecipient(secret: string, part: string): RecipientPart | null {
-  const dash = part.lastIndexOf('-');
-  if (dash < 0) return null;
+  // The MAC is the last MAC_CHARS characters (base64url: it may hold a '-' itself), after a '-'.
+  const dash = part.length - MAC_CHARS - 1;
+  if (dash < 1 || part[dash] !== '-') return null;
   const body = part.slice(0, dash);
   if (!safeEqual(part.slice(dash + 1), mac(secret, `rcpt:${body}`))) return null;
   const bits = body.split('.');
