@@ -39,8 +39,6 @@ ALTER TABLE "links" ADD CONSTRAINT "links_article_id_articles_id_fk" FOREIGN KEY
 ALTER TABLE "votes" ADD CONSTRAINT "votes_issue_id_issues_id_fk" FOREIGN KEY ("issue_id") REFERENCES "public"."issues"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "votes" ADD CONSTRAINT "votes_article_id_articles_id_fk" FOREIGN KEY ("article_id") REFERENCES "public"."articles"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "clicks_link_subscriber_uq" ON "clicks" USING btree ("link_id","subscriber_id","machine");--> statement-breakpoint
-CREATE INDEX "clicks_issue_idx" ON "clicks" USING btree ("issue_id","article_id");--> statement-breakpoint
-CREATE INDEX "clicks_at_idx" ON "clicks" USING btree ("at");--> statement-breakpoint
 CREATE UNIQUE INDEX "links_issue_article_uq" ON "links" USING btree ("issue_id","article_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "votes_issue_article_subscriber_uq" ON "votes" USING btree ("issue_id","article_id","subscriber_id");--> statement-breakpoint
 CREATE INDEX "votes_at_idx" ON "votes" USING btree ("at");--> statement-breakpoint

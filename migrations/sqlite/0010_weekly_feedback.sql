@@ -11,8 +11,6 @@ CREATE TABLE `clicks` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `clicks_link_subscriber_uq` ON `clicks` (`link_id`,`subscriber_id`,`machine`);--> statement-breakpoint
-CREATE INDEX `clicks_issue_idx` ON `clicks` (`issue_id`,`article_id`);--> statement-breakpoint
-CREATE INDEX `clicks_at_idx` ON `clicks` (`at`);--> statement-breakpoint
 CREATE TABLE `links` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`issue_id` integer NOT NULL,

@@ -64,6 +64,8 @@ export interface FeedbackStore {
   getLink(id: number): Promise<TrackedLink | null>;
   /** Records a click; false when this reader's click on this link was already counted (the same kind). */
   recordClick(c: NewClick): Promise<boolean>;
+  /** Records many clicks in one transaction (the redirect's batched writes); already-counted ones are skipped. */
+  recordClicks(cs: NewClick[]): Promise<void>;
   /** Records a vote (+1 / −1); a reader's later vote on the same article replaces the earlier one. */
   recordVote(v: { issueId: number; articleId: number; subscriberId: number | null; value: 1 | -1; at: number }): Promise<void>;
   /** Feedback per article id (all issues), for the weekly edition's choice. */

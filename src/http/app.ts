@@ -17,6 +17,7 @@ import { faviconSvg } from './pages/brand.js';
 import { SITE_CSS } from './pages/site.css.js';
 import { createPageCache, isPrebuilt } from './page-cache.js';
 import { registerPublicRoutes } from './public.js';
+import { redirectFastPath } from './tracking.js';
 
 /** Public request bodies are small forms; admin JSON and forms stay under a megabyte; only CSV imports are larger. */
 export const PUBLIC_BODY_LIMIT = 64 * 1024;
@@ -115,7 +116,11 @@ export function createApp(ctx: AppContext): Hono {
   // Landing, archive and feeds are rendered once per change and served with an ETag.
   const pages = createPageCache(ctx, security);
   // With request logging on (debug), every request goes through the router so that each one is logged.
-  if (!ctx.log.isLevelEnabled('debug')) fastPaths.set(app, Object.assign((req: IncomingMessage, res: ServerResponse) => pages.serveFast(req, res), { hits: pages.fastHits }));
+  if (!ctx.log.isLevelEnabled('debug'))
+    fastPaths.set(
+      app,
+      Object.assign((req: IncomingMessage, res: ServerResponse) => redirectFastPath(ctx)?.(req, res) || pages.serveFast(req, res), { hits: pages.fastHits }),
+    );
   registerPublicRoutes(app, ctx, pages);
   registerAdminSubscriberApi(app, ctx);
   registerAdminFeedsApi(app, ctx);

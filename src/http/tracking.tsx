@@ -2,6 +2,7 @@
 // GET /r/:token redirects a tracked article link to its stored URL (302) and records the click; GET /v/:token asks
 // "more / less like this" on a confirm page whose POST records the vote. Nothing here ever redirects to a URL taken
 // from the request, and a scanner that follows every link of a mail changes no vote.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, Hono } from 'hono';
 import type { AppContext } from '../context.js';
 import { createTracker } from '../feedback/clicks.js';
@@ -36,10 +37,53 @@ export interface TrackingHelpers {
   invalidLink(c: Context): Promise<Response>;
 }
 
+/** The last X-Forwarded-For hop behind a trusted proxy, else the socket's peer (as clientIp does for the router). */
+function rawClientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const xff = req.headers['x-forwarded-for'];
+    const hops = (Array.isArray(xff) ? xff.join(',') : (xff ?? '')).split(',').map((x) => x.trim()).filter(Boolean);
+    if (hops.length) return hops[hops.length - 1]!;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+const fastPaths = new WeakMap<AppContext, (req: IncomingMessage, res: ServerResponse) => boolean>();
+
+/**
+ * The redirect without the router, for the server to try first: a verified token whose link is in memory is
+ * answered at once and its click written in the next batch. Anything else (an unknown link, a bad token, a flood)
+ * returns false and goes through the router, which answers it the same way as before.
+ */
+export function redirectFastPath(ctx: AppContext): ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined {
+  return fastPaths.get(ctx);
+}
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
 export function registerTrackingRoutes(app: Hono, ctx: AppContext, h: TrackingHelpers): void {
   const site = ctx.config.newsletterName;
   const tracker = createTracker(ctx);
   const allow = windowCounter(REDIRECTS_PER_WINDOW, REDIRECT_WINDOW_MS);
+  fastPaths.set(ctx, (req, res) => {
+    const url = req.url ?? '';
+    if (!url.startsWith('/r/') || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const q = url.indexOf('?');
+    let token: string;
+    try {
+      token = decodeURIComponent(url.slice(3, q < 0 ? undefined : q));
+    } catch {
+      return false;
+    }
+    const r = tracker.resolveCached(token);
+    if (!r) return false;
+    const ip = rawClientIp(req, ctx.config.trustProxy);
+    if (!allow(ip, Date.now())) return false;
+    const hd = req.headers;
+    tracker.clickSoon(r, { method: req.method, userAgent: first(hd['user-agent']), purpose: first(hd['sec-purpose'] ?? hd['purpose'] ?? hd['x-purpose'] ?? hd['x-moz']), client: ip });
+    res.writeHead(302, { Location: r.link.url, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff', 'Content-Length': '0' });
+    res.end();
+    return true;
+  });
   const votes = createSharedRateLimiter(ctx, 'vote', 30, 60_000);
 
   const redirect = async (c: Context) => {

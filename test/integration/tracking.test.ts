@@ -171,3 +171,35 @@ describe('TRACKING=counts', () => {
     expect(c!.sqlite.prepare('SELECT subscriber_id AS s, value FROM votes').all()).toEqual([{ s: null, value: 1 }]);
   });
 });
+
+describe('the redirect as the service serves it', () => {
+  it('answers a known link before the router and writes its clicks in a batch', async () => {
+    const { startLiveServer } = await import('../helpers/server.js');
+    const clock = manualClock(CUTOFF + 60_000);
+    const live = await startLiveServer({ TRACKING: 'subscriber' }, clock);
+    try {
+      const ctx = live.ctx;
+      seedFixtureDay(ctx, CUTOFF);
+      const issue = (await assembleIssue(ctx, '2026-04-06')).issue!;
+      const [article] = await getIssueArticles(ctx, issue.id);
+      const { ensureLinks } = await import('../../src/feedback/repo.js');
+      const link = (await ensureLinks(ctx, issue.id, [{ articleId: article!.id, url: article!.canonicalUrl }])).get(article!.id)!;
+      const url = (sub: number) => `${live.url}/r/${linkToken(ctx.config.secretKey, link.id)}.${recipientToken(ctx.config.secretKey, { issueId: issue.id, sentAt: CUTOFF, subscriberId: sub })}`;
+      // The first click reads the link (through the router); the next ones are answered from memory.
+      for (const sub of [1, 2, 3, 3]) {
+        const r = await fetch(url(sub), { redirect: 'manual', headers: { 'user-agent': BROWSER } });
+        expect(r.status).toBe(302);
+        expect(r.headers.get('location')).toBe(article!.canonicalUrl);
+        expect(r.headers.get('cache-control')).toBe('no-store');
+      }
+      const evil = await fetch(`${url(4)}?url=https://evil.test/`, { redirect: 'manual', headers: { 'user-agent': BROWSER } });
+      expect(evil.headers.get('location')).toBe(article!.canonicalUrl);
+      expect((await fetch(`${live.url}/r/${linkToken(ctx.config.secretKey, link.id)}x`, { redirect: 'manual' })).status).toBe(404);
+      const rows = () => ctx.store.feedback.articleFeedback([article!.id]).then((m) => m.get(article!.id)!.clicks);
+      await until(async () => (await rows()) === 4, 5_000, 'four readers counted');
+      expect(await rows()).toBe(4);
+    } finally {
+      await live.close();
+    }
+  });
+});

@@ -34,6 +34,17 @@ export async function recordClick(r: Repo, c: NewClick): Promise<boolean> {
   return n === 1;
 }
 
+export async function recordClicks(r: Repo, cs: NewClick[]): Promise<void> {
+  for (let i = 0; i < cs.length; i += 500) {
+    const chunk = cs.slice(i, i + 500);
+    await run(
+      r,
+      `INSERT INTO clicks (link_id, issue_id, article_id, subscriber_id, at, machine, reason) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+      chunk.flatMap((c) => [c.linkId, c.issueId, c.articleId, c.subscriberId, c.at, c.machine, c.reason]),
+    );
+  }
+}
+
 export async function recordVote(r: Repo, v: { issueId: number; articleId: number; subscriberId: number | null; value: 1 | -1; at: number }): Promise<void> {
   await run(
     r,
@@ -46,8 +57,8 @@ export async function articleFeedback(r: Repo, articleIds: number[]): Promise<Ma
   const rows = await all<ArticleFeedback & { articleId: number }>(
     r,
     `SELECT a.id AS article_id,
-            (SELECT count(*) FROM clicks c WHERE c.article_id = a.id AND NOT c.machine)::int AS clicks,
-            (SELECT count(*) FROM clicks c WHERE c.article_id = a.id AND c.machine)::int AS machine,
+            (SELECT count(*) FROM links l JOIN clicks c ON c.link_id = l.id WHERE l.article_id = a.id AND NOT c.machine)::int AS clicks,
+            (SELECT count(*) FROM links l JOIN clicks c ON c.link_id = l.id WHERE l.article_id = a.id AND c.machine)::int AS machine,
             (SELECT count(*) FROM votes v WHERE v.article_id = a.id AND v.value = 1)::int AS more,
             (SELECT count(*) FROM votes v WHERE v.article_id = a.id AND v.value = -1)::int AS less
        FROM articles a WHERE a.id = ANY(?::int[])`,

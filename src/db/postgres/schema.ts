@@ -385,9 +385,8 @@ export const clicks = pgTable(
     reason: text('reason'),
   },
   (t) => [
+    // The one index: it dedupes, and (by link) finds an article's clicks. Every other index would cost each click.
     uniqueIndex('clicks_link_subscriber_uq').on(t.linkId, t.subscriberId, t.machine),
-    index('clicks_issue_idx').on(t.issueId, t.articleId),
-    index('clicks_at_idx').on(t.at),
   ],
 );
 

@@ -39,6 +39,14 @@ export async function recordClick(r: Repo, c: NewClick): Promise<boolean> {
   return res.changes === 1;
 }
 
+export async function recordClicks(r: Repo, cs: NewClick[]): Promise<void> {
+  if (!cs.length) return;
+  immediateSync(r.sqlite, () => {
+    const ins = stmt(r, 'INSERT INTO clicks (link_id, issue_id, article_id, subscriber_id, at, machine, reason) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    for (const c of cs) ins.run(c.linkId, c.issueId, c.articleId, c.subscriberId, c.at, c.machine ? 1 : 0, c.reason);
+  });
+}
+
 export async function recordVote(r: Repo, v: { issueId: number; articleId: number; subscriberId: number | null; value: 1 | -1; at: number }): Promise<void> {
   stmt(r, 'INSERT INTO votes (issue_id, article_id, subscriber_id, value, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (issue_id, article_id, subscriber_id) DO UPDATE SET value = excluded.value, at = excluded.at').run(
     v.issueId,
@@ -57,8 +65,8 @@ export async function articleFeedback(r: Repo, articleIds: number[]): Promise<Ma
     const rows = r.sqlite
       .prepare(
         `SELECT a.id AS articleId,
-                (SELECT count(*) FROM clicks c WHERE c.article_id = a.id AND c.machine = 0) AS clicks,
-                (SELECT count(*) FROM clicks c WHERE c.article_id = a.id AND c.machine = 1) AS machine,
+                (SELECT count(*) FROM links l JOIN clicks c ON c.link_id = l.id WHERE l.article_id = a.id AND c.machine = 0) AS clicks,
+                (SELECT count(*) FROM links l JOIN clicks c ON c.link_id = l.id WHERE l.article_id = a.id AND c.machine = 1) AS machine,
                 (SELECT count(*) FROM votes v WHERE v.article_id = a.id AND v.value = 1) AS more,
                 (SELECT count(*) FROM votes v WHERE v.article_id = a.id AND v.value = -1) AS less
            FROM articles a WHERE a.id IN (${marks})`,
