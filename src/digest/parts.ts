@@ -6,10 +6,10 @@ import type { ScoreParts } from './types.js';
 export const RANK_WEIGHTS = { depth: 0.3, specifics: 0.35, novelty: 0.1, coverage: 0.25, thinPenalty: 0.45 } as const;
 const round = (n: number, d = 4) => Math.round(n * 10 ** d) / 10 ** d;
 
-/** The score of a set of parts: source weight × the weighted positive parts, less the thin-format penalty. */
-export function scoreOf(p: Pick<ScoreParts, 'depth' | 'specifics' | 'novelty' | 'coverage' | 'thinPenalty' | 'sourceWeight'>): number {
+/** The score of a set of parts: source weight (× the learned one) × the weighted positive parts, less the thin-format penalty. */
+export function scoreOf(p: Pick<ScoreParts, 'depth' | 'specifics' | 'novelty' | 'coverage' | 'thinPenalty' | 'sourceWeight' | 'feedbackWeight'>): number {
   const w = RANK_WEIGHTS;
-  return round(p.sourceWeight * (w.depth * p.depth + w.specifics * p.specifics + w.novelty * p.novelty + w.coverage * p.coverage) - p.thinPenalty);
+  return round(p.sourceWeight * (p.feedbackWeight ?? 1) * (w.depth * p.depth + w.specifics * p.specifics + w.novelty * p.novelty + w.coverage * p.coverage) - p.thinPenalty);
 }
 
 /** One score part as the console shows it. */
@@ -36,10 +36,12 @@ export function describeParts(p: ScoreParts): PartLabel[] {
     if (p.length !== undefined) out.push({ name: 'length', value: n(p.length), title: 'Log-scaled length of the text' });
   }
   out.push({ name: 'source', value: `×${p.sourceWeight.toFixed(1)}`, title: 'Source weight from the OPML' });
+  if (p.feedbackWeight !== undefined) out.push({ name: 'readers', value: `×${p.feedbackWeight.toFixed(2)}`, title: "Learned from readers' clicks and votes, accepted by the operator" });
+  if (p.readers !== undefined) out.push({ name: 'this week', value: `${p.readers >= 0 ? '+' : '−'}${Math.abs(p.readers).toFixed(2)}`, title: "Readers' clicks and votes this week (weekly edition)" });
   out.push({ name: 'words', value: `${p.words}${p.textKnown === false ? ' (teaser)' : ''}`, title: 'Words the parts were measured on' });
   if (p.duplicateOf != null) out.push({ name: 'same story as', value: `#${p.duplicateOf}`, title: 'Shown under that entry as "also covered by"' });
   return out;
 }
 
 /** The score formula in words, for the console. */
-export const SCORE_FORMULA = `source weight × (${RANK_WEIGHTS.depth} × depth + ${RANK_WEIGHTS.specifics} × specifics + ${RANK_WEIGHTS.novelty} × novelty + ${RANK_WEIGHTS.coverage} × coverage) − ${RANK_WEIGHTS.thinPenalty} for a thin format`;
+export const SCORE_FORMULA = `source weight × learned weight × (${RANK_WEIGHTS.depth} × depth + ${RANK_WEIGHTS.specifics} × specifics + ${RANK_WEIGHTS.novelty} × novelty + ${RANK_WEIGHTS.coverage} × coverage) − ${RANK_WEIGHTS.thinPenalty} for a thin format`;

@@ -137,6 +137,7 @@ export function rankArticles(articles: CandidateArticle[], terms: ArticleTerms, 
       thinFormat: format,
       thinPenalty: format ? RANK_WEIGHTS.thinPenalty : 0,
       sourceWeight: a.sourceWeight,
+      ...(a.feedbackWeight != null && a.feedbackWeight !== 1 ? { feedbackWeight: a.feedbackWeight } : {}),
       words,
       textKnown,
     };

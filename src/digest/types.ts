@@ -8,6 +8,8 @@ export interface CandidateArticle {
   sourceName: string;
   /** From the OPML (sources.weight); 1 is neutral. */
   sourceWeight: number;
+  /** Learned from readers' feedback and accepted by the operator (sources.feedback_weight); absent or null: none. */
+  feedbackWeight?: number | null;
   title: string;
   canonicalUrl: string;
   summary: string;
@@ -34,6 +36,8 @@ export interface ScoreParts {
   thinPenalty: number;
   /** The source's weight from the OPML; multiplies the positive parts. */
   sourceWeight: number;
+  /** The accepted learned weight of the source (readers' clicks and votes); multiplies too. Absent: none. */
+  feedbackWeight?: number;
   /** Words of the text the parts were measured on. */
   words: number;
   /** Whether that text is the article (full content or its page) rather than a teaser. */

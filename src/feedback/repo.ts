@@ -3,4 +3,4 @@ import { facade } from '../store.js';
 
 export * from './store.js';
 
-export const { ensureLinks, getLink, recordClick, recordClicks, recordVote, articleFeedback, feedbackRows, sourceWeights, setFeedbackWeight, subscriberSpans } = facade('feedback');
+export const { ensureLinks, getLink, recordClick, recordClicks, recordVote, articleFeedback, issueFeedback, feedbackRows, sourceWeights, setFeedbackWeight, subscriberSpans } = facade('feedback');

@@ -70,6 +70,8 @@ export interface FeedbackStore {
   recordVote(v: { issueId: number; articleId: number; subscriberId: number | null; value: 1 | -1; at: number }): Promise<void>;
   /** Feedback per article id (all issues), for the weekly edition's choice. */
   articleFeedback(articleIds: number[]): Promise<Map<number, ArticleFeedback>>;
+  /** Feedback per article of one issue (clicks on that issue's links, votes from its copies). */
+  issueFeedback(issueId: number): Promise<Map<number, ArticleFeedback>>;
   /** Every article of the issues sent (or sending) since `since`, with its feedback: the charts and learned weights. */
   feedbackRows(since: number): Promise<FeedbackRow[]>;
   /** The followed sources' weights. */

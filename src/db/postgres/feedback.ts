@@ -67,6 +67,18 @@ export async function articleFeedback(r: Repo, articleIds: number[]): Promise<Ma
   return new Map(rows.map(({ articleId, ...f }) => [articleId, f]));
 }
 
+export async function issueFeedback(r: Repo, issueId: number): Promise<Map<number, ArticleFeedback>> {
+  const rows = await all<ArticleFeedback & { articleId: number }>(
+    r,
+    `SELECT l.article_id, count(c.id) FILTER (WHERE NOT c.machine)::int AS clicks, count(c.id) FILTER (WHERE c.machine)::int AS machine,
+            (SELECT count(*) FROM votes v WHERE v.issue_id = l.issue_id AND v.article_id = l.article_id AND v.value = 1)::int AS more,
+            (SELECT count(*) FROM votes v WHERE v.issue_id = l.issue_id AND v.article_id = l.article_id AND v.value = -1)::int AS less
+       FROM links l LEFT JOIN clicks c ON c.link_id = l.id WHERE l.issue_id = ? GROUP BY l.id`,
+    [issueId],
+  );
+  return new Map(rows.map(({ articleId, ...f }) => [articleId, f]));
+}
+
 export async function feedbackRows(r: Repo, since: number): Promise<FeedbackRow[]> {
   return all<FeedbackRow>(
     r,

@@ -66,7 +66,7 @@ export async function previousCutoff(ctx: Ctx, date: string): Promise<number | n
   return (await value<number>(ctx, "SELECT cutoff_at FROM issues WHERE date < ? AND edition = 'daily' ORDER BY date DESC LIMIT 1", [date])) ?? null;
 }
 
-const CANDIDATE = `a.id, a.source_id, coalesce(s.company, s.name) AS source_name, s.weight AS source_weight, a.title, a.canonical_url, a.summary,
+const CANDIDATE = `a.id, a.source_id, coalesce(s.company, s.name) AS source_name, s.weight AS source_weight, s.feedback_weight, a.title, a.canonical_url, a.summary,
   coalesce(a.full_text, a.content_text) AS content_text, CASE WHEN a.full_text IS NOT NULL THEN 'page' ELSE 'feed' END AS text_source,
   a.published_at, a.first_seen_at`;
 

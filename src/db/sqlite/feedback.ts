@@ -77,6 +77,17 @@ export async function articleFeedback(r: Repo, articleIds: number[]): Promise<Ma
   return out;
 }
 
+export async function issueFeedback(r: Repo, issueId: number): Promise<Map<number, ArticleFeedback>> {
+  const rows = stmt(
+    r,
+    `SELECT l.article_id AS articleId, coalesce(sum(c.machine = 0), 0) AS clicks, coalesce(sum(c.machine = 1), 0) AS machine,
+            (SELECT count(*) FROM votes v WHERE v.issue_id = l.issue_id AND v.article_id = l.article_id AND v.value = 1) AS more,
+            (SELECT count(*) FROM votes v WHERE v.issue_id = l.issue_id AND v.article_id = l.article_id AND v.value = -1) AS less
+       FROM links l LEFT JOIN clicks c ON c.link_id = l.id WHERE l.issue_id = ? GROUP BY l.id`,
+  ).all(issueId) as (ArticleFeedback & { articleId: number })[];
+  return new Map(rows.map(({ articleId, ...f }) => [articleId, f]));
+}
+
 export async function feedbackRows(r: Repo, since: number): Promise<FeedbackRow[]> {
   return stmt(
     r,

@@ -108,6 +108,7 @@ const candidateColumns = {
   // The company the sources file names, else the feed's own name.
   sourceName: sql<string>`coalesce(${sources.company}, ${sources.name})`,
   sourceWeight: sources.weight,
+  feedbackWeight: sources.feedbackWeight,
   title: articles.title,
   canonicalUrl: articles.canonicalUrl,
   summary: articles.summary,

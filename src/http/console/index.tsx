@@ -8,6 +8,7 @@ import { safeEqual } from '../admin-auth.js';
 import { errorHandler, wantsJson } from '../errors.js';
 import { clientIp, createSharedRateLimiter } from '../request.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
+import { CHART_CSS } from './charts.js';
 import {
   clearSessionCookie,
   cookieName,
@@ -24,6 +25,7 @@ import {
 import { ConsoleErrorPage, SignInPage, doc } from './layout.js';
 import { registerIssuePages } from './issues.js';
 import { registerDeliverabilityPage } from './deliverability.js';
+import { registerReadersPage } from './readers.js';
 import { registerOutboxPages } from './outbox.js';
 import { registerSourcePages } from './sources.js';
 import { registerSubscriberPages } from './subscribers.js';
@@ -88,7 +90,7 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
 
   admin.get('/assets/console.css', (c) => {
     c.header('Cache-Control', 'no-cache');
-    return c.body(CONSOLE_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+    return c.body(CONSOLE_CSS + CHART_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
   admin.get('/assets/console.js', (c) => {
     c.header('Cache-Control', 'no-cache');
@@ -142,6 +144,7 @@ export function registerConsole(app: Hono, ctx: AppContext): void {
   registerSourcePages(admin, ctx);
   registerOutboxPages(admin, ctx);
   registerDeliverabilityPage(admin, ctx);
+  registerReadersPage(admin, ctx);
   admin.all('*', (c) => {
     // "/admin/issues/" and "/admin//issues" are typing slips for a page that exists.
     const tidy = c.req.path.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');

@@ -1,4 +1,6 @@
 /** @jsxImportSource hono/jsx */
+import type { ArticleFeedback } from '../../feedback/store.js';
+import { HBarChart } from './charts.js';
 import type { Context, Hono } from 'hono';
 import type { AppContext } from '../../context.js';
 import { deliveryCounts as issueDeliveryCounts, listReports, reportCounts, sendProgress, type SendProgress } from '../../deliveries/repo.js';
@@ -581,6 +583,31 @@ interface IssueData {
   summaries: Map<number, { text: string; by: 'extract' | 'model' | 'operator' }>;
   /** Who wrote the signal's paragraph and the patterns paragraph. */
   editorBy: { signalWhy: 'extract' | 'model' | null; patterns: 'extract' | 'model' | null };
+  /** Readers' clicks and votes per article, when the issue went out with tracked links. */
+  feedback: Map<number, ArticleFeedback> | null;
+}
+
+/** Readers' clicks per article of a sent issue, as a chart; machines' apart. */
+function Clicks(p: { articles: IssueArticleRow[]; feedback: Map<number, ArticleFeedback> }) {
+  const shown = p.articles.filter((a) => !a.excluded && p.feedback.has(a.id));
+  const total = shown.reduce((n, a) => n + p.feedback.get(a.id)!.clicks, 0);
+  return (
+    <section class="card" id="clicks">
+      <h2>Readers’ clicks</h2>
+      <p class="small muted">
+        {f.num(total)} reader clicks on this issue’s stories; link scanners and prefetches are counted apart. Votes as +more / −less.
+      </p>
+      <HBarChart
+        label="Reader clicks per article"
+        valueName="reader clicks"
+        secondaryName="machine clicks"
+        bars={shown.map((a) => {
+          const fb = p.feedback.get(a.id)!;
+          return { label: a.title, value: fb.clicks, secondary: fb.machine, note: fb.more || fb.less ? `· +${fb.more}/−${fb.less}` : undefined };
+        })}
+      />
+    </section>
+  );
 }
 
 function IssuePage(p: { page: PageCtx; d: IssueData }) {
@@ -620,6 +647,7 @@ function IssuePage(p: { page: PageCtx; d: IssueData }) {
               <ResendActions issue={issue} reach={p.d.reach} busy={busy} />
               <Problems rows={p.d.problems} tz={tz} />
               <Reports counts={p.d.reportCounts} rows={p.d.reports} tz={tz} />
+              {p.d.feedback ? <Clicks articles={p.d.articles} feedback={p.d.feedback} /> : null}
             </>
           )}
         </div>
@@ -766,6 +794,8 @@ export function registerIssuePages(admin: Hono<ConsoleEnv>, ctx: AppContext): vo
       draft ? Promise.resolve(new Map<number, { hard: number; soft: number; complaints: number }>()) : reportCounts(ctx, [issue.id]),
       draft ? Promise.resolve([]) : listReports(ctx, { issueId: issue.id, limit: 30 }),
     ]);
+    // Links exist only for an issue sent with tracking on; without them there is nothing to chart.
+    const fb = draft ? new Map<number, ArticleFeedback>() : await (await import('../../feedback/repo.js')).issueFeedback(ctx, issue.id);
     const view = c.req.query('view') === 'text' ? 'text' : 'html';
     const summaries: IssueData['summaries'] = new Map();
     for (const a of [...(digest.signal ? [digest.signal] : []), ...digest.deepDives]) summaries.set(a.id, { text: a.summary, by: a.summaryBy });
@@ -787,6 +817,7 @@ export function registerIssuePages(admin: Hono<ConsoleEnv>, ctx: AppContext): vo
       text: view === 'text' ? previewParts(ctx, issue).text : '',
       summaries,
       editorBy,
+      feedback: fb.size ? fb : null,
     };
     return c.html(
       doc(

@@ -3,7 +3,7 @@ import type { Child } from 'hono/jsx';
 import { brandInitials } from '../pages/brand.js';
 
 /** Which console section a page belongs to (highlighted in the navigation). */
-export type Section = 'today' | 'issues' | 'subscribers' | 'sources' | 'outbox' | 'deliverability';
+export type Section = 'today' | 'issues' | 'subscribers' | 'readers' | 'sources' | 'outbox' | 'deliverability';
 
 /** What every signed-in page knows about the request. */
 export interface PageCtx {
@@ -39,6 +39,7 @@ const NAV: { key: Section; href: string; label: string }[] = [
   { key: 'today', href: '/admin', label: 'Today' },
   { key: 'issues', href: '/admin/issues', label: 'Issues' },
   { key: 'subscribers', href: '/admin/subscribers', label: 'Subscribers' },
+  { key: 'readers', href: '/admin/readers', label: 'Readers' },
   { key: 'sources', href: '/admin/sources', label: 'Sources' },
   { key: 'deliverability', href: '/admin/deliverability', label: 'Deliverability' },
   { key: 'outbox', href: '/admin/outbox', label: 'Outbox' },
