@@ -586,6 +586,110 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('editions, reader choices and feedback', () => {
+      async function weekOf(n: number) {
+        const src = await source(s, 'Weekly Eng');
+        await s.feeds.saveFetchSuccess(src.id, Array.from({ length: n }, () => article()), { etag: null, lastModified: null, at: T0 });
+        return (await s.issues.unassignedArticles(T0 - DAY, T0)).map((a) => a.id);
+      }
+
+      it('a daily and a weekly issue share a date; the weekly takes the dailies’ articles once, never the dailies’ window', async () => {
+        const ids = await weekOf(4);
+        const mon = await draftIssue(s, '2026-11-02', [ids[0]!, ids[1]!]);
+        const tue = await draftIssue(s, '2026-11-03', [ids[2]!, ids[3]!]);
+        await s.issues.updateDraftIssue(tue.id, { ...issueEdit(), excludedIds: [ids[3]!], expectedUpdatedAt: tue.updatedAt });
+        const week = await s.issues.weekArticles('2026-11-02', '2026-11-08');
+        expect(week.map((a) => [a.id, a.issueId, a.issueDate])).toEqual([
+          [ids[0], mon.id, '2026-11-02'],
+          [ids[1], mon.id, '2026-11-02'],
+          [ids[2], tue.id, '2026-11-03'],
+        ]);
+        expect(week[0]).toMatchObject({ score: 10, parts: { depth: 0 }, sourceName: 'Weekly Eng' });
+        const weekly = await s.issues.insertIssue({ ...issueInput('2026-11-09'), edition: 'weekly', articles: week.map((a, i) => ({ articleId: a.id, rank: i + 1, score: a.score, scoreParts: '{}' })) });
+        expect('created' in weekly && weekly.created).toMatchObject({ date: '2026-11-09', edition: 'weekly' });
+        const w = (weekly as { created: { id: number } }).created;
+        // The same date's daily is its own issue; a second weekly cannot take the same articles.
+        const daily = await draftIssue(s, '2026-11-09');
+        expect(daily.id).not.toBe(w.id);
+        expect(await s.issues.getIssueByDate('2026-11-09')).toMatchObject({ id: daily.id, edition: 'daily' });
+        expect(await s.issues.getIssueByDate('2026-11-09', 'weekly')).toMatchObject({ id: w.id });
+        expect(await s.issues.insertIssue({ ...issueInput('2026-11-09'), edition: 'weekly', articles: [] })).toMatchObject({ exists: { id: w.id } });
+        expect(await s.issues.insertIssue({ ...issueInput('2026-11-10'), edition: 'weekly', articles: [{ articleId: ids[0]!, rank: 1, score: 1, scoreParts: '{}' }] })).toEqual({ taken: true });
+        // Articles a weekly holds are not offered to the next one; the daily window ignores weeklies.
+        expect(await s.issues.weekArticles('2026-11-02', '2026-11-08')).toEqual([]);
+        expect(await s.issues.previousCutoff('2026-11-10')).toBe(T0);
+        expect((await s.issues.listAllIssues({ limit: 10, offset: 0, edition: 'weekly' })).map((i) => [i.id, i.edition])).toEqual([[w.id, 'weekly']]);
+        expect(await s.deliveries.findIssueIdByDate('2026-11-09', 'weekly')).toBe(w.id);
+        expect(await s.deliveries.findIssueIdByDate('2026-11-09')).toBe(daily.id);
+      });
+
+      it('an issue is queued for the readers of its edition; left-out companies come with the claim', async () => {
+        const [ann, bob, cat] = await confirmed(s, ['ann@example.com', 'bob@example.com', 'cat@example.com']);
+        await s.subscribers.setPreferences(ann!, { pausedUntil: null, textOnly: false, frequency: 'weekly', excludedCompanies: [] }, T0, 'weekly edition only', {});
+        const saved = await s.subscribers.setPreferences(bob!, { pausedUntil: null, textOnly: false, frequency: 'daily', excludedCompanies: ['Netflix', 'AWS'] }, T0, 'leaves out', {});
+        expect(saved).toMatchObject({ frequency: 'daily', excludedCompanies: '["Netflix","AWS"]' });
+        const daily = await draftIssue(s, '2026-11-02');
+        expect((await s.deliveries.queueIssue(daily.id, T0)).queued).toBe(2);
+        const weekly = await s.issues.insertIssue({ ...issueInput('2026-11-09'), edition: 'weekly', articles: [] });
+        const wid = (weekly as { created: { id: number } }).created.id;
+        expect((await s.deliveries.queueIssue(wid, T0)).queued).toBe(1);
+        // Cat switches to weekly before her daily copy is claimed: skipped, with the reason.
+        await s.subscribers.setPreferences(cat!, { pausedUntil: null, textOnly: false, frequency: 'weekly', excludedCompanies: [] }, T0, 'weekly edition only', {});
+        const claimed = await s.deliveries.claimBatch(daily.id, 'o', 10, T0, T0 + 60_000);
+        expect(claimed.map((c) => [c.subscriberId, c.excludedCompanies])).toEqual([[bob, ['AWS', 'Netflix']]]);
+        const w = await s.deliveries.claimBatch(wid, 'o', 10, T0, T0 + 60_000);
+        expect(w.map((c) => c.subscriberId)).toEqual([ann]);
+        expect((await s.subscribers.findSubscriberById(cat!))).toMatchObject({ frequency: 'weekly' });
+      });
+
+      it('links once per article, one click per reader and kind, votes replaced, feedback summed per article and issue', async () => {
+        const ids = await weekOf(2);
+        const issue = await draftIssue(s, '2026-11-02', ids);
+        const links = await s.feedback.ensureLinks(issue.id, ids.map((id) => ({ articleId: id, url: `https://blog.example/${id}` })));
+        const again = await s.feedback.ensureLinks(issue.id, ids.map((id) => ({ articleId: id, url: 'https://elsewhere.example/' })));
+        expect([...again.values()]).toEqual([...links.values()]);
+        const l = links.get(ids[0]!)!;
+        expect(await s.feedback.getLink(l.id)).toEqual({ id: l.id, issueId: issue.id, articleId: ids[0], url: `https://blog.example/${ids[0]}` });
+        expect(await s.feedback.getLink(999_999)).toBeNull();
+        const click = { linkId: l.id, issueId: issue.id, articleId: ids[0]!, subscriberId: 7, at: T0, machine: false, reason: null };
+        expect(await s.feedback.recordClick(click)).toBe(true);
+        expect(await s.feedback.recordClick(click)).toBe(false);
+        await s.feedback.recordClicks([click, { ...click, subscriberId: 8 }, { ...click, machine: true, reason: 'scanner' }, { ...click, subscriberId: null }, { ...click, subscriberId: null }]);
+        await s.feedback.recordVote({ issueId: issue.id, articleId: ids[0]!, subscriberId: 7, value: -1, at: T0 });
+        await s.feedback.recordVote({ issueId: issue.id, articleId: ids[0]!, subscriberId: 7, value: 1, at: T0 + 1 });
+        await s.feedback.recordVote({ issueId: issue.id, articleId: ids[0]!, subscriberId: null, value: -1, at: T0 });
+        const want = { clicks: 4, machine: 1, more: 1, less: 1 };
+        expect((await s.feedback.articleFeedback([ids[0]!, ids[1]!])).get(ids[0]!)).toEqual(want);
+        expect((await s.feedback.articleFeedback([ids[1]!])).get(ids[1]!)).toEqual({ clicks: 0, machine: 0, more: 0, less: 0 });
+        expect((await s.feedback.issueFeedback(issue.id)).get(ids[0]!)).toEqual(want);
+        await s.deliveries.queueIssue(issue.id, T0);
+        const rows = await s.feedback.feedbackRows(T0 - DAY);
+        expect(rows.map((r) => [r.articleId, r.clicks, r.machine, r.more, r.less, r.edition])).toEqual([
+          [ids[0], 4, 1, 1, 1, 'daily'],
+          [ids[1], 0, 0, 0, 0, 'daily'],
+        ]);
+      });
+
+      it('a learned weight is set and cleared by the operator, and replaced by a new OPML weight', async () => {
+        const src = await source(s, 'Learned Eng');
+        expect(await s.feedback.setFeedbackWeight(src.id, 1.3)).toBe(true);
+        expect(await s.feedback.setFeedbackWeight(999_999, 1.3)).toBe(false);
+        expect((await s.feedback.sourceWeights()).find((x) => x.id === src.id)).toEqual({ id: src.id, name: 'Learned Eng', weight: 1, feedbackWeight: 1.3 });
+        await s.feeds.saveFetchSuccess(src.id, [article()], { etag: null, lastModified: null, at: T0 });
+        expect((await s.issues.unassignedArticles(T0 - DAY, T0))[0]).toMatchObject({ sourceWeight: 1, feedbackWeight: 1.3 });
+        // The same OPML weight keeps it; another one replaces it.
+        const entry = { feedUrl: src.feedUrl, name: src.name, siteUrl: null, weight: 1, company: null, fulltext: null };
+        await s.feeds.syncSourceEntries([{ ...entry, name: 'Learned Engineering' }], T0);
+        expect((await s.feedback.sourceWeights()).find((x) => x.id === src.id)!.feedbackWeight).toBe(1.3);
+        await s.feeds.syncSourceEntries([{ ...entry, weight: 0.8 }], T0);
+        expect((await s.feedback.sourceWeights()).find((x) => x.id === src.id)).toMatchObject({ weight: 0.8, feedbackWeight: null });
+        expect(await s.feedback.setFeedbackWeight(src.id, null)).toBe(true);
+        const [a] = await confirmed(s, ['span@example.com']);
+        await s.subscribers.unsubscribeSubscriber(a!, T0 + 5, {});
+        expect(await s.feedback.subscriberSpans()).toEqual([{ confirmedAt: T0, leftAt: T0 + 5, frequency: 'daily', status: 'unsubscribed' }]);
+      });
+    });
+
     describe('bounce and complaint reports', () => {
       /** Queues an issue to everyone confirmed and marks every copy accepted by the relay. */
       async function sentIssue(date: string) {

@@ -19,7 +19,12 @@ export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: nu
       for (const e of plan.add)
         await run(q, 'INSERT INTO sources (feed_url, name, site_url, weight, company, fulltext, active, created_at) VALUES (?, ?, ?, ?, ?, ?, true, ?) ON CONFLICT DO NOTHING', [e.feedUrl, e.name, e.siteUrl, e.weight, e.company, e.fulltext, now]);
       for (const { id, entry: e } of plan.update)
-        await run(q, 'UPDATE sources SET name = ?, site_url = ?, weight = ?, company = ?, fulltext = ?, active = true, removed_at = NULL WHERE id = ?', [e.name, e.siteUrl, e.weight, e.company, e.fulltext, id]);
+        // A weight written in the OPML is the operator's word: it replaces a learned weight accepted before.
+        await run(
+          q,
+          'UPDATE sources SET name = ?, site_url = ?, feedback_weight = CASE WHEN weight <> ? THEN NULL ELSE feedback_weight END, weight = ?, company = ?, fulltext = ?, active = true, removed_at = NULL WHERE id = ?',
+          [e.name, e.siteUrl, e.weight, e.weight, e.company, e.fulltext, id],
+        );
       if (plan.remove.length) await run(q, 'UPDATE sources SET active = false, removed_at = ? WHERE id = ANY(?::int[])', [now, plan.remove]);
       return plan.result;
     },

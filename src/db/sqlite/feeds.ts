@@ -21,7 +21,12 @@ export async function syncSourceEntries(r: Repo, entries: SourceEntry[], now: nu
     for (const e of plan.add)
       r.db.insert(sources).values({ feedUrl: e.feedUrl, name: e.name, siteUrl: e.siteUrl, weight: e.weight, company: e.company, fulltext: e.fulltext, active: true, createdAt: now }).onConflictDoNothing().run();
     for (const { id, entry: e } of plan.update)
-      r.db.update(sources).set({ name: e.name, siteUrl: e.siteUrl, weight: e.weight, company: e.company, fulltext: e.fulltext, active: true, removedAt: null }).where(eq(sources.id, id)).run();
+      r.db
+        .update(sources)
+        // A weight written in the OPML is the operator's word: it replaces a learned weight accepted before.
+        .set({ name: e.name, siteUrl: e.siteUrl, weight: e.weight, feedbackWeight: sql`CASE WHEN ${sources.weight} <> ${e.weight} THEN NULL ELSE ${sources.feedbackWeight} END`, company: e.company, fulltext: e.fulltext, active: true, removedAt: null })
+        .where(eq(sources.id, id))
+        .run();
     for (const id of plan.remove) r.db.update(sources).set({ active: false, removedAt: now }).where(eq(sources.id, id)).run();
     return plan.result;
   });
