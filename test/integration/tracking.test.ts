@@ -151,6 +151,28 @@ describe('TRACKING=subscriber', () => {
   });
 });
 
+describe('a link that is not http(s)', () => {
+  it('is never wrapped by tracking (nor linked at all)', async () => {
+    const sink = await sinkForTest();
+    const clock = manualClock(CUTOFF + 60_000);
+    c = await contextForTest({ clock, env: { SMTP_URL: sink.url, TRACKING: 'subscriber' } });
+    seedFixtureDay(c, CUTOFF);
+    addSubscribers(c, 1);
+    const issue = (await assembleIssue(c, '2026-04-06')).issue!;
+    const [bad] = await getIssueArticles(c, issue.id);
+    // A stored article whose canonical URL is a script (ingest drops these; here one got past it).
+    c.sqlite.prepare("UPDATE articles SET canonical_url = 'javascript:alert(1)' WHERE id = ?").run(bad!.id);
+    await sendIssue(c, issue.id);
+    senderForTest(c, { maintenanceMs: 50, idlePollMs: 20 });
+    await sink.waitFor(1);
+    const html = String(sink.received[0]!.parsed.html);
+    expect(html).not.toContain('javascript:');
+    expect(html).toContain(bad!.title.slice(0, 20));
+    expect(c.sqlite.prepare('SELECT count(*) FROM links WHERE article_id = ?').pluck().get(bad!.id)).toBe(0);
+    expect(tracked(html).length).toBeGreaterThan(3);
+  });
+});
+
 describe('TRACKING=counts', () => {
   it('keeps totals only: no reader in the links, none in the clicks or votes', async () => {
     const { mails, clock, app } = await sent('counts', 2);

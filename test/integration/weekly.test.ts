@@ -230,4 +230,25 @@ describe('the weekly edition', () => {
     expect(sent.stdout).toMatch(/1 deliveries queued now/);
     expect(runCli(['send', '--weekly', '2026-04-20'], env).stderr).toContain('No weekly issue for 2026-04-20');
   });
+
+  it('the console assembles either edition and marks the weekly one', async () => {
+    const clock = manualClock(at('2026-04-06', 7));
+    c = await contextForTest({ clock });
+    await week(c, clock);
+    clock.set(at('2026-04-13', 8));
+    const app = createApp(c);
+    const login = await app.request('/admin/login', { method: 'POST', headers: FORM, body: new URLSearchParams({ token: 'test-admin-token-0123456789' }) });
+    const cookie = /nd_console=[^;]+/.exec(login.headers.get('set-cookie') ?? '')![0];
+    const list = await (await app.request('/admin/issues', { headers: { cookie } })).text();
+    expect(list).toContain('<option value="weekly">');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(list)![1]!;
+    const made = await app.request('/admin/issues/assemble', { method: 'POST', headers: { ...FORM, cookie }, body: new URLSearchParams({ _csrf: csrf, date: '2026-04-13', edition: 'weekly' }) });
+    expect(made.status).toBe(303);
+    const weeklyId = c.sqlite.prepare("SELECT id FROM issues WHERE edition = 'weekly'").pluck().get() as number;
+    expect(made.headers.get('location')).toBe(`/admin/issues/${weeklyId}`);
+    expect(await (await app.request('/admin/issues', { headers: { cookie } })).text()).toContain('<span class="badge weekly">weekly</span>');
+    const bad = await app.request('/admin/issues/assemble', { method: 'POST', headers: { ...FORM, cookie }, body: new URLSearchParams({ _csrf: csrf, date: '2026-04-13', edition: 'monthly' }) });
+    expect(bad.status).toBe(303);
+    expect(c.sqlite.prepare('SELECT count(*) FROM issues').pluck().get()).toBe(8);
+  });
 });

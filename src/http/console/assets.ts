@@ -59,6 +59,7 @@ p{margin:0 0 10px}
 .badge.ok,.badge.sent,.badge.confirmed{background:var(--ok-soft);color:var(--ok)}
 .badge.warn,.badge.sending,.badge.pending,.badge.queued,.badge.draft,.badge.uncertain{background:var(--warn-soft);color:var(--warn)}
 .badge.bad,.badge.failed,.badge.bounced{background:var(--bad-soft);color:var(--bad)}
+.badge.weekly{background:var(--accent-soft);color:var(--accent);margin-left:6px}
 .badge.signal{background:var(--accent-soft);color:var(--accent)}
 .badge.by-model{background:var(--warn-soft);color:var(--warn)}
 .badge.by-operator{background:var(--ok-soft);color:var(--ok)}

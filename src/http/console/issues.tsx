@@ -48,6 +48,15 @@ function IssueList(p: { page: PageCtx; rows: ArchiveIssue[]; counts: Map<number,
             </label>
             <input id="date" name="date" type="date" value={today} max={today} required />
           </div>
+          <div>
+            <label for="edition" class="small">
+              Edition
+            </label>
+            <select id="edition" name="edition">
+              <option value="daily">Daily</option>
+              <option value="weekly">Weekly (the 7 days before)</option>
+            </select>
+          </div>
           <button type="submit">Assemble</button>
         </form>
       </div>
@@ -80,6 +89,7 @@ function IssueList(p: { page: PageCtx; rows: ArchiveIssue[]; counts: Map<number,
                         <a class="nowrap" href={`/admin/issues/${i.id}`}>
                           {f.issueDate(i.date)}
                         </a>
+                        {i.edition === 'weekly' ? <span class="badge weekly">weekly</span> : null}
                         <div class="meta show-sm">{i.subject}</div>
                       </td>
                       <td class="title-cell hide-sm">{i.subject}</td>
@@ -626,7 +636,7 @@ function IssuePage(p: { page: PageCtx; d: IssueData }) {
       <div class="page-head">
         <div>
           <div class="crumb">
-            <a href="/admin/issues">Issues</a> / {f.issueDate(issue.date)} <span class={`badge ${issue.status}`} data-issue-status>
+            <a href="/admin/issues">Issues</a> / {f.issueDate(issue.date)} {issue.edition === 'weekly' ? <span class="badge weekly">weekly</span> : null} <span class={`badge ${issue.status}`} data-issue-status>
               {issue.status}
             </span>
           </div>
@@ -770,10 +780,12 @@ export function registerIssuePages(admin: Hono<ConsoleEnv>, ctx: AppContext): vo
     const form = await formOf(c);
     const date = (form.date ?? '').trim() || localDate(ctx.clock.now(), ctx.config.digestTimezone);
     if (!isIsoDate(date)) return redirectWith(c, '/admin/issues', 'error', 'Give the date as YYYY-MM-DD.');
-    const { assembleIssue } = await import('../../issues/assemble.js');
-    const r = await assembleIssue(ctx, date);
-    if (!r.issue) return redirectWith(c, '/admin/issues', 'warn', `No issue for ${date}: ${r.reason}.`);
-    return redirectWith(c, `/admin/issues/${r.issue.id}`, 'ok', `The issue of ${f.issueDate(date)} is ready with ${f.count(r.issue.articleCount, 'article')}. Look it over, then send it.`);
+    const weekly = form.edition === 'weekly';
+    if (form.edition !== undefined && form.edition !== 'daily' && !weekly) return redirectWith(c, '/admin/issues', 'error', 'The edition is daily or weekly.');
+    const r = weekly ? await (await import('../../issues/weekly.js')).assembleWeekly(ctx, date) : await (await import('../../issues/assemble.js')).assembleIssue(ctx, date);
+    const what = weekly ? 'weekly issue' : 'issue';
+    if (!r.issue) return redirectWith(c, '/admin/issues', 'warn', `No ${what} for ${date}: ${r.reason}.`);
+    return redirectWith(c, `/admin/issues/${r.issue.id}`, 'ok', `The ${what} of ${f.issueDate(date)} is ready with ${f.count(r.issue.articleCount, 'article')}. Look it over, then send it.`);
   });
 
   admin.get('/issues/:id', async (c) => {
