@@ -190,10 +190,10 @@ export function composeDigest(p: ComposeInput): { digest: Digest; terms: Article
   if (signal && signalScored) {
     // A model's paragraph was written for the signal of that moment; a pinned other signal gets the extracted one.
     const modelWhy = m.signalWhy && !pinned ? m.signalWhy : null;
-    signalWhy = modelWhy ? { text: modelWhy, by: 'model' } : { text: whyItMatters(signal, summarySource(signalScored.article), themes), by: 'extract' };
+    signalWhy = modelWhy ? { text: modelWhy, by: 'model' } : { text: whyItMatters(signal, summarySource(signalScored.article), themes, p.edition === 'weekly'), by: 'extract' };
   }
   const all = signal ? [signal, ...deepDives] : deepDives;
-  const paragraph = m.patterns && !excluded.size ? [{ text: m.patterns }] : patternsParagraph(themes, all);
+  const paragraph = m.patterns && !excluded.size ? [{ text: m.patterns }] : patternsParagraph(themes, all, p.edition === 'weekly');
   const edition = p.edition ?? 'daily';
   const autoSubject = (edition === 'weekly' ? makeWeeklySubject : makeSubject)(p.newsletterName, p.date, signal?.title ?? null);
   const subject = o.subject?.trim() ? headerSafe(o.subject, MAX_SUBJECT) : autoSubject;

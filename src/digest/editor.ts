@@ -9,7 +9,9 @@ import type { RankedArticle, Segment, Theme } from './types.js';
 const PARAGRAPH_THEMES = 3;
 
 /** "Why it matters" for the signal: its measured result, then what ties it to the rest of the day. */
-export function whyItMatters(signal: RankedArticle, text: string, themes: Theme[]): string {
+export function whyItMatters(signal: RankedArticle, text: string, themes: Theme[], weekly = false): string {
+  const day = weekly ? 'week' : 'day';
+  const todays = weekly ? "this week's" : "today's";
   const out: string[] = [];
   const said = (s: string) => signal.summary.includes(s);
   // What the story teaches, in the company's words; else its measured result when the summary does not give it.
@@ -20,12 +22,12 @@ export function whyItMatters(signal: RankedArticle, text: string, themes: Theme[
   const others = [...new Set(signal.alsoCoveredBy.map((a) => a.sourceName).filter((n) => n !== signal.sourceName))];
   const theme = themes.find((t) => t.articleIds.includes(signal.id));
   if (others.length) {
-    out.push(`${listNames(others)} covered the same story, which makes it the day's most widely reported engineering change.`);
+    out.push(`${listNames(others)} covered the same story, which makes it the ${day}'s most widely reported engineering change.`);
   } else if (theme && theme.sources.some((s) => s !== signal.sourceName)) {
     const companies = theme.sources.filter((s) => s !== signal.sourceName);
-    out.push(`It is the most detailed of today's posts on ${theme.phrase}, a thread ${listNames(companies)} ${companies.length === 1 ? 'also writes' : 'also write'} about.`);
+    out.push(`It is the most detailed of ${todays} posts on ${theme.phrase}, a thread ${listNames(companies)} ${companies.length === 1 ? 'also writes' : 'also write'} about.`);
   } else {
-    out.push(`Of today's posts it carries the most measured engineering detail, from a team writing about its own production system.`);
+    out.push(`Of ${todays} posts it carries the most measured engineering detail, from a team writing about its own production system.`);
   }
   return out.join(' ');
 }
@@ -35,7 +37,7 @@ export function whyItMatters(signal: RankedArticle, text: string, themes: Theme[
  * The first theme is the day's widest; two themes always give at least two sentences; one alone gets a second
  * sentence on what the articles share. No themes: no paragraph.
  */
-export function patternsParagraph(themes: Theme[], articles: RankedArticle[]): Segment[] {
+export function patternsParagraph(themes: Theme[], articles: RankedArticle[], weekly = false): Segment[] {
   const byId = new Map(articles.map((a) => [a.id, a]));
   const segs: Segment[] = [];
   const named = new Set<number>();
@@ -57,7 +59,7 @@ export function patternsParagraph(themes: Theme[], articles: RankedArticle[]): S
     usedThemes.push(t);
     const more = perCompany.size - picked.length;
     const title = t.related?.length ? `${t.label} (${t.related.join(', ')})` : t.label;
-    const lead = i === 0 ? `${title} runs through the day: ` : i === 1 ? `${title} also links ` : `Finally, ${t.related?.length ? `${t.phrase} (${t.related.join(', ')})` : t.phrase} came up at `;
+    const lead = i === 0 ? `${title} runs through the ${weekly ? 'week' : 'day'}: ` : i === 1 ? `${title} also links ` : `Finally, ${t.related?.length ? `${t.phrase} (${t.related.join(', ')})` : t.phrase} came up at `;
     segs.push({ text: (segs.length ? ' ' : '') + lead });
     // Each company's name links to its article: the paragraph stays short enough to read on a phone.
     picked.forEach((a, k) => {
@@ -71,7 +73,7 @@ export function patternsParagraph(themes: Theme[], articles: RankedArticle[]): S
   if (!segs.length) return [];
   if (usedThemes.length < 2) {
     const t = usedThemes[0]!;
-    segs.push({ text: ` ${t.articleIds.length} of today's ${articles.length} articles touch on it, from ${t.sources.length} companies working on different problems.` });
+    segs.push({ text: ` ${t.articleIds.length} of ${weekly ? "this week's" : "today's"} ${articles.length} articles touch on it, from ${t.sources.length} companies working on different problems.` });
   }
   return segs;
 }

@@ -43,7 +43,8 @@ export function readerScores(feedback: Map<number, ArticleFeedback>): Map<number
 
 /**
  * Chooses the week's stories from its daily articles (pure): re-scored with readers' feedback, one entry per story
- * across the week (a story two dailies carried on different days counts once, the better copy kept), at most two
+ * across the week (a story two dailies carried on different days counts once, the better copy kept; a source's
+ * repost of its own title is left out), at most two
  * of the first five places per company, then the copies of the chosen stories for their "also covered by" lines.
  */
 export function chooseWeekly(rows: WeekArticleRow[], readers: Map<number, number>, size = WEEKLY_STORIES): Scored[] {
@@ -53,9 +54,18 @@ export function chooseWeekly(rows: WeekArticleRow[], readers: Map<number, number
     return { article: r, score: r.score + (boost ?? 0) * READER_WEIGHT, parts };
   });
   const originals = scored.filter((s) => s.parts.duplicateOf == null).sort((a, b) => b.score - a.score || a.article.id - b.article.id);
-  // Stories repeated across days: the pool considered is the best few times the size, compared exactly.
-  const pool = originals.slice(0, size * 3);
   const copyOf = new Map<number, number>();
+  // A source that posted the same title twice in the week (a repost under a new URL) is shown once, its best copy;
+  // the repost is left out (it is not another company's coverage).
+  const seen = new Set<string>();
+  const reposts = new Set<number>();
+  for (const s of originals) {
+    const key = `${s.article.sourceName.toLowerCase()}\n${s.article.title.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()}`;
+    if (seen.has(key)) reposts.add(s.article.id);
+    seen.add(key);
+  }
+  // Stories repeated across days by other sources: the pool considered is the best few times the size, compared exactly.
+  const pool = originals.filter((s) => !reposts.has(s.article.id)).slice(0, size * 3);
   for (const group of clusterStories(pool.map((s) => ({ id: s.article.id, sourceId: s.article.sourceId, title: s.article.title, text: s.article.contentText || s.article.summary })))) {
     const best = pool.find((s) => group.includes(s.article.id))!;
     for (const id of group) if (id !== best.article.id) copyOf.set(id, best.article.id);
@@ -67,6 +77,7 @@ export function chooseWeekly(rows: WeekArticleRow[], readers: Map<number, number
   ).slice(0, size);
   const chosen = new Set(distinct.map((s) => s.article.id));
   const copies = scored
+    .filter((s) => !reposts.has(s.article.id))
     .filter((s) => {
       const of = s.parts.duplicateOf ?? copyOf.get(s.article.id);
       return of != null && chosen.has(of);

@@ -78,6 +78,8 @@ describe('the weekly edition', () => {
     expect(row.html).toContain('Week of 6–12 April 2026');
     expect(row.html).toContain('http://newsdesk.test/issues/weekly/2026-04-13');
     expect(row.text).toContain('SIGNAL OF THE WEEK');
+    // The editor's sentences speak of the week, not of a day.
+    expect(row.text).not.toMatch(/today's|through the day|the day's/);
     // The summary is the one the daily sent.
     const daily = (await getIssue(c, (await assembleIssue(c, '2026-04-06')).issue!.id))!;
     const firstDaily = rows.find((a) => byDay.get('2026-04-06')!.includes(a.id));

@@ -95,6 +95,11 @@ describe('choosing the weekly stories', () => {
     expect(chosen.find((s) => s.article.id === 99)!.parts.duplicateOf).toBe(1);
   });
 
+  it('a source’s repost of the same title later in the week is shown once, its best copy', () => {
+    const rows = [row(1, 0.9, 'A', { title: 'How we scaled Kafka' }), row(2, 0.95, 'A', { title: 'How we scaled  kafka!' }), row(3, 0.5, 'B')];
+    expect(chooseWeekly(rows, new Map()).map((s) => s.article.id)).toEqual([2, 3]);
+  });
+
   it('readers’ clicks and votes lift a story; with no feedback nothing moves', () => {
     const rows = [row(1, 0.6, 'A'), row(2, 0.5, 'B'), row(3, 0.4, 'C')];
     expect(readerScores(new Map([[1, { clicks: 0, machine: 50, more: 0, less: 0 }]])).size).toBe(0);

@@ -15,10 +15,10 @@ export interface Bar {
 const fmt = (n: number) => n.toLocaleString('en');
 
 /** Horizontal bars, one row each, scaled to the largest. */
-export function HBarChart(p: { bars: Bar[]; label: string; valueName: string; secondaryName?: string }) {
+export function HBarChart(p: { bars: Bar[]; label: string; valueName: string; secondaryName?: string; /** Long labels: each above its bar. */ stacked?: boolean }) {
   const max = Math.max(1, ...p.bars.map((b) => b.value + (b.secondary ?? 0)));
   return (
-    <figure class="chart hbars" role="group" aria-label={p.label}>
+    <figure class={`chart hbars${p.stacked ? ' stacked' : ''}`} role="group" aria-label={p.label}>
       {p.bars.map((b) => {
         const w = (b.value / max) * 100;
         const s = ((b.secondary ?? 0) / max) * 100;
@@ -134,9 +134,17 @@ export function LineChart(p: { days: string[]; series: { name: string; values: n
 /** The charts' styles, appended to the console stylesheet. */
 export const CHART_CSS = `
 .chart{margin:0}
+.weights .weight-actions{display:flex;gap:8px;margin-top:6px}
+.weights .weight-actions:empty{display:none}
+.weights button.small{padding:4px 10px;font-size:13px}
+.stack>.grid{margin-bottom:0}
+.stack>.cols+.cols,.stack>.grid+.cols{margin-top:16px}
 .hbars{display:grid;gap:6px}
 .hbar{display:grid;grid-template-columns:minmax(90px,34%) minmax(60px,1fr) auto;gap:10px;align-items:center;font-size:14px}
 .hbar-label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.hbars.stacked{gap:10px}
+.hbars.stacked .hbar{grid-template-columns:minmax(0,1fr) auto;gap:2px 10px}
+.hbars.stacked .hbar-label{grid-column:1/-1;white-space:normal;line-height:1.35}
 .hbar-plot{width:100%;height:14px;display:block}
 .hbar-value{white-space:nowrap;text-align:right;min-width:3.5em}
 .c-track{fill:var(--line2)}

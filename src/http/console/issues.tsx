@@ -605,15 +605,16 @@ function Clicks(p: { articles: IssueArticleRow[]; feedback: Map<number, ArticleF
     <section class="card" id="clicks">
       <h2>Readers’ clicks</h2>
       <p class="small muted">
-        {f.num(total)} reader clicks on this issue’s stories; link scanners and prefetches are counted apart. Votes as +more / −less.
+        {f.num(total)} reader clicks on this issue’s stories; link scanners and prefetches are counted apart. Votes as ▲ more / ▼ less like this.
       </p>
       <HBarChart
         label="Reader clicks per article"
+        stacked
         valueName="reader clicks"
         secondaryName="machine clicks"
         bars={shown.map((a) => {
           const fb = p.feedback.get(a.id)!;
-          return { label: a.title, value: fb.clicks, secondary: fb.machine, note: fb.more || fb.less ? `· +${fb.more}/−${fb.less}` : undefined };
+          return { label: a.title, value: fb.clicks, secondary: fb.machine, note: fb.more || fb.less ? `· ▲${fb.more} ▼${fb.less}` : undefined };
         })}
       />
     </section>

@@ -85,6 +85,7 @@ export function registerReadersPage(admin: Hono<ConsoleEnv>, ctx: AppContext): v
               from readers.
             </p>
           ) : null}
+          <div class="stack">
           <div class="grid kpis">
             <section class="card">
               <p class="kicker">Readers</p>
@@ -138,6 +139,7 @@ export function registerReadersPage(admin: Hono<ConsoleEnv>, ctx: AppContext): v
               {perArticle.some((e) => e.clicks || e.machine) ? (
                 <HBarChart
                   label="Reader clicks per story"
+                  stacked
                   valueName="reader clicks"
                   secondaryName="machine clicks"
                   bars={perArticle.map((e) => ({
@@ -145,7 +147,7 @@ export function registerReadersPage(admin: Hono<ConsoleEnv>, ctx: AppContext): v
                     href: `/admin/issues/${e.first.issueId}`,
                     value: e.clicks,
                     secondary: e.machine,
-                    note: e.more || e.less ? `· +${e.more}/−${e.less}` : undefined,
+                    note: e.more || e.less ? `· ▲${e.more} ▼${e.less}` : undefined,
                   }))}
                 />
               ) : (
@@ -172,55 +174,44 @@ export function registerReadersPage(admin: Hono<ConsoleEnv>, ctx: AppContext): v
               The ranking multiplies a source’s OPML weight by its learned weight once you accept it (shown as the “readers” part of each score). The OPML weight stays yours; a learned
               weight can be cleared at any time.
             </p>
-            <div class="table-wrap">
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th>Source</th>
-                    <th class="num">Stories</th>
-                    <th class="num">Clicks / 1,000 copies</th>
-                    <th class="num">OPML</th>
-                    <th class="num">Learned</th>
-                    <th>Suggested</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {learned.map((s) => (
-                    <tr data-source={s.name}>
-                      <td>{s.name}</td>
-                      <td class="num">{s.stories}</td>
-                      <td class="num">{s.delivered ? ((s.clicks / s.delivered) * 1000).toFixed(1) : '—'}</td>
-                      <td class="num">×{s.weight.toFixed(1)}</td>
-                      <td class="num">{s.feedbackWeight != null ? `×${s.feedbackWeight.toFixed(2)}` : '—'}</td>
-                      <td>
-                        {s.suggested !== null ? (
-                          <form method="post" action={`/admin/readers/weights/${s.id}`} class="inline">
-                            <Csrf token={page.csrf} />
-                            <input type="hidden" name="weight" value={String(s.suggested)} />
-                            <button type="submit" class="small" title={s.why}>
-                              Accept ×{s.suggested.toFixed(2)}
-                            </button>{' '}
-                            <span class="small muted">{s.why}</span>
-                          </form>
-                        ) : (
-                          <span class="small muted">{s.why}</span>
-                        )}
-                        {s.feedbackWeight != null ? (
-                          <form method="post" action={`/admin/readers/weights/${s.id}`} class="inline">
-                            <Csrf token={page.csrf} />
-                            <input type="hidden" name="weight" value="" />
-                            <button type="submit" class="small secondary">
-                              Clear
-                            </button>
-                          </form>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ul class="checks weights">
+              {learned.map((s) => (
+                <li data-source={s.name}>
+                  <div class="check-head">
+                    <b>{s.name}</b>
+                    <span class="small muted">
+                      OPML ×{s.weight.toFixed(1)}
+                      {s.feedbackWeight != null ? ` · learned ×${s.feedbackWeight.toFixed(2)}` : ''}
+                    </span>
+                  </div>
+                  <p>
+                    {s.stories} {s.stories === 1 ? 'story' : 'stories'} · {s.delivered ? `${((s.clicks / s.delivered) * 1000).toFixed(1)} reader clicks per 1,000 copies` : 'no copies sent'} · {s.why}
+                  </p>
+                  <div class="weight-actions">
+                    {s.suggested !== null && s.suggested !== s.feedbackWeight ? (
+                      <form method="post" action={`/admin/readers/weights/${s.id}`}>
+                        <Csrf token={page.csrf} />
+                        <input type="hidden" name="weight" value={String(s.suggested)} />
+                        <button type="submit" class="secondary small">
+                          Accept ×{s.suggested.toFixed(2)}
+                        </button>
+                      </form>
+                    ) : null}
+                    {s.feedbackWeight != null ? (
+                      <form method="post" action={`/admin/readers/weights/${s.id}`}>
+                        <Csrf token={page.csrf} />
+                        <input type="hidden" name="weight" value="" />
+                        <button type="submit" class="secondary small">
+                          Clear
+                        </button>
+                      </form>
+                    ) : null}
+                  </div>
+                </li>
+              ))}
+            </ul>
           </section>
+          </div>
         </ConsoleLayout>,
       ),
     );

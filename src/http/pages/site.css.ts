@@ -51,7 +51,7 @@ form .button,form button[type=submit]{width:100%}
 .prefs .hint{color:var(--muted);margin:0 0 8px}
 .prefs label.check{display:flex;gap:10px;align-items:center;font-weight:400}
 .prefs label.check input{width:18px;height:18px;flex:none}
-.prefs .companies{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:6px 16px}
+.prefs .companies{display:grid;grid-template-columns:repeat(auto-fill,minmax(130px,1fr));gap:6px 14px}
 .prefs-request details{max-width:560px}
 .prefs-request summary{cursor:pointer;color:var(--muted)}
 .prefs-request form{display:grid;gap:8px;margin-top:12px}
