@@ -3,7 +3,7 @@
 // by autocannon in this process; prints requests per second, the ratio to the baseline and p99, and the server's
 // memory before and after the load.
 //   npm run build && npx tsx bench/http.ts          (BENCH_SECONDS=10 per route, BENCH_CONNECTIONS=50)
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { scheduledInstant } from '../src/lib/cron-time.js';
 import { seedFixtureDay } from '../test/fixtures/digest-seed.js';
 import { addConfirmed } from '../test/helpers/context.js';
 import { freePort } from '../test/helpers/server.js';
+import { startProcess } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -55,9 +56,7 @@ async function seed(port: number): Promise<{ date: string; unsubscribe: string[]
   }
 }
 
-function start(args: string[], extra: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, args, { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
+const start = (args: string[], extra: Record<string, string>): ChildProcess => startProcess(args, { ...env, ...extra });
 
 async function ready(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

@@ -3,7 +3,6 @@
 // Every newsdesk request is a first click of another reader from another address (a real insert, no rate limit
 // reached), so the number measured is the whole path: token check, link lookup, click write, redirect.
 //   npx tsx bench/redirect.ts          (BENCH_SECONDS=10, BENCH_CONNECTIONS=50; `npm run build` first for dist/)
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { scheduledInstant } from '../src/lib/cron-time.js';
 import { silentLogger } from '../src/lib/log.js';
 import { seedFixtureDay } from '../test/fixtures/digest-seed.js';
 import { freePort } from '../test/helpers/server.js';
+import { ready, startProcess } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -63,22 +63,7 @@ async function seed(): Promise<{ path: string; ip: string }[]> {
   }
 }
 
-function start(args: string[], extra: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, args, { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-async function ready(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(url, { redirect: 'manual' });
-      return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} did not come up`);
-}
+const start = (args: string[], extra: Record<string, string>) => startProcess(args, { ...env, ...extra });
 
 async function load(url: string, reqs: { path: string; ip: string }[]): Promise<{ rps: number; p99: number; bad: number; sent: number }> {
   let i = 0;

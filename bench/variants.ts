@@ -5,15 +5,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeContext, createContext } from '../src/bootstrap.js';
-import { loadConfig } from '../src/config.js';
+import { closeContext } from '../src/bootstrap.js';
 import { issueCopies } from '../src/deliveries/variants.js';
 import { assembleIssue } from '../src/issues/assemble.js';
 import { getIssueArticles } from '../src/issues/repo.js';
 import { manualClock } from '../src/lib/clock.js';
-import { silentLogger } from '../src/lib/log.js';
 import { FIXTURE_DAY } from '../test/fixtures/digest-day.js';
 import { seedArticle, seedFixtureDay } from '../test/fixtures/digest-seed.js';
+import { benchContext } from './lib.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const READERS = 10_000;
@@ -23,11 +22,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-bench-'));
   const cutoff = Date.UTC(2026, 3, 6, 6);
-  const config = loadConfig(
-    { DATA_DIR: dir, DATABASE_URL: `file:${join(dir, 'b.sqlite')}`, SECRET_KEY: 'bench-secret-key-0123456789abcdefghijkl', ADMIN_TOKEN: 'bench-admin-token-0123', LOG_LEVEL: 'silent', POSTAL_ADDRESS: '1 Bench Street' },
-    dir,
-  );
-  const ctx = await createContext(config, { log: silentLogger(), clock: manualClock(cutoff + 60_000) });
+  const ctx = await benchContext(dir, manualClock(cutoff + 60_000), { POSTAL_ADDRESS: '1 Bench Street' });
   try {
     seedFixtureDay(ctx, cutoff);
     FIXTURE_DAY.slice(0, 5).forEach((f, i) => seedArticle(ctx, { source: f.source, title: `${f.title} (follow-up)`, summary: f.summary, publishedAt: cutoff - 3_600_000 - i }));

@@ -3,14 +3,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeContext, createContext } from '../src/bootstrap.js';
-import { loadConfig } from '../src/config.js';
+import { closeContext } from '../src/bootstrap.js';
 import { assembleIssue } from '../src/issues/assemble.js';
 import { assembleWeekly } from '../src/issues/weekly.js';
 import { manualClock } from '../src/lib/clock.js';
-import { silentLogger } from '../src/lib/log.js';
 import { FIXTURE_DAY } from '../test/fixtures/digest-day.js';
 import { seedArticle, seedFixtureDay } from '../test/fixtures/digest-seed.js';
+import { benchContext } from './lib.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const DAY = 86_400_000;
@@ -20,11 +19,7 @@ async function once(): Promise<{ daily: number; weekly: number; stories: number 
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-bench-'));
   const first = Date.UTC(2026, 3, 6, 6);
   const clock = manualClock(first + 60_000);
-  const config = loadConfig(
-    { DATA_DIR: dir, DATABASE_URL: `file:${join(dir, 'b.sqlite')}`, SECRET_KEY: 'bench-secret-key-0123456789abcdefghijkl', ADMIN_TOKEN: 'bench-admin-token-0123', LOG_LEVEL: 'silent', TRACKING: 'subscriber' },
-    dir,
-  );
-  const ctx = await createContext(config, { log: silentLogger(), clock });
+  const ctx = await benchContext(dir, clock, { TRACKING: 'subscriber' });
   try {
     let daily = 0;
     for (let d = 0; d < 7; d++) {

@@ -14,7 +14,7 @@ export function PreferencesLinkEmail(p: PreferencesLinkEmailProps) {
   return (
     <Frame newsletterName={p.newsletterName} preview={`Your ${p.newsletterName} preferences`} homeUrl={p.homeUrl} postalAddress={p.postalAddress}>
       <Text style={s.h1}>Your preferences</Text>
-      <Text style={s.text}>Here is the link you asked for. On that page you can pause the digest for 1 to 8 weeks, or have it in plain text.</Text>
+      <Text style={s.text}>Here is the link you asked for. On that page you can switch to the weekly edition, pause the digest for 1 to 8 weeks, have it in plain text, or leave out companies.</Text>
       <Section style={{ margin: '8px 0 24px' }}>
         <Button href={p.preferencesUrl} style={s.button}>
           Open my preferences

@@ -6,7 +6,7 @@ export interface WelcomeEmailProps {
   newsletterName: string;
   archiveUrl: string;
   unsubscribeUrl: string;
-  /** The reader's preferences page (pause, plain text). */
+  /** The reader's preferences page (weekly, pause, plain text, companies). */
   preferencesUrl?: string;
   homeUrl: string;
   sendTime: string;
@@ -32,7 +32,7 @@ export function WelcomeEmail(p: WelcomeEmailProps) {
         <Text style={s.fine}>
           {'Too much mail some weeks? '}
           <Link href={p.preferencesUrl} style={s.link}>
-            Pause it or switch to plain text
+            Switch to the weekly edition, pause it, or choose plain text
           </Link>
           {' from your preferences.'}
         </Text>

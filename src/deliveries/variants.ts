@@ -52,30 +52,20 @@ export async function issueCopies(ctx: AppContext, issueId: number, stored: Send
   async function render(excludedLower: Set<string>): Promise<IssueTemplate> {
     rendered++;
     if (!row || (!excludedLower.size && tracking === 'off')) return issueTemplateFrom(ctx.config, issueId, stored);
-    const { renderIssue } = await import('../issues/render.js');
-    // The plain variant is the issue as stored (its subject, preheader and themes: what the console showed).
-    let d = digest!;
-    if (excludedLower.size) {
-      const { composeDigest } = await import('../digest/build.js');
+    const { renderIssue, rerenderIssue } = await import('../issues/render.js');
+    const opts = { urls: ctx.urls, tracked: await trackedLinks() };
+    let r;
+    if (!excludedLower.size) {
+      // The plain variant is the issue as stored (its subject, preheader and themes: what the console showed).
+      r = await renderIssue(digest!, opts);
+    } else {
       const data = storedData(row);
       const operatorExcluded = articles.filter((a) => a.excluded).map((a) => a.id);
       const leftOut = articles.filter((a) => excludedLower.has(a.sourceName.toLowerCase())).map((a) => a.id);
       const pinned = row.pinnedSignalArticleId != null && !leftOut.includes(row.pinnedSignalArticleId) ? row.pinnedSignalArticleId : null;
-      d = composeDigest({
-        date: row.date,
-        edition: row.edition,
-        newsletterName: ctx.config.newsletterName,
-        windowStart: row.windowStart,
-        cutoffAt: row.cutoffAt,
-        ranked: toScored(articles),
-        history: data.history,
-        sources: data.sources,
-        model: data.model,
-        extracted: data.extracted,
-        overrides: { pinnedSignalId: pinned, excludedIds: [...operatorExcluded, ...leftOut], patternsNote: row.patternsNote, subject: row.subjectOverride, summaries: data.summaries },
-      }).digest;
+      const overrides = { pinnedSignalId: pinned, excludedIds: [...operatorExcluded, ...leftOut], patternsNote: row.patternsNote, subject: row.subjectOverride, summaries: data.summaries };
+      r = (await rerenderIssue({ ...row, newsletterName: ctx.config.newsletterName, ranked: toScored(articles), data, overrides }, opts)).rendered;
     }
-    const r = await renderIssue(d, { urls: ctx.urls, tracked: await trackedLinks() });
     return issueTemplateFrom(ctx.config, issueId, { subject: r.subject, subjectOverride: row.subjectOverride, html: r.html, text: r.text });
   }
 

@@ -417,7 +417,7 @@ export function registerPublicRoutes(app: Hono, ctx: AppContext, pages: PageCach
           siteName: site,
           eyebrow: 'Check your inbox',
           title: 'If that address is subscribed, a link is on its way',
-          children: <p>The mail holds a link to your preferences: pause the digest for a few weeks, or have it in plain text.</p>,
+          children: <p>The mail holds a link to your preferences: the weekly edition instead of the daily one, a pause of a few weeks, plain text, or companies to leave out.</p>,
           secondary: { url: '/', label: '← Back to the front page' },
         }),
       ),

@@ -4,7 +4,10 @@ import { dayTerms } from '../digest/rank.js';
 import type { CandidateArticle, TermHistory } from '../digest/types.js';
 import { computeWindow, inWindow, windowFloor } from '../digest/window.js';
 import { isIsoDate, localDate } from '../lib/cron-time.js';
-import { renderIssue, type StoredDigestData } from './render.js';
+import { renderIssue, type RenderedIssue, type StoredDigestData } from './render.js';
+import type { Scored } from '../digest/build.js';
+import type { Digest } from '../digest/types.js';
+import type { Edition } from '../domain-types.js';
 import {
   countIssueArticles,
   followedSourceNames,
@@ -15,6 +18,7 @@ import {
   unassignedArticles,
   type IssueRecord,
   type IssueSummary,
+  type NewIssue,
 } from './repo.js';
 
 export type { IssueSummary } from './repo.js';
@@ -44,6 +48,35 @@ export async function termHistory(ctx: AppContext, windowStart: number, window: 
   const df: Record<string, number> = {};
   for (const keys of Object.values(byArticle)) for (const k of keys) if (wanted.has(k)) df[k] = (df[k] ?? 0) + 1;
   return { docs: past.length, df };
+}
+
+/** The row of a new issue: its rendering, its digest's signal and themes, what re-rendering needs, its ranked articles. */
+export function newIssueOf(p: {
+  date: string;
+  edition?: Edition;
+  windowStart: number;
+  cutoffAt: number;
+  rendered: RenderedIssue;
+  digest: Digest;
+  ranked: Scored[];
+  data: StoredDigestData;
+  now: number;
+}): NewIssue {
+  return {
+    date: p.date,
+    ...(p.edition ? { edition: p.edition } : {}),
+    windowStart: p.windowStart,
+    cutoffAt: p.cutoffAt,
+    subject: p.rendered.subject,
+    preheader: p.rendered.preheader,
+    html: p.rendered.html,
+    text: p.rendered.text,
+    signalArticleId: p.digest.signal?.id ?? null,
+    patternsJson: JSON.stringify(p.digest.patterns.themes),
+    digestJson: JSON.stringify(p.data),
+    now: p.now,
+    articles: p.ranked.map((r, i) => ({ articleId: r.article.id, rank: i + 1, score: r.score, scoreParts: JSON.stringify(r.parts) })),
+  };
 }
 
 /**
@@ -96,20 +129,7 @@ export async function assembleIssue(ctx: AppContext, date: string): Promise<Asse
       }
     }
     const rendered = await renderIssue(digest, { urls: ctx.urls });
-    const result = await insertIssue(ctx, {
-      date,
-      windowStart: window.start,
-      cutoffAt: window.cutoffAt,
-      subject: rendered.subject,
-      preheader: rendered.preheader,
-      html: rendered.html,
-      text: rendered.text,
-      signalArticleId: digest.signal?.id ?? null,
-      patternsJson: JSON.stringify(digest.patterns.themes),
-      digestJson: JSON.stringify(data),
-      now,
-      articles: ranked.map((r, i) => ({ articleId: r.article.id, rank: i + 1, score: r.score, scoreParts: JSON.stringify(r.parts) })),
-    });
+    const result = await insertIssue(ctx, newIssueOf({ date, windowStart: window.start, cutoffAt: window.cutoffAt, rendered, digest, ranked, data, now }));
     if ('created' in result) {
       ctx.log.info({ date, issueId: result.created.id, articles: ranked.length }, 'issue assembled');
       return { issue: await summary(ctx, result.created) };

@@ -8,7 +8,7 @@ import { DIVERSITY, limitPerCompany } from '../digest/rank.js';
 import type { ArticleFeedback } from '../feedback/store.js';
 import { isIsoDate, localDate } from '../lib/cron-time.js';
 import type { AssembleResult } from './assemble.js';
-import { termHistory } from './assemble.js';
+import { newIssueOf, termHistory } from './assemble.js';
 import { renderIssue, type StoredDigestData } from './render.js';
 import { countIssueArticles, followedSourceNames, getIssue, getIssueByDate, insertIssue, weekArticles, type IssueRecord, type WeekArticleRow } from './repo.js';
 import { storedData } from './stored.js';
@@ -133,21 +133,7 @@ export async function assembleWeekly(ctx: AppContext, date: string): Promise<Ass
   const data: StoredDigestData = { sources, history, extracted };
   const { digest } = composeDigest({ date, edition: 'weekly', newsletterName: ctx.config.newsletterName, windowStart, cutoffAt, ranked, history, sources, extracted });
   const rendered = await renderIssue(digest, { urls: ctx.urls });
-  const result = await insertIssue(ctx, {
-    date,
-    edition: 'weekly',
-    windowStart,
-    cutoffAt,
-    subject: rendered.subject,
-    preheader: rendered.preheader,
-    html: rendered.html,
-    text: rendered.text,
-    signalArticleId: digest.signal?.id ?? null,
-    patternsJson: JSON.stringify(digest.patterns.themes),
-    digestJson: JSON.stringify(data),
-    now,
-    articles: ranked.map((r, i) => ({ articleId: r.article.id, rank: i + 1, score: r.score, scoreParts: JSON.stringify(r.parts) })),
-  });
+  const result = await insertIssue(ctx, newIssueOf({ date, edition: 'weekly', windowStart, cutoffAt, rendered, digest, ranked, data, now }));
   if ('created' in result) {
     ctx.log.info({ date, issueId: result.created.id, from, to, articles: ranked.length, fromDailies: new Set(rows.map((r) => r.issueId)).size }, 'weekly issue assembled');
     return summary(result.created);

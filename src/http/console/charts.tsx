@@ -14,6 +14,21 @@ export interface Bar {
 
 const fmt = (n: number) => n.toLocaleString('en');
 
+/** The legend under a chart: what the solid and the lighter part count. */
+function ChartKey(p: { main: string; second?: string }) {
+  return (
+    <figcaption class="chart-key small muted">
+      <span class="key c-main" /> {p.main}
+      {p.second ? (
+        <>
+          {' '}
+          <span class="key c-second" /> {p.second}
+        </>
+      ) : null}
+    </figcaption>
+  );
+}
+
 /** Horizontal bars, one row each, scaled to the largest. */
 export function HBarChart(p: { bars: Bar[]; label: string; valueName: string; secondaryName?: string; /** Long labels: each above its bar. */ stacked?: boolean }) {
   const max = Math.max(1, ...p.bars.map((b) => b.value + (b.secondary ?? 0)));
@@ -40,15 +55,7 @@ export function HBarChart(p: { bars: Bar[]; label: string; valueName: string; se
           </div>
         );
       })}
-      <figcaption class="chart-key small muted">
-        <span class="key c-main" /> {p.valueName}
-        {p.secondaryName ? (
-          <>
-            {' '}
-            <span class="key c-second" /> {p.secondaryName}
-          </>
-        ) : null}
-      </figcaption>
+      <ChartKey main={p.valueName} second={p.secondaryName} />
     </figure>
   );
 }
@@ -83,15 +90,7 @@ export function ColumnChart(p: { points: Bar[]; label: string; valueName: string
         <span>{p.points[0]?.label ?? ''}</span>
         <span>{p.points.length > 1 ? p.points[p.points.length - 1]!.label : ''}</span>
       </div>
-      <figcaption class="chart-key small muted">
-        <span class="key c-main" /> {p.valueName}
-        {p.secondaryName ? (
-          <>
-            {' '}
-            <span class="key c-second" /> {p.secondaryName}
-          </>
-        ) : null}
-      </figcaption>
+      <ChartKey main={p.valueName} second={p.secondaryName} />
     </figure>
   );
 }

@@ -124,7 +124,7 @@ export function LandingPage(p: LandingProps) {
 
       <section class="section prefs-request">
         <details>
-          <summary>Already subscribed? Pause it or switch to plain text</summary>
+          <summary>Already subscribed? Switch to weekly, pause it, or choose plain text</summary>
           <form method="post" action="/preferences" class="inline">
             <label for="prefs-email">Your address</label>
             <input id="prefs-email" name="email" type="email" required autocomplete="email" placeholder="you@example.com" />
