@@ -77,10 +77,13 @@ export async function issueCopies(ctx: AppContext, issueId: number, stored: Send
       const key = variantKey(excluded ?? [], inIssue);
       let t = variants.get(key);
       if (!t) {
-        t = render(new Set(key ? key.split('\n') : []));
+        // A copy that cannot be rendered (its links not stored, a render error) goes out as the issue was stored:
+        // every story, untracked links. The reader still gets the issue; the log says why.
+        t = render(new Set(key ? key.split('\n') : [])).catch((err: unknown) => {
+          ctx.log.error({ issueId, variant: key || 'plain', err: (err as Error).message }, 'a copy of the issue could not be rendered: sending the stored one');
+          return issueTemplateFrom(ctx.config, issueId, stored);
+        });
         variants.set(key, t);
-        // A failed render is tried again by the next copy rather than remembered.
-        t.catch(() => variants.delete(key));
       }
       return t;
     },

@@ -110,4 +110,28 @@ describe('leaving out companies', () => {
     const raw = templates[1]!.build({ subscriberId: 1, email: 'a@example.test', unsubscribeUrl: 'http://newsdesk.test/unsubscribe/u.x' }).raw.toString();
     expect(raw).not.toContain('/r/');
   });
+
+  it('a copy that cannot be rendered goes out as the stored issue, and the log says why', async () => {
+    const sink = await sinkForTest();
+    const clock = manualClock(CUTOFF + 60_000);
+    c = await contextForTest({ clock, env: { SMTP_URL: sink.url, TRACKING: 'subscriber' } });
+    // The log's error lines, kept: the rest of the logger as it was.
+    const lines: string[] = [];
+    const log = c.log;
+    (c as { log: typeof log }).log = Object.assign(Object.create(log), { error: (_o: unknown, m?: string) => lines.push(String(m)) });
+    seedFixtureDay(c, CUTOFF);
+    const [id] = addSubscribers(c, 1);
+    const issue = (await assembleIssue(c, '2026-04-06')).issue!;
+    // The links cannot be stored: the table is gone.
+    c.sqlite.exec('DROP TABLE links');
+    await sendIssue(c, issue.id);
+    senderForTest(c, { maintenanceMs: 50, idlePollMs: 20 });
+    await sink.waitFor(1);
+    await until(() => deliveryRows(c!, issue.id).every((r) => r.status === 'sent'), 10_000, 'sent');
+    const html = String(sink.received[0]!.parsed.html);
+    expect(html).not.toContain('/r/');
+    for (const a of (await getIssueArticles(c, issue.id)).filter((x) => x.parts.duplicateOf == null)) expect(html).toContain(`href="${a.canonicalUrl}"`);
+    expect(lines).toContain('a copy of the issue could not be rendered: sending the stored one');
+    expect(deliveryRows(c, issue.id).map((r) => r.subscriberId)).toEqual([id]);
+  });
 });
