@@ -136,6 +136,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     (stopping ??= (async () => {
       log.info('shutting down');
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      // The redirect's last batch of clicks is written before the store closes.
+      if (server) await (await import('./http/tracking.js')).flushClicks(ctx).catch(() => {});
       for (const s of services.reverse()) {
         try {
           await s.stop();

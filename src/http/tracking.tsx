@@ -48,6 +48,12 @@ function rawClientIp(req: IncomingMessage, trustProxy: boolean): string {
 }
 
 const fastPaths = new WeakMap<AppContext, (req: IncomingMessage, res: ServerResponse) => boolean>();
+const flushers = new WeakMap<AppContext, () => Promise<void>>();
+
+/** Writes the clicks the redirect still holds in memory (at shutdown, once the server stopped taking requests). */
+export async function flushClicks(ctx: AppContext): Promise<void> {
+  await flushers.get(ctx)?.();
+}
 
 /**
  * The redirect without the router, for the server to try first: a verified token whose link is in memory is
@@ -63,6 +69,7 @@ const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v
 export function registerTrackingRoutes(app: Hono, ctx: AppContext, h: TrackingHelpers): void {
   const site = ctx.config.newsletterName;
   const tracker = createTracker(ctx);
+  flushers.set(ctx, () => tracker.flush());
   const allow = windowCounter(REDIRECTS_PER_WINDOW, REDIRECT_WINDOW_MS);
   fastPaths.set(ctx, (req, res) => {
     const url = req.url ?? '';

@@ -253,4 +253,29 @@ describe('the weekly edition', () => {
     expect(bad.status).toBe(303);
     expect(c.sqlite.prepare('SELECT count(*) FROM issues').pluck().get()).toBe(8);
   });
+
+  it('with tracking on, what readers clicked and voted during the week moves a story up the weekly', async () => {
+    const clock = manualClock(at('2026-04-06', 7));
+    c = await contextForTest({ clock, env: { TRACKING: 'subscriber' } });
+    const byDay = await week(c, clock);
+    clock.set(at('2026-04-13', 7));
+    // Without feedback an announcement ranks below every day's measured story; readers clicked this one a lot.
+    const favourite = byDay.get('2026-04-09')![3]!;
+    const dailyId = c.sqlite.prepare("SELECT issue_id FROM issue_articles WHERE article_id = ? AND edition = 'daily'").pluck().get(favourite) as number;
+    const links = await c.store.feedback.ensureLinks(dailyId, [{ articleId: favourite, url: 'https://e.example/fav' }]);
+    const linkId = links.get(favourite)!.id;
+    await c.store.feedback.recordClicks(Array.from({ length: 25 }, (_, i) => ({ linkId, issueId: dailyId, articleId: favourite, subscriberId: i + 1, at: clock.now(), machine: false, reason: null })));
+    // Machine clicks count for nothing.
+    const ignored = byDay.get('2026-04-10')![3]!;
+    const other = (await c.store.feedback.ensureLinks(dailyId + 1, [{ articleId: ignored, url: 'https://e.example/x' }])).get(ignored)!.id;
+    await c.store.feedback.recordClicks(Array.from({ length: 50 }, (_, i) => ({ linkId: other, issueId: dailyId + 1, articleId: ignored, subscriberId: i + 1, at: clock.now(), machine: true, reason: 'scanner' })));
+    await c.store.feedback.recordVote({ issueId: dailyId, articleId: favourite, subscriberId: 1, value: 1, at: clock.now() });
+    const w = (await assembleWeekly(c, '2026-04-13')).issue!;
+    const rows = (await getIssueArticles(c, w.id)).filter((a) => a.parts.duplicateOf == null);
+    const fav = rows.find((a) => a.id === favourite);
+    expect(fav?.parts.readers).toBe(1);
+    // Without feedback all seven measured stories lead the weekly; now the clicked announcement is among them.
+    expect(rows.findIndex((a) => a.id === favourite)).toBeLessThan(7);
+    expect(rows.find((a) => a.id === ignored)?.parts.readers).toBeUndefined();
+  });
 });
