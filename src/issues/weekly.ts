@@ -115,6 +115,12 @@ export async function assembleWeekly(ctx: AppContext, date: string): Promise<Ass
   const tz = ctx.config.digestTimezone;
   if (date > localDate(now, tz)) return { issue: null, reason: `${date} is in the future in ${tz}` };
   const { from, to } = weekRange(date);
+  // One weekly issue a week: a date less than seven days from another weekly's would split that week.
+  for (let d = -6; d <= 6; d++) {
+    if (d === 0) continue;
+    const near = new Date(Date.parse(`${date}T12:00:00Z`) + d * DAY).toISOString().slice(0, 10);
+    if (await getIssueByDate(ctx, near, 'weekly')) return { issue: null, reason: `the weekly issue of ${near} is less than a week away: one weekly issue a week` };
+  }
   const rows = await weekArticles(ctx, from, to);
   if (!rows.length) return { issue: null, reason: `no daily issue between ${from} and ${to} has articles` };
 

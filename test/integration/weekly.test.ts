@@ -89,8 +89,10 @@ describe('the weekly edition', () => {
     const mondayDaily = (await assembleIssue(c, '2026-04-13')).issue!;
     expect(mondayDaily.id).not.toBe(w.id);
     expect((await getIssueArticles(c, mondayDaily.id)).map((a) => a.id)).toEqual([monday]);
-    // A weekly in the future, or over a week without dailies, is refused with a reason.
+    // A weekly in the future, a second one within the same week, or one over a week without dailies: refused with a reason.
     expect(await assembleWeekly(c, '2026-04-20')).toMatchObject({ issue: null, reason: expect.stringContaining('future') });
+    clock.set(at('2026-04-15', 7));
+    expect(await assembleWeekly(c, '2026-04-15')).toMatchObject({ issue: null, reason: 'the weekly issue of 2026-04-13 is less than a week away: one weekly issue a week' });
     clock.set(at('2026-05-04', 7));
     expect(await assembleWeekly(c, '2026-05-04')).toMatchObject({ issue: null, reason: expect.stringContaining('no daily issue between 2026-04-27 and 2026-05-03') });
   });

@@ -78,7 +78,7 @@ export function ColumnChart(p: { points: Bar[]; label: string; valueName: string
             const x = i * w + (w * gap) / 2;
             return (
               <g>
-                <title>{`${b.label}: ${fmt(b.value)}${b.secondary ? ` (+${fmt(b.secondary)})` : ''}`}</title>
+                <title>{`${b.label}: ${fmt(b.value)}${b.secondary ? ` (+${fmt(b.secondary)})` : ''}${b.note ? ` ${b.note}` : ''}`}</title>
                 {hs > 0 ? <rect class="c-second" x={x.toFixed(2)} y={(50 - h - hs).toFixed(2)} width={(w * (1 - gap)).toFixed(2)} height={hs.toFixed(2)} /> : null}
                 <rect class="c-main" x={x.toFixed(2)} y={(50 - h).toFixed(2)} width={(w * (1 - gap)).toFixed(2)} height={Math.max(h, b.value ? 0.6 : 0).toFixed(2)} />
               </g>

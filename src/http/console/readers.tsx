@@ -126,7 +126,7 @@ export function registerReadersPage(admin: Hono<ConsoleEnv>, ctx: AppContext): v
                   label="Reader clicks per issue"
                   valueName="reader clicks"
                   secondaryName="machine clicks"
-                  points={perIssue.map((e) => ({ label: date(e.first), value: e.clicks, secondary: e.machine }))}
+                  points={perIssue.map((e) => ({ label: date(e.first), value: e.clicks, secondary: e.machine, note: `▲${e.more} ▼${e.less}` }))}
                 />
               ) : (
                 <p class="muted">No issue was sent in the last {FEEDBACK_DAYS} days.</p>
@@ -161,7 +161,7 @@ export function registerReadersPage(admin: Hono<ConsoleEnv>, ctx: AppContext): v
                   label="Reader clicks per source"
                   valueName="reader clicks"
                   secondaryName="machine clicks"
-                  bars={bySource.slice(0, 15).map((s) => ({ label: s.name, value: s.clicks, secondary: s.machine }))}
+                  bars={bySource.slice(0, 15).map((s) => ({ label: s.name, value: s.clicks, secondary: s.machine, note: s.more || s.less ? `· ▲${s.more} ▼${s.less}` : undefined }))}
                 />
               ) : (
                 <p class="muted">No clicks yet.</p>
