@@ -64,7 +64,7 @@ export function createTracker(ctx: AppContext): Tracker {
     const mode = ctx.config.tracking;
     if (mode === 'off' || !recipient) return null;
     const now = ctx.clock.now();
-    const reason = machineReason({ ...req, sentAt: recipient.sentAt, now });
+    const reason = machineReason({ method: req.method, userAgent: req.userAgent, purpose: req.purpose, sentAt: recipient.sentAt, now });
     const subscriberId = mode === 'subscriber' ? recipient.subscriberId : null;
     if (subscriberId === null && !onceWithin(`${link.id}\n${reason ? 'm' : 'h'}\n${req.client}\n${req.userAgent ?? ''}`, now)) return null;
     return { linkId: link.id, issueId: link.issueId, articleId: link.articleId, subscriberId, at: now, machine: reason !== null, reason };

@@ -16,18 +16,26 @@ const REDIRECT_WINDOW_MS = 10_000;
 
 const html = (node: unknown) => '<!doctype html>' + String(node);
 
-/** A per-process fixed-window counter by key: the redirect's flood guard costs no database write. */
+/**
+ * A per-process fixed-window counter by key: the redirect's flood guard costs no database write and, after a send,
+ * no allocation per reader's address. Keys share 2^20 counters by hash; two addresses in one counter would need
+ * `limit` redirects between them in one window to be held back, far beyond what a burst of readers makes.
+ */
 function windowCounter(limit: number, windowMs: number) {
+  const counts = new Uint8Array(1 << 20);
   let windowStart = 0;
-  let counts = new Map<string, number>();
   return (key: string, now: number): boolean => {
     if (now - windowStart >= windowMs) {
       windowStart = now;
-      counts = new Map();
+      counts.fill(0);
     }
-    const n = (counts.get(key) ?? 0) + 1;
-    counts.set(key, n);
-    return n <= limit;
+    // FNV-1a over the key's characters.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    const slot = (h >>> 0) & 0xfffff;
+    if (counts[slot]! >= limit) return false;
+    counts[slot]!++;
+    return true;
   };
 }
 
@@ -65,6 +73,8 @@ export function redirectFastPath(ctx: AppContext): ((req: IncomingMessage, res: 
 }
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+/** The redirect's headers besides Location, as the flat list node writes fastest. */
+const REDIRECT_HEADERS = ['Cache-Control', 'no-store', 'Referrer-Policy', 'no-referrer', 'X-Content-Type-Options', 'nosniff', 'Content-Length', '0'];
 
 export function registerTrackingRoutes(app: Hono, ctx: AppContext, h: TrackingHelpers): void {
   const site = ctx.config.newsletterName;
@@ -75,11 +85,14 @@ export function registerTrackingRoutes(app: Hono, ctx: AppContext, h: TrackingHe
     const url = req.url ?? '';
     if (!url.startsWith('/r/') || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const q = url.indexOf('?');
-    let token: string;
-    try {
-      token = decodeURIComponent(url.slice(3, q < 0 ? undefined : q));
-    } catch {
-      return false;
+    // Tokens are URL-safe as built; only a client's own escaping needs decoding.
+    let token = url.slice(3, q < 0 ? undefined : q);
+    if (token.includes('%')) {
+      try {
+        token = decodeURIComponent(token);
+      } catch {
+        return false;
+      }
     }
     const r = tracker.resolveCached(token);
     if (!r) return false;
@@ -87,7 +100,7 @@ export function registerTrackingRoutes(app: Hono, ctx: AppContext, h: TrackingHe
     if (!allow(ip, Date.now())) return false;
     const hd = req.headers;
     tracker.clickSoon(r, { method: req.method, userAgent: first(hd['user-agent']), purpose: first(hd['sec-purpose'] ?? hd['purpose'] ?? hd['x-purpose'] ?? hd['x-moz']), client: ip });
-    res.writeHead(302, { Location: r.link.url, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff', 'Content-Length': '0' });
+    res.writeHead(302, ['Location', r.link.url, ...REDIRECT_HEADERS]);
     res.end();
     return true;
   });
