@@ -21,21 +21,28 @@ export interface IssueCopies {
 }
 
 /**
- * Prepares the copies of a sendable issue. The plain variant with tracking off is the stored rendering itself;
- * any other is re-composed from the stored issue (operator edits kept) without the left-out companies' stories.
+ * Prepares the copies of a sendable issue. The plain variant with tracking off is the stored rendering itself, and
+ * nothing more is read for it; any other is re-composed from the stored issue (operator edits kept), read once when
+ * the first such copy is built, without the left-out companies' stories.
  */
 export async function issueCopies(ctx: AppContext, issueId: number, stored: SendableIssue): Promise<IssueCopies> {
   const tracking = ctx.config.tracking;
-  const row = await getIssue(ctx, issueId);
-  const { digest, articles } = row ? await loadIssueDigest(ctx, row) : { digest: null, articles: [] };
-  const shown = digest ? [...(digest.signal ? [digest.signal] : []), ...digest.deepDives] : [];
-  const inIssue = new Set(shown.map((a) => a.sourceName.toLowerCase()));
   const variants = new Map<string, Promise<IssueTemplate>>();
   let rendered = 0;
+
+  let loading: Promise<Awaited<ReturnType<typeof read>>> | undefined;
+  async function read() {
+    const row = await getIssue(ctx, issueId);
+    const { digest, articles } = row ? await loadIssueDigest(ctx, row) : { digest: null, articles: [] };
+    const shown = digest ? [...(digest.signal ? [digest.signal] : []), ...digest.deepDives] : [];
+    return { row, digest, articles, inIssue: new Set(shown.map((a) => a.sourceName.toLowerCase())) };
+  }
+  const load = () => (loading ??= read());
 
   let tracked: Map<number, { url: string; more: string; less: string }> | undefined;
   async function trackedLinks() {
     if (tracked || tracking === 'off') return tracked;
+    const { articles } = await load();
     const { ensureLinks } = await import('../feedback/repo.js');
     // Every article of the issue gets its link, so a variant that promotes another story has it too.
     // Only http(s) links are ever tracked: anything else is not a link in the mail at all.
@@ -51,7 +58,9 @@ export async function issueCopies(ctx: AppContext, issueId: number, stored: Send
 
   async function render(excludedLower: Set<string>): Promise<IssueTemplate> {
     rendered++;
-    if (!row || (!excludedLower.size && tracking === 'off')) return issueTemplateFrom(ctx.config, issueId, stored);
+    if (!excludedLower.size && tracking === 'off') return issueTemplateFrom(ctx.config, issueId, stored);
+    const { row, digest, articles } = await load();
+    if (!row) return issueTemplateFrom(ctx.config, issueId, stored);
     const { renderIssue, rerenderIssue } = await import('../issues/render.js');
     const opts = { urls: ctx.urls, tracked: await trackedLinks() };
     let r;
@@ -73,8 +82,17 @@ export async function issueCopies(ctx: AppContext, issueId: number, stored: Send
     get rendered() {
       return rendered;
     },
-    templateFor(excluded) {
-      const key = variantKey(excluded ?? [], inIssue);
+    async templateFor(excluded) {
+      // The common copy (tracking off, nothing left out) needs no reading at all.
+      let key = '';
+      if (tracking !== 'off' || excluded?.length) {
+        try {
+          key = variantKey(excluded ?? [], (await load()).inIssue);
+        } catch (err) {
+          ctx.log.error({ issueId, err: (err as Error).message }, 'the issue could not be read for its copies: sending the stored one');
+          return issueTemplateFrom(ctx.config, issueId, stored);
+        }
+      }
       let t = variants.get(key);
       if (!t) {
         // A copy that cannot be rendered (its links not stored, a render error) goes out as the issue was stored:

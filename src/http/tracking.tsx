@@ -97,7 +97,7 @@ export function registerTrackingRoutes(app: Hono, ctx: AppContext, h: TrackingHe
     const r = tracker.resolveCached(token);
     if (!r) return false;
     const ip = rawClientIp(req, ctx.config.trustProxy);
-    if (!allow(ip, Date.now())) return false;
+    if (!allow(ip, ctx.clock.now())) return false;
     const hd = req.headers;
     tracker.clickSoon(r, { method: req.method, userAgent: first(hd['user-agent']), purpose: first(hd['sec-purpose'] ?? hd['purpose'] ?? hd['x-purpose'] ?? hd['x-moz']), client: ip });
     res.writeHead(302, ['Location', r.link.url, ...REDIRECT_HEADERS]);
@@ -108,7 +108,7 @@ export function registerTrackingRoutes(app: Hono, ctx: AppContext, h: TrackingHe
 
   const redirect = async (c: Context) => {
     const ip = clientIp(c, ctx.config.trustProxy);
-    if (!allow(ip, Date.now())) throw new AppError(429, 'RATE_LIMITED', 'Too many requests. Please try again in a minute.');
+    if (!allow(ip, ctx.clock.now())) throw new AppError(429, 'RATE_LIMITED', 'Too many requests. Please try again in a minute.');
     const r = await tracker.resolve(c.req.param('token') ?? '');
     if (!r) return h.invalidLink(c);
     const purpose = c.req.header('sec-purpose') ?? c.req.header('purpose') ?? c.req.header('x-purpose') ?? c.req.header('x-moz');
